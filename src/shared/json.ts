@@ -1,0 +1,125 @@
+/**
+ * JSON values as the engine sees them. Values are treated as immutable: nothing in the engine mutates a
+ * value it did not just create, so values are shared freely between states, events and executions.
+ * @module
+ */
+
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+export const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON type names as AWS uses them in messages ('object', 'array', 'string', 'number', 'boolean', 'null'). */
+export function jsonTypeName(v: unknown): 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'array';
+  switch (typeof v) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      return 'object';
+  }
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ak = Object.keys(a as object);
+  const bk = Object.keys(b as object);
+  if (ak.length !== bk.length) return false;
+  for (const k of ak) {
+    if (!hasOwn(b as object, k)) return false;
+    if (!deepEqual((a as JsonObject)[k], (b as JsonObject)[k])) return false;
+  }
+  return true;
+}
+
+/** Compact JSON text, as AWS writes payloads into history events and API responses. */
+export function toJsonText(v: Json | undefined): string {
+  return v === undefined ? 'null' : JSON.stringify(v);
+}
+
+/** Parses JSON text; returns undefined when the text is not JSON. */
+export function tryParseJson(text: string): { ok: true; value: Json } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as Json };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Size of the UTF-8 JSON text of a value, without serialising it. Objects and arrays cache their size,
+// so a ResultPath that builds a new root over a large shared subtree costs only the new path.
+// ------------------------------------------------------------------------------------------------
+
+const sizeCache = new WeakMap<object, number>();
+
+function stringSize(s: string): number {
+  let n = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20) n += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6;
+    else if (c === 0x22 || c === 0x5c) n += 2;
+    else if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 6; // lone surrogate is escaped by JSON.stringify
+    } else if (c >= 0xd800 && c <= 0xdfff) n += 6;
+    else n += 3;
+  }
+  return n;
+}
+
+export function jsonByteSize(v: Json | undefined): number {
+  if (v === null || v === undefined) return 4;
+  switch (typeof v) {
+    case 'boolean':
+      return v ? 4 : 5;
+    case 'number':
+      return Number.isFinite(v) ? String(v).length : 4;
+    case 'string':
+      return stringSize(v);
+    default:
+      break;
+  }
+  const cached = sizeCache.get(v as object);
+  if (cached !== undefined) return cached;
+  let n: number;
+  if (Array.isArray(v)) {
+    n = 2 + Math.max(0, v.length - 1);
+    for (const x of v) n += jsonByteSize(x);
+  } else {
+    n = 2;
+    let first = true;
+    for (const k in v) {
+      if (!hasOwn(v, k)) continue;
+      const x = (v as JsonObject)[k];
+      if (x === undefined) continue;
+      n += (first ? 0 : 1) + stringSize(k) + 1 + jsonByteSize(x);
+      first = false;
+    }
+  }
+  sizeCache.set(v as object, n);
+  return n;
+}
