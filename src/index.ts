@@ -1,0 +1,11 @@
+/**
+ * Stepwise: the Amazon States Language, as AWS Step Functions runs it.
+ * @module
+ */
+export { StateMachine, type StateMachineOptions, type RunOptions, type ExecutionResult, type RunningExecution } from './library/state-machine.js';
+export { ManualClock, systemClock, type Clock } from './runtime/clock.js';
+export type { LocalFunction, LambdaContext } from './runtime/tasks/functions.js';
+export type { Json } from './shared/json.js';
+export type { HistoryEvent, AwsHistoryEvent } from './interpreter/history.js';
+export { compileMachine } from './asl/compile.js';
+export { step, initialState, type StepResult } from './interpreter/step.js';

@@ -1,0 +1,81 @@
+/**
+ * The data flow of a state: JSONPath (InputPath → Parameters → ResultSelector → ResultPath → OutputPath)
+ * and JSONata (Arguments → Output), plus Assign in both languages. Pure functions over immutable values;
+ * ResultPath builds new objects only along its path.
+ * @module
+ */
+import { jsonByteSize, type Json, type JsonObject } from '../shared/json.js';
+import { AslFailure } from '../expr/failure.js';
+import type { JsonataScope } from '../expr/jsonata.js';
+import { evaluatePath, setAtPath, type CompiledPath } from '../expr/jsonpath.js';
+import type { EvalScope, Vars } from '../expr/scope.js';
+import type { Assigner, PathIO } from '../asl/model.js';
+
+/** AWS's payload quota: 256 KiB of UTF-8 JSON. */
+export const MAX_PAYLOAD_BYTES = 262144;
+
+export function applyInputPath(p: CompiledPath | null | undefined, scope: EvalScope): Json {
+  if (p === undefined) return scope.input;
+  if (p === null) return {};
+  const r = evaluatePath(p, scope);
+  if (!r.ok) throw new AslFailure('States.Runtime', `Invalid path '${p.source}' : ${r.message}`);
+  return r.value;
+}
+
+export const applyOutputPath = applyInputPath;
+
+/** InputPath then Parameters: the effective input of a JSONPath state. */
+export function effectiveInput(io: PathIO, scope: EvalScope): Json {
+  const afterInputPath = applyInputPath(io.inputPath, scope);
+  if (!io.parameters) return afterInputPath;
+  if (io.parameters.constant) return io.parameters.evaluate(scope);
+  return io.parameters.evaluate(withInput(scope, afterInputPath));
+}
+
+/** ResultSelector → ResultPath → OutputPath. `rawInput` is the state's raw input; `scope.input` is ignored. */
+export function applyResult(io: PathIO, rawInput: Json, result: Json, scope: EvalScope): Json {
+  let r = result;
+  if (io.resultSelector) r = io.resultSelector.evaluate(withInput(scope, result));
+  const merged = applyResultPath(io.resultPath, rawInput, r);
+  return applyOutputPath(io.outputPath, withInput(scope, merged));
+}
+
+export function applyResultPath(rp: PathIO['resultPath'], rawInput: Json, result: Json): Json {
+  if (rp === undefined) return result;
+  if (rp === null) return rawInput;
+  const res = setAtPath(rawInput, rp.keys, result, rp.source);
+  if (!res.ok) throw new AslFailure('States.Runtime', res.message);
+  return res.value;
+}
+
+/** A scope that reads `$` from another value. */
+export function withInput(scope: EvalScope, input: Json): EvalScope {
+  return { input, get context() { return scope.context; }, vars: scope.vars, rng: scope.rng };
+}
+
+/** Evaluates Assign (JSONPath: `$` is the given value). Returns the assigned variables, or undefined. */
+export function evalAssignPath(a: Assigner | undefined, scope: EvalScope): JsonObject | undefined {
+  if (!a || a.ql !== 'JSONPath') return undefined;
+  return a.template.evaluate(scope) as JsonObject;
+}
+
+export async function evalAssignJsonata(a: Assigner | undefined, scope: JsonataScope): Promise<JsonObject | undefined> {
+  if (!a || a.ql !== 'JSONata') return undefined;
+  return (await a.value.evaluate(scope)) as JsonObject;
+}
+
+export function mergeVars(vars: Vars, assigned: JsonObject | undefined): Vars {
+  if (!assigned) return vars;
+  return { ...vars, ...assigned };
+}
+
+export function dataLimitExceeded(name: string): AslFailure {
+  return new AslFailure(
+    'States.DataLimitExceeded',
+    `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+  );
+}
+
+export function checkSize(v: Json, name: string): void {
+  if (jsonByteSize(v) > MAX_PAYLOAD_BYTES) throw dataLimitExceeded(name);
+}

@@ -1,0 +1,116 @@
+/**
+ * The serializable state of one execution: plain JSON, so a store can persist it after every step and
+ * the interpreter can resume from it after a restart. Threads form a tree: the root runs the machine;
+ * a Parallel or Map state that is running holds its branches / iterations as child threads.
+ * @module
+ */
+import type { Json } from '../shared/json.js';
+import type { Vars } from '../expr/scope.js';
+
+export type ExecStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** What the context object (`$$`) tells about the execution; fixed when it starts. */
+export interface ExecutionInfo {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  roleArn: string;
+  /** Epoch ms. */
+  startTime: number;
+  input: Json;
+  redriveCount: number;
+  redriveTime?: number;
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
+}
+
+export interface MapItem {
+  index: number;
+  value: Json;
+}
+
+export interface Thread {
+  /** Child indexes from the root (branch index for Parallel, item index for Map). */
+  path: number[];
+  /** The state the thread is in. */
+  state: string;
+  /** The state's raw input. */
+  input: Json;
+  /** Id of the StateEntered event of the current state. */
+  enteredId: number;
+  /** Epoch ms at which the current state was entered. */
+  enteredAt: number;
+  /** Id of the last event of this thread (previousEventId of its next event). */
+  prev: number;
+  /** Variables visible to this thread. */
+  vars: Vars;
+  /** Attempts used per retrier of the current state. */
+  retries: number[] | null;
+  /** Retries of the current state so far ($$.State.RetryCount). */
+  retryCount: number;
+  /** Set for Map iterations ($$.Map.Item). */
+  item: MapItem | null;
+  /** What the thread is blocked on, if anything. */
+  wait: Wait | null;
+}
+
+export type TaskFamily = 'lambda' | 'activity' | 'task';
+
+export type Wait =
+  | {
+      k: 'task';
+      seq: number;
+      family: TaskFamily;
+      /** `resource` of the Task events (lambda ARN, activity ARN or the integration action). */
+      resource: string;
+      resourceType: string;
+      started: boolean;
+      token: string | undefined;
+    }
+  | { k: 'timer'; seq: number; why: 'wait' | 'retry' }
+  | ParallelWait
+  | MapWait;
+
+export interface ParallelWait {
+  k: 'parallel';
+  /** Running branches (null once finished). */
+  children: (Thread | null)[];
+  results: (Json | null)[];
+  remaining: number;
+}
+
+export interface MapWait {
+  k: 'map';
+  items: Json[];
+  /** The Map state's effective input (ItemSelector's `$`). */
+  effInput: Json;
+  /** Index of the next item to start. */
+  nextIndex: number;
+  /** Running iterations by item index. */
+  children: Record<number, Thread>;
+  active: number;
+  results: (Json | null)[];
+  done: number;
+  failed: number;
+  maxConcurrency: number;
+  toleratedCount: number | undefined;
+  toleratedPercentage: number | undefined;
+  distributed: boolean;
+}
+
+export interface ExecState {
+  v: 1;
+  status: ExecStatus;
+  info: ExecutionInfo;
+  lastEventId: number;
+  nextSeq: number;
+  root: Thread | null;
+  /** Open commands (task or timer) by sequence number: the path of the thread waiting on them. */
+  pending: Record<number, number[]>;
+  /** Sequence number of the execution-timeout timer, if any. */
+  timeoutSeq: number | null;
+  output?: Json;
+  error?: string;
+  cause?: string;
+}

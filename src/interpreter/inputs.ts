@@ -1,0 +1,26 @@
+/**
+ * What the runtime feeds into a step: the start of the execution, task outcomes, timer firings, stops.
+ * Task and timer events carry the sequence number of the command they answer.
+ * @module
+ */
+import type { Json } from '../shared/json.js';
+import type { ExecutionInfo } from './exec-state.js';
+
+export type EngineInput =
+  | { k: 'start'; info: ExecutionInfo }
+  | { k: 'taskStarted'; seq: number; workerName?: string }
+  | { k: 'taskSucceeded'; seq: number; output: Json }
+  | { k: 'taskFailed'; seq: number; error?: string; cause?: string }
+  | { k: 'taskTimedOut'; seq: number; error: 'States.Timeout' | 'States.HeartbeatTimeout'; cause?: string }
+  /** The runtime could not schedule the task (e.g. the activity does not exist). */
+  | { k: 'taskScheduleFailed'; seq: number; error: string; cause: string }
+  | { k: 'timerFired'; seq: number }
+  | { k: 'stop'; error?: string; cause?: string };
+
+/** Per-step environment: the step's time and the seed of its randomness. */
+export interface StepEnv {
+  /** Epoch ms. */
+  now: number;
+  /** Seed for States.UUID, States.MathRandom, $uuid, $random and retry jitter. */
+  seed: number;
+}

@@ -1,0 +1,361 @@
+/**
+ * The machinery of one step: emitting history events, running a thread from state to state until it
+ * must wait, delivering task results and timer firings to the thread that waits on them, failures,
+ * Retry and Catch, and aborting running threads. State-type behaviour lives in `states/`.
+ * @module
+ */
+import type { Json, JsonObject } from '../shared/json.js';
+import { AslFailure, toFailure } from '../expr/failure.js';
+import type { JsonataScope } from '../expr/jsonata.js';
+import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js';
+import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskState } from '../asl/model.js';
+import type { Command } from './commands.js';
+import { buildContext, type ContextExtras } from './context.js';
+import { applyResultPath, checkSize, evalAssignJsonata, evalAssignPath, mergeVars, withInput } from './data-flow.js';
+import type { ExecState, MapItem, Thread } from './exec-state.js';
+import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
+import type { EventDetails, HistoryEvent } from './history.js';
+import type { EngineInput, StepEnv } from './inputs.js';
+import { FATAL_ERRORS, findCatcher, findRetrier, retryDelayMs } from './retry-catch.js';
+import { enterChoice } from './states/choice.js';
+import { deliverToMapChild, enterMap, resumeMap } from './states/map.js';
+import { deliverToParallelChild, enterParallel, resumeParallel } from './states/parallel.js';
+import { enterPass } from './states/pass.js';
+import { enterTask, resumeTask } from './states/task.js';
+import { enterFail, enterSucceed } from './states/terminal.js';
+import { enterWait, resumeWait } from './states/wait.js';
+
+/** Errors whose cause AWS prefixes with the state name and the id of its StateEntered event. */
+const PREFIXED_ERRORS: ReadonlySet<string> = new Set(['States.Runtime', 'States.QueryEvaluationError']);
+
+/** AWS's quota on history events per execution. */
+export const MAX_HISTORY_EVENTS = 25000;
+
+export interface StepOptions {
+  /** Whether an activity ARN exists (the runtime knows; default: every activity exists). */
+  activityExists?: (arn: string) => boolean;
+  maxHistoryEvents?: number;
+}
+
+export class Runner {
+  readonly events: HistoryEvent[] = [];
+  readonly commands: Command[] = [];
+  readonly rng: Rng;
+
+  constructor(
+    readonly m: Machine,
+    readonly s: ExecState,
+    readonly env: StepEnv,
+    readonly opts: StepOptions = {},
+  ) {
+    this.rng = seededRng(env.seed);
+  }
+
+  get now(): number {
+    return this.env.now;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events, sequence numbers, scopes
+  // ---------------------------------------------------------------------------------------------
+
+  emit(th: Thread | null, type: string, details?: EventDetails): number {
+    const id = ++this.s.lastEventId;
+    const prev = th ? th.prev : this.s.root ? this.s.root.prev : 0;
+    this.events.push(details === undefined ? { id, previousEventId: prev, timestamp: this.env.now, type } : { id, previousEventId: prev, timestamp: this.env.now, type, details });
+    if (th) th.prev = id;
+    return id;
+  }
+
+  /** A new sequence number, registered as awaited by `th`. */
+  newSeq(th: Thread): number {
+    const seq = this.s.nextSeq++;
+    this.s.pending[seq] = th.path;
+    return seq;
+  }
+
+  cancel(seq: number): void {
+    delete this.s.pending[seq];
+    this.commands.push({ k: 'cancel', seq });
+  }
+
+  startTimer(th: Thread, delayMs: number, why: 'wait' | 'retry'): Flow {
+    const seq = this.newSeq(th);
+    th.wait = { k: 'timer', seq, why };
+    this.commands.push({ k: 'startTimer', seq, delayMs: Math.max(0, delayMs), why, stateName: th.state });
+    return BLOCKED;
+  }
+
+  context(th: Thread, extras?: ContextExtras): JsonObject {
+    return buildContext(this.s.info, th, extras);
+  }
+
+  /** A JSONPath scope over `input`; the context object is built only if an expression reads it. */
+  scope(th: Thread, input: Json, extras?: ContextExtras): EvalScope {
+    let ctx: JsonObject | undefined;
+    const runner = this;
+    return {
+      input,
+      get context() {
+        return (ctx ??= runner.context(th, extras));
+      },
+      vars: th.vars,
+      rng: this.rng,
+    };
+  }
+
+  jscope(th: Thread, input: Json, extras?: ContextExtras & { result?: Json; errorOutput?: Json }): JsonataScope {
+    let ctx: JsonObject | undefined;
+    const runner = this;
+    const sc: JsonataScope = {
+      input,
+      get context() {
+        return (ctx ??= runner.context(th, extras));
+      },
+      vars: th.vars,
+      rng: this.rng,
+      now: this.env.now,
+    };
+    if (extras?.result !== undefined) sc.result = extras.result;
+    if (extras?.errorOutput !== undefined) sc.errorOutput = extras.errorOutput;
+    return sc;
+  }
+
+  newThread(path: number[], vars: Vars, item: MapItem | null, prev: number): Thread {
+    return { path, state: '', input: null, enteredId: 0, enteredAt: this.env.now, prev, vars, retries: null, retryCount: 0, item, wait: null };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Running a thread
+  // ---------------------------------------------------------------------------------------------
+
+  /** Runs `th` from `flow` until it blocks, ends or fails. */
+  runFrom(th: Thread, prog: Program, flow: Maybe<Flow>): Maybe<Outcome> {
+    const limit = this.opts.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
+    for (;;) {
+      if (flow instanceof Promise) return flow.then((f) => this.runFrom(th, prog, f));
+      switch (flow.k) {
+        case 'blocked':
+          return BLOCKED;
+        case 'end':
+          return { k: 'succeeded', output: flow.output };
+        case 'fail':
+          return this.threadFailed(th, prog, flow);
+        case 'next':
+          if (this.s.lastEventId >= limit) {
+            return { k: 'failed', error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${limit}).`, fatal: true };
+          }
+          flow = this.enter(th, prog, flow.next, flow.output);
+          break;
+      }
+    }
+  }
+
+  private threadFailed(th: Thread, prog: Program, f: Extract<Flow, { k: 'fail' }>): Outcome {
+    // A branch of a Parallel state that fails in a Task state ends that state as aborted.
+    if (!f.fatal && th.path.length > 0 && th.item === null) {
+      const st = prog.states.get(th.state);
+      if (st?.type === 'Task') this.emit(th, 'TaskStateAborted');
+    }
+    return { k: 'failed', error: f.error, cause: f.cause, fatal: f.fatal };
+  }
+
+  enter(th: Thread, prog: Program, name: string, input: Json): Maybe<Flow> {
+    const st = prog.states.get(name);
+    if (!st) return { k: 'fail', error: 'States.Runtime', cause: `State '${name}' does not exist.`, fatal: true };
+    th.state = name;
+    th.input = input;
+    th.retries = null;
+    th.retryCount = 0;
+    th.wait = null;
+    th.enteredAt = this.env.now;
+    th.enteredId = this.emit(th, `${st.type}StateEntered`, { name, input, inputDetails: { truncated: false } });
+    switch (st.type) {
+      case 'Pass':
+        return enterPass(this, th, st);
+      case 'Choice':
+        return enterChoice(this, th, st);
+      case 'Wait':
+        return enterWait(this, th, st);
+      case 'Succeed':
+        return enterSucceed(this, th, st);
+      case 'Fail':
+        return enterFail(this, th, st);
+      case 'Task':
+        return enterTask(this, th, st);
+      case 'Parallel':
+        return enterParallel(this, th, st, prog);
+      case 'Map':
+        return enterMap(this, th, st);
+      default:
+        return assertNever(st);
+    }
+  }
+
+  /** Emits the StateExited event, applies the assigned variables and moves on. */
+  exit(th: Thread, st: State, output: Json, assigned: JsonObject | undefined, next?: string): Flow {
+    checkSize(output, st.name);
+    th.vars = mergeVars(th.vars, assigned);
+    const details: EventDetails = { name: st.name, output, outputDetails: { truncated: false } };
+    if (assigned) {
+      details.assignedVariables = assigned;
+      details.assignedVariablesDetails = { truncated: false };
+    }
+    this.emit(th, `${st.type}StateExited`, details);
+    th.wait = null;
+    const target = next ?? st.next;
+    if (target === undefined) return { k: 'end', output };
+    return { k: 'next', next: target, output };
+  }
+
+  /** Turns an exception raised while evaluating a state into a failure (data), with AWS's cause text. */
+  stateError(th: Thread, st: State, e: unknown): Extract<Flow, { k: 'fail' }> {
+    const f = toFailure(e);
+    let cause = f.cause;
+    if (PREFIXED_ERRORS.has(f.error)) {
+      cause = `An error occurred while executing the state '${st.name}' (entered at the event id #${th.enteredId}). ${cause ?? ''}`;
+    }
+    if (f.error === 'States.QueryEvaluationError') {
+      this.emit(th, 'EvaluationFailed', { error: f.error, cause, state: st.name });
+    }
+    return { k: 'fail', error: f.error, cause, fatal: FATAL_ERRORS.has(f.error) };
+  }
+
+  /**
+   * A Task, Parallel or Map state failed: retry it, catch the error, or fail. `retry` starts a new attempt
+   * once the back-off timer fires (see `resumeRetry`).
+   */
+  handleFailure(th: Thread, st: TaskState | ParallelState | MapState, f: { error: string; cause: string | undefined; fatal?: boolean }): Maybe<Flow> {
+    if (f.fatal || FATAL_ERRORS.has(f.error)) return { k: 'fail', error: f.error, cause: f.cause, fatal: true };
+    const ri = findRetrier(st.retry, f.error);
+    if (ri >= 0) {
+      const retrier = st.retry[ri]!;
+      const counts = (th.retries ??= new Array<number>(st.retry.length).fill(0));
+      if (counts[ri]! < retrier.maxAttempts) {
+        const delay = retryDelayMs(retrier, counts[ri]!, this.rng);
+        counts[ri]!++;
+        th.retryCount++;
+        return this.startTimer(th, delay, 'retry');
+      }
+    }
+    const c = findCatcher(st.catch, f.error);
+    if (c) return this.caught(th, st, c, f.error, f.cause);
+    if (st.type === 'Map') this.emit(th, 'MapStateFailed');
+    else if (st.type === 'Parallel') this.emit(th, 'ParallelStateFailed');
+    return { k: 'fail', error: f.error, cause: f.cause, fatal: false };
+  }
+
+  private caught(th: Thread, st: State, c: Catcher, error: string, cause: string | undefined): Maybe<Flow> {
+    const errorOutput: JsonObject = cause === undefined ? { Error: error } : { Error: error, Cause: cause };
+    try {
+      if (st.ql === 'JSONPath') {
+        const output = applyResultPath(c.resultPath, th.input, errorOutput);
+        const assigned = evalAssignPath(c.assign, this.scope(th, errorOutput));
+        return this.exit(th, st, output, assigned, c.next);
+      }
+      return (async () => {
+        try {
+          const js = this.jscope(th, th.input, { errorOutput });
+          const output = c.output ? await c.output.evaluate(js) : errorOutput;
+          const assigned = await evalAssignJsonata(c.assign, js);
+          return this.exit(th, st, output, assigned, c.next);
+        } catch (e) {
+          return this.stateError(th, st, e);
+        }
+      })();
+    } catch (e) {
+      return this.stateError(th, st, e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Delivering inputs
+  // ---------------------------------------------------------------------------------------------
+
+  /** Delivers a task or timer input to the thread at `path` below `th`, then runs what it unblocks. */
+  deliver(th: Thread, prog: Program, path: readonly number[], depth: number, input: EngineInput): Maybe<Outcome> {
+    const st = prog.states.get(th.state);
+    if (!st) return BLOCKED;
+    if (depth === path.length) {
+      let flow: Maybe<Flow>;
+      switch (st.type) {
+        case 'Task':
+          flow = resumeTask(this, th, st, input);
+          break;
+        case 'Wait':
+          flow = resumeWait(this, th, st, input);
+          break;
+        case 'Parallel':
+          flow = resumeParallel(this, th, st, prog, input);
+          break;
+        case 'Map':
+          flow = resumeMap(this, th, st, input);
+          break;
+        default:
+          return BLOCKED;
+      }
+      return this.runFrom(th, prog, flow);
+    }
+    let flow: Maybe<Flow | null>;
+    if (st.type === 'Parallel') flow = deliverToParallelChild(this, th, st, path, depth, input);
+    else if (st.type === 'Map') flow = deliverToMapChild(this, th, st, path, depth, input);
+    else return BLOCKED;
+    return then(flow, (f) => (f === null ? BLOCKED : this.runFrom(th, prog, f)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Aborting
+  // ---------------------------------------------------------------------------------------------
+
+  /** Aborts whatever `th` is doing: cancels its task or timer, aborts its children, emits *Aborted events. */
+  abortThread(th: Thread, prog: Program): void {
+    const st = prog.states.get(th.state);
+    const w = th.wait;
+    if (!st || !w) return;
+    switch (w.k) {
+      case 'task':
+        this.cancel(w.seq);
+        this.emit(th, 'TaskStateAborted');
+        break;
+      case 'timer':
+        this.cancel(w.seq);
+        this.emit(th, `${st.type}StateAborted`);
+        break;
+      case 'parallel': {
+        const p = st as ParallelState;
+        w.children.forEach((c, i) => {
+          if (c) this.abortThread(c, p.branches[i]!);
+        });
+        this.emit(th, 'ParallelStateAborted');
+        break;
+      }
+      case 'map': {
+        const m = st as MapState;
+        for (const key of Object.keys(w.children)) {
+          const c = w.children[Number(key)]!;
+          this.abortThread(c, m.processor);
+          if (!w.distributed) this.emit(c, 'MapIterationAborted', { name: st.name, index: Number(key) });
+        }
+        w.children = {};
+        this.emit(th, 'MapStateAborted');
+        break;
+      }
+    }
+    th.wait = null;
+  }
+
+  /** Cancels every open task and timer (the execution is over). */
+  cancelAll(): void {
+    for (const key of Object.keys(this.s.pending)) this.cancel(Number(key));
+    if (this.s.timeoutSeq !== null) {
+      this.commands.push({ k: 'cancel', seq: this.s.timeoutSeq });
+      this.s.timeoutSeq = null;
+    }
+  }
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(x)}`);
+}
+
+export { AslFailure };

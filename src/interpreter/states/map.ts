@@ -1,0 +1,272 @@
+/**
+ * Map (inline, and distributed without an item reader): runs the item processor once per item, at most
+ * MaxConcurrency at a time, in item order; the result is the array of the iterations' outputs.
+ * @module
+ */
+import { isObject, jsonTypeName, type Json, type JsonObject } from '../../shared/json.js';
+import { AslFailure } from '../../expr/failure.js';
+import type { CompiledJsonata } from '../../expr/jsonata.js';
+import { evaluatePath } from '../../expr/jsonpath.js';
+import type { CompiledTemplate } from '../../expr/template.js';
+import type { Dyn, MapState } from '../../asl/model.js';
+import { applyInputPath, applyOutputPath, applyResultPath, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
+import type { MapWait, Thread } from '../exec-state.js';
+import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
+import type { EngineInput } from '../inputs.js';
+import type { Runner } from '../runner.js';
+import { evalDynJsonata, evalDynPath } from './dyn.js';
+
+export function enterMap(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
+  return start(r, th, st);
+}
+
+const showValue = (v: Json | undefined) => (typeof v === 'string' ? v : JSON.stringify(v ?? null));
+
+interface Limits {
+  maxConcurrency: number;
+  toleratedCount: number | undefined;
+  toleratedPercentage: number | undefined;
+}
+
+/** Reads MaxConcurrency, ToleratedFailureCount and ToleratedFailurePercentage (or their paths) with AWS's checks. */
+function limitValue(d: Dyn<number> | undefined, name: string, v: Json | undefined): number | undefined {
+  if (!d) return undefined;
+  if (d.k === 'path') {
+    if (typeof v !== 'number' || !Number.isFinite(v) || (name !== 'ToleratedFailurePercentage' && !Number.isInteger(v))) {
+      throw new AslFailure('States.Runtime', `The ${name}Path field refers to value "${showValue(v)}" which is not a valid integer: ${d.path.source}`);
+    }
+  } else if (typeof v !== 'number') {
+    throw new AslFailure(d.k === 'jsonata' ? 'States.QueryEvaluationError' : 'States.Runtime', `The ${name} field must be a number, but was: ${showValue(v)}`);
+  }
+  if (v < 0) throw new AslFailure('States.Runtime', `${name} cannot be negative.`);
+  if (name === 'ToleratedFailurePercentage' && v > 100) throw new AslFailure('States.Runtime', `${name} cannot be greater than 100.`);
+  return v;
+}
+
+function notArray(v: Json, viaItems: boolean, itemsSource: string | undefined): AslFailure {
+  if (viaItems) {
+    return new AslFailure(
+      'States.QueryEvaluationError',
+      `The JSONata expression '${itemsSource ?? ''}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${jsonTypeName(v)}' for value: ${JSON.stringify(v)}`,
+    );
+  }
+  return new AslFailure('States.QueryEvaluationError', `Map state input must be an array but was: ${JSON.stringify(v)}`);
+}
+
+function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
+  if (st.ql === 'JSONata') return startJsonata(r, th, st);
+  let effIn: Json;
+  let items: Json;
+  try {
+    const scope = r.scope(th, th.input, { retryCount: true });
+    effIn = applyInputPath(st.io.inputPath, scope);
+    if (st.itemsPath) {
+      const res = evaluatePath(st.itemsPath, withInput(scope, effIn));
+      if (!res.ok) throw new AslFailure('States.Runtime', `Invalid path '${st.itemsPath.source}' : ${res.message}`);
+      items = res.value;
+    } else items = effIn;
+    if (!Array.isArray(items)) throw new AslFailure('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(items)}`);
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
+  r.emit(th, 'MapStateStarted', { length: items.length });
+  let limits: Limits;
+  try {
+    const scope = r.scope(th, effIn);
+    const get = (d: Dyn<number> | undefined) => (d ? evalDynPath(d, scope) : undefined);
+    limits = {
+      maxConcurrency: limitValue(st.maxConcurrency, 'MaxConcurrency', get(st.maxConcurrency)) ?? 0,
+      toleratedCount: limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', get(st.toleratedFailureCount)),
+      toleratedPercentage: limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', get(st.toleratedFailurePercentage)),
+    };
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
+  return launch(r, th, st, items, effIn, limits);
+}
+
+async function startJsonata(r: Runner, th: Thread, st: MapState): Promise<Flow> {
+  let items: Json;
+  let limits: Limits;
+  try {
+    const js = r.jscope(th, th.input, { retryCount: true });
+    items = st.items ? await st.items.evaluate(js) : th.input;
+    if (!Array.isArray(items)) {
+      const src = typeof st.raw === 'object' && isObject(st.raw) && typeof st.raw.Items === 'string' ? st.raw.Items.replace(/^\{%\s*|\s*%\}$/g, '') : undefined;
+      throw notArray(items, st.items !== undefined, src);
+    }
+    const get = async (d: Dyn<number> | undefined) => (d ? evalDynJsonata(d, js) : undefined);
+    limits = {
+      maxConcurrency: limitValue(st.maxConcurrency, 'MaxConcurrency', await get(st.maxConcurrency)) ?? 0,
+      toleratedCount: limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', await get(st.toleratedFailureCount)),
+      toleratedPercentage: limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', await get(st.toleratedFailurePercentage)),
+    };
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
+  r.emit(th, 'MapStateStarted', { length: items.length });
+  return launch(r, th, st, items, th.input, limits);
+}
+
+function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: Limits): Maybe<Flow> {
+  const distributed = st.mode === 'DISTRIBUTED';
+  if (distributed) r.emit(th, 'MapRunStarted', { mapRunArn: mapRunArn(r, st) });
+  const w: MapWait = {
+    k: 'map',
+    items,
+    effInput: effIn,
+    nextIndex: 0,
+    children: {},
+    active: 0,
+    results: new Array<Json | null>(items.length).fill(null),
+    done: 0,
+    failed: 0,
+    maxConcurrency: limits.maxConcurrency,
+    toleratedCount: limits.toleratedCount,
+    toleratedPercentage: limits.toleratedPercentage,
+    distributed,
+  };
+  th.wait = w;
+  return pump(r, th, st, w);
+}
+
+function mapRunArn(r: Runner, st: MapState): string {
+  const smArn = r.s.info.stateMachineArn;
+  const [, partition, , region, account] = smArn.split(':');
+  return `arn:${partition}:states:${region}:${account}:mapRun:${r.s.info.stateMachineName}/${st.label ?? st.name}:${r.rng.uuid()}`;
+}
+
+/** Starts iterations while the concurrency allows; returns the state's flow once decided, else BLOCKED. */
+function pump(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
+  const n = w.items.length;
+  if (n === 0) return finish(r, th, st, w);
+  while (w.nextIndex < n && (w.maxConcurrency === 0 || w.active < w.maxConcurrency)) {
+    const index = w.nextIndex++;
+    const out = startIteration(r, th, st, w, index);
+    if (out instanceof Promise) {
+      return out.then((o) => onOutcome(r, th, st, w, index, o) ?? pump(r, th, st, w));
+    }
+    const f = onOutcome(r, th, st, w, index, out);
+    if (f) return f;
+  }
+  return BLOCKED;
+}
+
+function startIteration(r: Runner, th: Thread, st: MapState, w: MapWait, index: number): Maybe<Outcome> {
+  const value = w.items[index]!;
+  const item = { index, value };
+  const child = r.newThread([...th.path, index], th.vars, item, th.prev);
+  w.children[index] = child;
+  w.active++;
+  const run = (input: Json): Maybe<Outcome> => {
+    if (!w.distributed) r.emit(child, 'MapIterationStarted', { name: st.name, index });
+    return r.runFrom(child, st.processor, { k: 'next', next: st.processor.startAt, output: input });
+  };
+  const sel = st.itemSelector;
+  if (!sel) return run(value);
+  if (st.ql === 'JSONata') {
+    return (async () => {
+      try {
+        return await run(await (sel as CompiledJsonata).evaluate(r.jscope(th, th.input, { mapItem: item })));
+      } catch (e) {
+        const f = r.stateError(th, st, e);
+        return { k: 'failed', error: f.error, cause: f.cause, fatal: f.fatal } as Outcome;
+      }
+    })();
+  }
+  try {
+    return run((sel as CompiledTemplate).evaluate(r.scope(th, w.effInput, { mapItem: item })));
+  } catch (e) {
+    const f = r.stateError(th, st, e);
+    return { k: 'failed', error: f.error, cause: f.cause, fatal: f.fatal };
+  }
+}
+
+function toleranceExceeded(w: MapWait): boolean {
+  if (w.toleratedCount === undefined && w.toleratedPercentage === undefined) return true;
+  if (w.toleratedCount !== undefined && w.failed > w.toleratedCount) return true;
+  if (w.toleratedPercentage !== undefined && (w.failed * 100) / w.items.length > w.toleratedPercentage) return true;
+  return false;
+}
+
+/** Records an iteration's outcome; returns the state's next flow when it is decided, else null. */
+function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: number, o: Outcome): Maybe<Flow> | null {
+  if (o.k === 'blocked') return null;
+  const child = w.children[index];
+  delete w.children[index];
+  w.active--;
+  if (o.k === 'succeeded') {
+    w.results[index] = o.output;
+    w.done++;
+    if (!w.distributed && child) r.emit(child, 'MapIterationSucceeded', { name: st.name, index });
+  } else {
+    w.failed++;
+    if (!w.distributed && child) r.emit(child, 'MapIterationFailed', { name: st.name, index });
+    const errorOutput: JsonObject = o.cause === undefined ? { Error: o.error } : { Error: o.error, Cause: o.cause };
+    w.results[index] = errorOutput;
+    if (o.fatal || toleranceExceeded(w)) {
+      for (const key of Object.keys(w.children)) {
+        const c = w.children[Number(key)]!;
+        r.abortThread(c, st.processor);
+        if (!w.distributed) r.emit(c, 'MapIterationAborted', { name: st.name, index: Number(key) });
+      }
+      w.children = {};
+      th.wait = null;
+      if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
+      const tolerant = w.toleratedCount !== undefined || w.toleratedPercentage !== undefined;
+      const error = tolerant ? 'States.ExceedToleratedFailureThreshold' : o.error;
+      const cause = tolerant ? 'The specified tolerance threshold was exceeded.' : o.cause;
+      if (w.distributed) r.emit(th, 'MapRunFailed', { error, cause });
+      return r.handleFailure(th, st, { error, cause });
+    }
+  }
+  if (w.done + w.failed === w.items.length) return finish(r, th, st, w);
+  return null;
+}
+
+function finish(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
+  th.wait = null;
+  if (w.distributed) r.emit(th, 'MapRunSucceeded');
+  r.emit(th, 'MapStateSucceeded');
+  const result = w.results as Json[];
+  if (st.ql === 'JSONata') {
+    return (async () => {
+      try {
+        const js = r.jscope(th, th.input, { result, retryCount: true });
+        const output = st.jio.output ? await st.jio.output.evaluate(js) : result;
+        return r.exit(th, st, output, await evalAssignJsonata(st.assign, js));
+      } catch (e) {
+        return r.handleFailure(th, st, r.stateError(th, st, e));
+      }
+    })();
+  }
+  try {
+    const scope = r.scope(th, th.input, { retryCount: true });
+    const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
+    const merged = applyResultPath(st.io.resultPath, th.input, selected);
+    const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
+    return r.exit(th, st, output, evalAssignPath(st.assign, withInput(scope, selected)));
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
+}
+
+export function deliverToMapChild(r: Runner, th: Thread, st: MapState, path: readonly number[], depth: number, input: EngineInput): Maybe<Flow | null> {
+  const w = th.wait;
+  if (!w || w.k !== 'map') return null;
+  const index = path[depth]!;
+  const child = w.children[index];
+  if (!child) return null;
+  return then(r.deliver(child, st.processor, path, depth + 1, input), (o) => {
+    const f = onOutcome(r, th, st, w, index, o);
+    if (f) return f;
+    if (o.k === 'blocked') return null;
+    return pump(r, th, st, w);
+  });
+}
+
+export function resumeMap(r: Runner, th: Thread, st: MapState, input: EngineInput): Maybe<Flow> {
+  if (input.k !== 'timerFired' || th.wait?.k !== 'timer' || th.wait.seq !== input.seq) return BLOCKED;
+  th.wait = null;
+  return start(r, th, st);
+}

@@ -1,0 +1,126 @@
+/**
+ * Parallel: runs every branch on the state's effective input; the result is the array of the branches'
+ * outputs. A failing branch aborts the others and fails the state (then Retry / Catch apply).
+ * @module
+ */
+import type { Json } from '../../shared/json.js';
+import type { ParallelState, Program } from '../../asl/model.js';
+import { applyOutputPath, applyResultPath, effectiveInput, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
+import type { ParallelWait, Thread } from '../exec-state.js';
+import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
+import type { EngineInput } from '../inputs.js';
+import type { Runner } from '../runner.js';
+
+export function enterParallel(r: Runner, th: Thread, st: ParallelState, _prog: Program): Maybe<Flow> {
+  return start(r, th, st);
+}
+
+function start(r: Runner, th: Thread, st: ParallelState): Maybe<Flow> {
+  if (st.ql === 'JSONata') {
+    return (async () => {
+      let eff: Json;
+      try {
+        eff = st.jio.arguments ? await st.jio.arguments.evaluate(r.jscope(th, th.input, { retryCount: true })) : th.input;
+      } catch (e) {
+        return r.handleFailure(th, st, r.stateError(th, st, e));
+      }
+      return launch(r, th, st, eff);
+    })();
+  }
+  let eff: Json;
+  try {
+    eff = effectiveInput(st.io, r.scope(th, th.input, { retryCount: true }));
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
+  return launch(r, th, st, eff);
+}
+
+function launch(r: Runner, th: Thread, st: ParallelState, eff: Json): Maybe<Flow> {
+  r.emit(th, 'ParallelStateStarted');
+  const n = st.branches.length;
+  const w: ParallelWait = { k: 'parallel', children: new Array<Thread | null>(n).fill(null), results: new Array<Json | null>(n).fill(null), remaining: n };
+  th.wait = w;
+  if (n === 0) return finish(r, th, st, w);
+  return runBranches(r, th, st, w, eff, 0);
+}
+
+function runBranches(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, eff: Json, from: number): Maybe<Flow> {
+  for (let i = from; i < st.branches.length; i++) {
+    const branch = st.branches[i]!;
+    const child = r.newThread([...th.path, i], th.vars, null, th.prev);
+    w.children[i] = child;
+    const out = r.runFrom(child, branch, { k: 'next', next: branch.startAt, output: eff });
+    if (out instanceof Promise) {
+      return out.then((o) => {
+        const f = onOutcome(r, th, st, w, i, o);
+        return f ?? runBranches(r, th, st, w, eff, i + 1);
+      });
+    }
+    const f = onOutcome(r, th, st, w, i, out);
+    if (f) return f;
+  }
+  return BLOCKED;
+}
+
+/** Records a branch's outcome; returns the state's next flow when it is decided, else null. */
+function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i: number, o: Outcome): Maybe<Flow> | null {
+  switch (o.k) {
+    case 'blocked':
+      return null;
+    case 'succeeded':
+      w.children[i] = null;
+      w.results[i] = o.output;
+      w.remaining--;
+      return w.remaining === 0 ? finish(r, th, st, w) : null;
+    case 'failed': {
+      w.children[i] = null;
+      w.children.forEach((c, j) => {
+        if (c) r.abortThread(c, st.branches[j]!);
+      });
+      th.wait = null;
+      if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
+      return r.handleFailure(th, st, o);
+    }
+  }
+}
+
+function finish(r: Runner, th: Thread, st: ParallelState, w: ParallelWait): Maybe<Flow> {
+  th.wait = null;
+  const result = w.results as Json[];
+  if (st.ql === 'JSONata') {
+    return (async () => {
+      try {
+        const js = r.jscope(th, th.input, { result, retryCount: true });
+        const output = st.jio.output ? await st.jio.output.evaluate(js) : result;
+        return r.exit(th, st, output, await evalAssignJsonata(st.assign, js));
+      } catch (e) {
+        return r.handleFailure(th, st, r.stateError(th, st, e));
+      }
+    })();
+  }
+  try {
+    const scope = r.scope(th, th.input, { retryCount: true });
+    const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
+    const merged = applyResultPath(st.io.resultPath, th.input, selected);
+    const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
+    return r.exit(th, st, output, evalAssignPath(st.assign, withInput(scope, selected)));
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
+}
+
+export function deliverToParallelChild(r: Runner, th: Thread, st: ParallelState, path: readonly number[], depth: number, input: EngineInput): Maybe<Flow | null> {
+  const w = th.wait;
+  if (!w || w.k !== 'parallel') return null;
+  const i = path[depth]!;
+  const child = w.children[i];
+  if (!child) return null;
+  return then(r.deliver(child, st.branches[i]!, path, depth + 1, input), (o) => onOutcome(r, th, st, w, i, o));
+}
+
+export function resumeParallel(r: Runner, th: Thread, st: ParallelState, _prog: Program, input: EngineInput): Maybe<Flow> {
+  if (input.k !== 'timerFired' || th.wait?.k !== 'timer' || th.wait.seq !== input.seq) return BLOCKED;
+  th.wait = null;
+  return start(r, th, st);
+}

@@ -1,0 +1,34 @@
+/**
+ * Pass: passes its input on, or a fixed Result, or the Parameters / Output it builds.
+ * @module
+ */
+import type { PassState } from '../../asl/model.js';
+import { applyResult, effectiveInput, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
+import type { Thread } from '../exec-state.js';
+import type { Flow, Maybe } from '../flow.js';
+import type { Runner } from '../runner.js';
+
+export function enterPass(r: Runner, th: Thread, st: PassState): Maybe<Flow> {
+  if (st.ql === 'JSONata') return passJsonata(r, th, st);
+  try {
+    const scope = r.scope(th, th.input);
+    const eff = effectiveInput(st.io, scope);
+    const result = st.result !== undefined ? st.result : eff;
+    const output = applyResult(st.io, th.input, result, scope);
+    const assigned = evalAssignPath(st.assign, withInput(scope, result));
+    return r.exit(th, st, output, assigned);
+  } catch (e) {
+    return r.stateError(th, st, e);
+  }
+}
+
+async function passJsonata(r: Runner, th: Thread, st: PassState): Promise<Flow> {
+  try {
+    const js = r.jscope(th, th.input);
+    const output = st.jio.output ? await st.jio.output.evaluate(js) : th.input;
+    const assigned = await evalAssignJsonata(st.assign, js);
+    return r.exit(th, st, output, assigned);
+  } catch (e) {
+    return r.stateError(th, st, e);
+  }
+}

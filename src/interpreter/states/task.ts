@@ -1,0 +1,247 @@
+/**
+ * Task: schedules work (a Lambda function, an activity, a service integration) through an `invokeTask`
+ * command, waits for its outcome, and handles Retry / Catch.
+ * @module
+ */
+import { jsonByteSize, type Json, type JsonObject } from '../../shared/json.js';
+import { AslFailure } from '../../expr/failure.js';
+import type { CompiledTemplate } from '../../expr/template.js';
+import type { TaskState } from '../../asl/model.js';
+import { parseResource, type TaskResource } from '../../asl/resources.js';
+import {
+  applyOutputPath,
+  applyResultPath,
+  dataLimitExceeded,
+  effectiveInput,
+  evalAssignJsonata,
+  evalAssignPath,
+  MAX_PAYLOAD_BYTES,
+  withInput,
+} from '../data-flow.js';
+import type { TaskFamily, Thread } from '../exec-state.js';
+import { BLOCKED, type Flow, type Maybe } from '../flow.js';
+import type { EngineInput } from '../inputs.js';
+import type { Runner } from '../runner.js';
+import { evalDynJsonata, evalDynPath } from './dyn.js';
+
+export function enterTask(r: Runner, th: Thread, st: TaskState): Maybe<Flow> {
+  return attempt(r, th, st);
+}
+
+function familyOf(res: TaskResource): { family: TaskFamily; resource: string; resourceType: string } {
+  switch (res.kind) {
+    case 'lambda-function':
+      return { family: 'lambda', resource: res.arn, resourceType: 'lambda' };
+    case 'activity':
+      return { family: 'activity', resource: res.arn, resourceType: 'activity' };
+    case 'service':
+      return { family: 'task', resource: res.action, resourceType: res.service };
+  }
+}
+
+function needsToken(res: TaskResource): boolean {
+  return res.kind === 'activity' || (res.kind === 'service' && res.pattern === 'callback');
+}
+
+/** A task token: opaque to clients; the runtime finds the execution and the waiting task from it. */
+function makeToken(r: Runner, seq: number): string {
+  const body = JSON.stringify({ e: r.s.info.executionArn, s: seq, n: r.rng.uuid() });
+  return Buffer.from(body, 'utf8').toString('base64');
+}
+
+interface Prepared {
+  params: Json;
+  timeoutSeconds: number | undefined;
+  heartbeatSeconds: number | undefined;
+  credentials: Json | undefined;
+}
+
+function positiveInt(v: Json | undefined, field: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    throw new AslFailure('States.Runtime', `The value of the field '${field}' must be a positive integer, but was: ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function preparePath(r: Runner, th: Thread, st: TaskState, token: string | undefined): Prepared {
+  const scope = r.scope(th, th.input, { token, retryCount: true });
+  const params = effectiveInput(st.io, scope);
+  return {
+    params,
+    timeoutSeconds: st.timeoutSeconds ? positiveInt(evalDynPath(st.timeoutSeconds, scope), st.timeoutSeconds.k === 'path' ? st.timeoutSeconds.field : 'TimeoutSeconds') : undefined,
+    heartbeatSeconds: st.heartbeatSeconds ? positiveInt(evalDynPath(st.heartbeatSeconds, scope), st.heartbeatSeconds.k === 'path' ? st.heartbeatSeconds.field : 'HeartbeatSeconds') : undefined,
+    credentials: st.credentials ? ((st.credentials as CompiledTemplate).evaluate(scope) as Json) : undefined,
+  };
+}
+
+async function prepareJsonata(r: Runner, th: Thread, st: TaskState, token: string | undefined): Promise<Prepared> {
+  const js = r.jscope(th, th.input, { token, retryCount: true });
+  const params = st.jio.arguments ? await st.jio.arguments.evaluate(js) : th.input;
+  const t = st.timeoutSeconds ? await evalDynJsonata(st.timeoutSeconds, js) : undefined;
+  const h = st.heartbeatSeconds ? await evalDynJsonata(st.heartbeatSeconds, js) : undefined;
+  const creds = st.credentials ? await (st.credentials.evaluate as (s: unknown) => Promise<Json>)(js) : undefined;
+  return { params, timeoutSeconds: positiveInt(t, 'TimeoutSeconds'), heartbeatSeconds: positiveInt(h, 'HeartbeatSeconds'), credentials: creds };
+}
+
+/** One attempt: evaluate the parameters, schedule the task, block. */
+function attempt(r: Runner, th: Thread, st: TaskState): Maybe<Flow> {
+  const res = st.parsedResource;
+  if (!res) {
+    return r.stateError(th, st, new AslFailure('States.Runtime', `The resource '${st.resource.k === 'const' ? st.resource.v : ''}' is not a valid resource.`));
+  }
+  const seq = r.newSeq(th);
+  const token = needsToken(res) ? makeToken(r, seq) : undefined;
+  if (st.ql === 'JSONata') {
+    return (async () => {
+      let p: Prepared;
+      try {
+        p = await prepareJsonata(r, th, st, token);
+      } catch (e) {
+        delete r.s.pending[seq];
+        return failOrHandle(r, th, st, r.stateError(th, st, e));
+      }
+      return schedule(r, th, st, res, seq, token, p);
+    })();
+  }
+  let p: Prepared;
+  try {
+    p = preparePath(r, th, st, token);
+  } catch (e) {
+    delete r.s.pending[seq];
+    return failOrHandle(r, th, st, r.stateError(th, st, e));
+  }
+  return schedule(r, th, st, res, seq, token, p);
+}
+
+function failOrHandle(r: Runner, th: Thread, st: TaskState, f: Extract<Flow, { k: 'fail' }>): Maybe<Flow> {
+  return r.handleFailure(th, st, f);
+}
+
+function schedule(r: Runner, th: Thread, st: TaskState, res: TaskResource, seq: number, token: string | undefined, p: Prepared): Maybe<Flow> {
+  const fam = familyOf(res);
+  if (res.kind === 'activity' && r.opts.activityExists && !r.opts.activityExists(res.arn)) {
+    delete r.s.pending[seq];
+    return r.stateError(th, st, new AslFailure('States.Runtime', `The activity ${res.arn} does not exist.`));
+  }
+  switch (fam.family) {
+    case 'lambda': {
+      const d: JsonObject = { resource: fam.resource, input: p.params, inputDetails: { truncated: false } };
+      if (p.timeoutSeconds !== undefined) d.timeoutInSeconds = p.timeoutSeconds;
+      r.emit(th, 'LambdaFunctionScheduled', d);
+      r.emit(th, 'LambdaFunctionStarted');
+      break;
+    }
+    case 'activity': {
+      const d: JsonObject = { resource: fam.resource, input: p.params, inputDetails: { truncated: false } };
+      if (p.timeoutSeconds !== undefined) d.timeoutInSeconds = p.timeoutSeconds;
+      if (p.heartbeatSeconds !== undefined) d.heartbeatInSeconds = p.heartbeatSeconds;
+      r.emit(th, 'ActivityScheduled', d);
+      break;
+    }
+    case 'task': {
+      const d: JsonObject = { resourceType: fam.resourceType, resource: fam.resource, region: regionOf(r), parameters: p.params };
+      if (p.timeoutSeconds !== undefined) d.timeoutInSeconds = p.timeoutSeconds;
+      if (p.heartbeatSeconds !== undefined) d.heartbeatInSeconds = p.heartbeatSeconds;
+      r.emit(th, 'TaskScheduled', d);
+      r.emit(th, 'TaskStarted', { resourceType: fam.resourceType, resource: fam.resource });
+      break;
+    }
+  }
+  th.wait = { k: 'task', seq, family: fam.family, resource: fam.resource, resourceType: fam.resourceType, started: fam.family !== 'activity', token };
+  r.commands.push({
+    k: 'invokeTask',
+    seq,
+    stateName: st.name,
+    resource: res,
+    input: p.params,
+    timeoutSeconds: p.timeoutSeconds,
+    heartbeatSeconds: p.heartbeatSeconds,
+    token,
+    attempt: th.retryCount,
+    credentials: p.credentials,
+  });
+  return BLOCKED;
+}
+
+function regionOf(r: Runner): string {
+  return r.s.info.stateMachineArn.split(':')[3] || 'us-east-1';
+}
+
+export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineInput): Maybe<Flow> {
+  const w = th.wait;
+  if (!w) return BLOCKED;
+  if (input.k === 'timerFired') {
+    if (w.k !== 'timer' || w.seq !== input.seq) return BLOCKED;
+    th.wait = null;
+    return attempt(r, th, st);
+  }
+  if (w.k !== 'task' || !('seq' in input) || w.seq !== input.seq) return BLOCKED;
+  const prefix = w.family === 'lambda' ? 'LambdaFunction' : w.family === 'activity' ? 'Activity' : 'Task';
+  const base = (): JsonObject => (w.family === 'task' ? { resourceType: w.resourceType, resource: w.resource } : {});
+  switch (input.k) {
+    case 'taskStarted':
+      if (w.family === 'activity' && !w.started) {
+        w.started = true;
+        r.emit(th, 'ActivityStarted', input.workerName === undefined ? {} : { workerName: input.workerName });
+      }
+      return BLOCKED;
+    case 'taskSucceeded': {
+      th.wait = null;
+      if (jsonByteSize(input.output) > MAX_PAYLOAD_BYTES) {
+        const f = dataLimitExceeded(w.family === 'task' ? w.resourceType : w.resource);
+        r.emit(th, `${prefix}Failed`, { ...base(), error: f.error, cause: f.cause_ });
+        return r.handleFailure(th, st, { error: f.error, cause: f.cause_ });
+      }
+      r.emit(th, `${prefix}Succeeded`, { ...base(), output: input.output, outputDetails: { truncated: false } });
+      return taskResult(r, th, st, input.output);
+    }
+    case 'taskFailed':
+    case 'taskScheduleFailed': {
+      th.wait = null;
+      const d: JsonObject = base();
+      if (input.error !== undefined) d.error = input.error;
+      if (input.cause !== undefined) d.cause = input.cause;
+      r.emit(th, `${prefix}Failed`, d);
+      return r.handleFailure(th, st, { error: input.error ?? '', cause: input.cause });
+    }
+    case 'taskTimedOut': {
+      th.wait = null;
+      // Service integrations report an empty cause; Lambda functions and activities none.
+      const cause = input.cause ?? (w.family === 'task' ? '' : undefined);
+      const d: JsonObject = { ...base(), error: input.error };
+      if (cause !== undefined) d.cause = cause;
+      r.emit(th, `${prefix}TimedOut`, d);
+      return r.handleFailure(th, st, { error: input.error, cause });
+    }
+    default:
+      return BLOCKED;
+  }
+}
+
+function taskResult(r: Runner, th: Thread, st: TaskState, result: Json): Maybe<Flow> {
+  if (st.ql === 'JSONata') {
+    return (async () => {
+      try {
+        const js = r.jscope(th, th.input, { result, retryCount: true });
+        const output = st.jio.output ? await st.jio.output.evaluate(js) : result;
+        const assigned = await evalAssignJsonata(st.assign, js);
+        return r.exit(th, st, output, assigned);
+      } catch (e) {
+        return r.handleFailure(th, st, r.stateError(th, st, e));
+      }
+    })();
+  }
+  try {
+    const scope = r.scope(th, th.input, { retryCount: true });
+    const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
+    const merged = applyResultPath(st.io.resultPath, th.input, selected);
+    const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
+    const assigned = evalAssignPath(st.assign, withInput(scope, selected));
+    return r.exit(th, st, output, assigned);
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
+}
+
+export { parseResource };

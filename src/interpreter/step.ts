@@ -1,0 +1,121 @@
+/**
+ * The interpreter's entry point: a pure step
+ *   (compiled machine, execution state, input, env) → (new state, history events, commands).
+ * It never reads the clock, randomness, the network or storage: time and the random seed come in `env`,
+ * effects go out as commands. States that need no waiting run in one synchronous loop; the result is a
+ * promise only when a JSONata expression had to be awaited.
+ *
+ * The step takes ownership of the state object it is given and returns it updated (callers that need the
+ * old state keep a serialised copy, as the stores do).
+ * @module
+ */
+import type { Json } from '../shared/json.js';
+import type { Machine } from '../asl/model.js';
+import type { Command } from './commands.js';
+import type { ExecState, ExecutionInfo } from './exec-state.js';
+import { then, type Maybe, type Outcome } from './flow.js';
+import type { HistoryEvent } from './history.js';
+import type { EngineInput, StepEnv } from './inputs.js';
+import { Runner, type StepOptions } from './runner.js';
+
+export interface StepResult {
+  state: ExecState;
+  events: HistoryEvent[];
+  commands: Command[];
+}
+
+export function initialState(info: ExecutionInfo): ExecState {
+  return { v: 1, status: 'RUNNING', info, lastEventId: 0, nextSeq: 1, root: null, pending: {}, timeoutSeq: null };
+}
+
+export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv, opts?: StepOptions): Maybe<StepResult> {
+  const r = new Runner(m, s, env, opts);
+  const done = (): StepResult => ({ state: s, events: r.events, commands: r.commands });
+  if (input.k === 'start') {
+    if (s.root) return done();
+    return then(start(r, input.info), done);
+  }
+  if (s.status !== 'RUNNING' || !s.root) return done();
+  switch (input.k) {
+    case 'stop':
+      end(r, 'ABORTED', 'ExecutionAborted', input.error, input.cause);
+      return done();
+    case 'timerFired':
+      if (input.seq === s.timeoutSeq) {
+        s.timeoutSeq = null;
+        end(r, 'TIMED_OUT', 'ExecutionTimedOut', 'States.Timeout', undefined);
+        return done();
+      }
+      break;
+    default:
+      break;
+  }
+  const path = s.pending[input.seq];
+  if (!path) return done();
+  if (input.k !== 'taskStarted') delete s.pending[input.seq];
+  return then(
+    then(r.deliver(s.root, m, path, 0, input), (o) => finishRoot(r, o)),
+    done,
+  );
+}
+
+function start(r: Runner, info: ExecutionInfo): Maybe<void> {
+  const { s, m } = r;
+  s.info = info;
+  const d: Record<string, unknown> = { input: info.input, inputDetails: { truncated: false }, roleArn: info.roleArn };
+  if (info.stateMachineAliasArn) d.stateMachineAliasArn = info.stateMachineAliasArn;
+  if (info.stateMachineVersionArn) d.stateMachineVersionArn = info.stateMachineVersionArn;
+  r.emit(null, 'ExecutionStarted', d);
+  if (m.timeoutSeconds !== undefined) {
+    const seq = s.nextSeq++;
+    s.timeoutSeq = seq;
+    r.commands.push({ k: 'startTimer', seq, delayMs: m.timeoutSeconds * 1000, why: 'executionTimeout' });
+  }
+  const root = r.newThread([], {}, null, 0);
+  s.root = root;
+  return then(r.runFrom(root, m, { k: 'next', next: m.startAt, output: info.input as Json }), (o) => finishRoot(r, o));
+}
+
+function finishRoot(r: Runner, o: Outcome): void {
+  const { s } = r;
+  switch (o.k) {
+    case 'blocked':
+      return;
+    case 'succeeded':
+      r.emit(s.root, 'ExecutionSucceeded', { output: o.output, outputDetails: { truncated: false } });
+      s.status = 'SUCCEEDED';
+      s.output = o.output;
+      r.cancelAll();
+      r.commands.push({ k: 'complete', status: 'SUCCEEDED' });
+      return;
+    case 'failed': {
+      const d: Record<string, unknown> = {};
+      if (o.error !== undefined) d.error = o.error;
+      if (o.cause !== undefined) d.cause = o.cause;
+      r.emit(s.root, 'ExecutionFailed', d);
+      s.status = 'FAILED';
+      if (o.error !== undefined) s.error = o.error;
+      if (o.cause !== undefined) s.cause = o.cause;
+      r.cancelAll();
+      r.commands.push({ k: 'complete', status: 'FAILED' });
+      return;
+    }
+  }
+}
+
+/** Stops the execution from outside (StopExecution, execution timeout). */
+function end(r: Runner, status: 'ABORTED' | 'TIMED_OUT', type: string, error: string | undefined, cause: string | undefined): void {
+  const { s, m } = r;
+  if (s.root) r.abortThread(s.root, m);
+  const d: Record<string, unknown> = {};
+  if (error !== undefined) d.error = error;
+  if (cause !== undefined) d.cause = cause;
+  r.emit(s.root, type, d);
+  s.status = status;
+  if (status === 'ABORTED') {
+    if (error !== undefined) s.error = error;
+    if (cause !== undefined) s.cause = cause;
+  }
+  r.cancelAll();
+  r.commands.push({ k: 'complete', status });
+}

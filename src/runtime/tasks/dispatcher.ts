@@ -1,0 +1,31 @@
+/**
+ * Routes a Task to the invoker for its resource: Lambda (both forms), activities, or a service
+ * integration registered by the host. Anything else fails the task with a clear error.
+ * @module
+ */
+import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
+
+export interface DispatcherOptions {
+  lambda?: TaskInvoker;
+  activity?: TaskInvoker;
+  /** Service integrations by `service:api` (e.g. `states:startExecution`). */
+  services?: Record<string, TaskInvoker>;
+}
+
+export class TaskDispatcher implements TaskInvoker {
+  constructor(private readonly opts: DispatcherOptions) {}
+
+  invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
+    const res = cmd.resource;
+    let target: TaskInvoker | undefined;
+    if (res.kind === 'lambda-function') target = this.opts.lambda;
+    else if (res.kind === 'activity') target = this.opts.activity;
+    else if (res.service === 'lambda' && res.api === 'invoke') target = this.opts.lambda;
+    else target = this.opts.services?.[`${res.service}:${res.api}`];
+    if (!target) {
+      cb.failed('States.Runtime', `The resource '${res.arn}' is not supported by this engine.`);
+      return;
+    }
+    target.invoke(cmd, ctx, cb);
+  }
+}

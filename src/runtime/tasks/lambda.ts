@@ -1,0 +1,213 @@
+/**
+ * Lambda tasks: `arn:aws:lambda:…:function:NAME` (the result is the function's payload) and
+ * `arn:aws:states:::lambda:invoke` (the result is AWS's envelope: Payload, StatusCode, SdkHttpMetadata …).
+ * A local handler wins; otherwise the AWS Lambda Invoke REST API at LAMBDA_ENDPOINT is called, as Step
+ * Functions Local does. Function errors map as AWS maps them: errorType becomes the error, the error
+ * payload the cause.
+ * @module
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { isObject, type Json, type JsonObject } from '../../shared/json.js';
+import type { FunctionSource, LambdaContext } from './functions.js';
+import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
+
+export interface LambdaInvokerOptions {
+  functions?: FunctionSource;
+  /** Base URL of an AWS Lambda Invoke API (e.g. http://127.0.0.1:3001). */
+  endpoint?: string;
+}
+
+type RawResult =
+  | { ok: true; payload: string; headers: Record<string, string>; status: number }
+  | { ok: false; functionError: true; payload: string; headers: Record<string, string> }
+  | { ok: false; functionError: false; error: string; cause: string };
+
+const HEADER_NAMES = [
+  'Connection',
+  'Content-Length',
+  'Content-Type',
+  'Date',
+  'X-Amz-Executed-Version',
+  'x-amzn-Remapped-Content-Length',
+  'x-amzn-RequestId',
+  'X-Amzn-Trace-Id',
+];
+
+/** The function name in a FunctionName parameter (a name, a partial or full ARN, with or without a qualifier). */
+export function functionNameOf(ref: string): string {
+  let s = ref;
+  if (s.startsWith('arn:')) s = s.split(':')[6] ?? s;
+  else if (s.includes(':function:')) s = s.split(':function:')[1]!;
+  else if (/^\d{12}:function:/.test(s)) s = s.split(':')[2]!;
+  return s.split(':')[0]!;
+}
+
+export class LambdaInvoker implements TaskInvoker {
+  constructor(private readonly opts: LambdaInvokerOptions) {}
+
+  invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
+    const res = cmd.resource;
+    let name: string;
+    let payload: Json | undefined;
+    const integration = res.kind === 'service';
+    if (res.kind === 'lambda-function') {
+      name = res.functionName;
+      payload = cmd.input;
+    } else {
+      const params = isObject(cmd.input) ? cmd.input : {};
+      if (typeof params.FunctionName !== 'string') {
+        cb.failed('States.Runtime', "The field 'FunctionName' is required for arn:aws:states:::lambda:invoke.");
+        return;
+      }
+      name = functionNameOf(params.FunctionName);
+      payload = params.Payload;
+    }
+    const run = this.call(name, payload, cmd, ctx);
+    const deliver = (r: RawResult) => {
+      if (ctx.signal.aborted) return;
+      if (r.ok) {
+        const value = parsePayload(r.payload);
+        if (!integration) return cb.succeeded(value);
+        return cb.succeeded(envelope(value, r.headers, r.status));
+      }
+      if (!r.functionError) return cb.failed(r.error, r.cause);
+      const parsed = parsePayload(r.payload);
+      const errorType = isObject(parsed) && typeof parsed.errorType === 'string' ? parsed.errorType : 'Lambda.Unknown';
+      // The Lambda-ARN form copies the payload verbatim; the lambda:invoke integration re-serialises it.
+      const cause = integration && typeof parsed !== 'string' ? JSON.stringify(parsed) : r.payload;
+      cb.failed(errorType, cause);
+    };
+    if (run instanceof Promise) {
+      run.then(deliver, (e: unknown) => {
+        if (!ctx.signal.aborted) cb.failed('Lambda.SdkClientException', (e as Error)?.message ?? String(e));
+      });
+    } else deliver(run);
+  }
+
+  private call(name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext): RawResult | Promise<RawResult> {
+    const src = this.opts.functions;
+    const found = src?.resolve(name);
+    if (found instanceof Promise) {
+      return found.then((fn) => (fn ? runLocal(fn, name, payload, cmd, ctx) : this.remote(name, payload, ctx)));
+    }
+    if (found) return runLocal(found, name, payload, cmd, ctx);
+    return this.remote(name, payload, ctx);
+  }
+
+  private async remote(name: string, payload: Json | undefined, ctx: TaskContext): Promise<RawResult> {
+    if (!this.opts.endpoint) return notFound(name, ctx);
+    const url = `${this.opts.endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
+    const resp = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: payload === undefined ? '' : JSON.stringify(payload),
+      signal: ctx.signal,
+    });
+    const text = await resp.text();
+    const headers: Record<string, string> = {};
+    resp.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+    if (resp.status === 404) return notFound(name, ctx);
+    if (resp.status >= 300) {
+      let msg = text;
+      try {
+        const b = JSON.parse(text) as JsonObject;
+        msg = String(b.Message ?? b.message ?? text);
+      } catch {
+        /* plain text */
+      }
+      const type = (headers['x-amzn-errortype'] ?? 'ServiceException').split(':')[0]!;
+      return { ok: false, functionError: false, error: `Lambda.${type}`, cause: msg };
+    }
+    if (headers['x-amz-function-error']) return { ok: false, functionError: true, payload: text, headers };
+    return { ok: true, payload: text, headers, status: resp.status };
+  }
+}
+
+function notFound(name: string, ctx: TaskContext): RawResult {
+  return {
+    ok: false,
+    functionError: false,
+    error: 'Lambda.ResourceNotFoundException',
+    cause: `Function not found: arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: ${randomUUID()}; Proxy: null)`,
+  };
+}
+
+function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext): RawResult | Promise<RawResult> {
+  const requestId = randomUUID();
+  const deadline = Date.now() + (cmd.timeoutSeconds ?? 900) * 1000;
+  const context: LambdaContext = {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}`,
+    awsRequestId: requestId,
+    idempotencyKey: ctx.idempotencyKey,
+    executionArn: ctx.executionArn,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  const ok = (v: unknown): RawResult => {
+    const text = v === undefined ? 'null' : JSON.stringify(v);
+    return { ok: true, payload: text ?? 'null', headers: localHeaders(text ?? 'null', requestId), status: 200 };
+  };
+  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: localHeaders('', requestId) });
+  // The event is what the function would receive over the wire.
+  const event = payload === undefined ? null : payload;
+  try {
+    const out = fn(event, context);
+    if (out instanceof Promise) return out.then(ok, err);
+    return ok(out);
+  } catch (e) {
+    return err(e);
+  }
+}
+
+/** The error payload the Node.js Lambda runtime would produce (or the error's own `payload` text). */
+export function errorPayload(e: unknown): string {
+  const err = e as { payload?: unknown; errorType?: unknown; name?: unknown; message?: unknown; stack?: unknown } | null;
+  if (err && typeof err.payload === 'string') return err.payload;
+  const errorType = typeof err?.errorType === 'string' ? err.errorType : typeof err?.name === 'string' ? err.name : 'Error';
+  const errorMessage = typeof err?.message === 'string' ? err.message : String(e);
+  const trace = typeof err?.stack === 'string' ? err.stack.split('\n') : [];
+  return JSON.stringify({ errorType, errorMessage, trace });
+}
+
+function parsePayload(text: string): Json {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
+}
+
+function localHeaders(body: string, requestId: string): Record<string, string> {
+  return {
+    connection: 'keep-alive',
+    'content-length': String(Buffer.byteLength(body)),
+    'content-type': 'application/json',
+    date: new Date().toUTCString(),
+    'x-amz-executed-version': '$LATEST',
+    'x-amzn-remapped-content-length': '0',
+    'x-amzn-requestid': requestId,
+    'x-amzn-trace-id': `root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};parent=${randomBytes(8).toString('hex')};sampled=0`,
+  };
+}
+
+/** The result of the lambda:invoke integration. */
+function envelope(payload: Json, headers: Record<string, string>, status: number): JsonObject {
+  const all: JsonObject = {};
+  const single: JsonObject = {};
+  for (const h of HEADER_NAMES) {
+    const v = headers[h.toLowerCase()];
+    if (v === undefined) continue;
+    all[h] = [v];
+    single[h] = v;
+  }
+  const requestId = headers['x-amzn-requestid'] ?? randomUUID();
+  return {
+    ExecutedVersion: headers['x-amz-executed-version'] ?? '$LATEST',
+    Payload: payload,
+    SdkHttpMetadata: { AllHttpHeaders: all, HttpHeaders: single, HttpStatusCode: status },
+    SdkResponseMetadata: { RequestId: requestId },
+    StatusCode: status,
+  };
+}
