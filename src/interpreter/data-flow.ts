@@ -50,7 +50,23 @@ export function applyResultPath(rp: PathIO['resultPath'], rawInput: Json, result
 
 /** A scope that reads `$` from another value. */
 export function withInput(scope: EvalScope, input: Json): EvalScope {
-  return { input, get context() { return scope.context; }, vars: scope.vars, rng: scope.rng };
+  return new DerivedScope(input, scope);
+}
+
+class DerivedScope implements EvalScope {
+  constructor(
+    readonly input: Json,
+    private readonly base: EvalScope,
+  ) {}
+  get context(): Json {
+    return this.base.context;
+  }
+  get vars(): Vars {
+    return this.base.vars;
+  }
+  get rng() {
+    return this.base.rng;
+  }
 }
 
 /** Evaluates Assign (JSONPath: `$` is the given value). Returns the assigned variables, or undefined. */

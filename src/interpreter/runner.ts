@@ -40,15 +40,18 @@ export interface StepOptions {
 export class Runner {
   readonly events: HistoryEvent[] = [];
   readonly commands: Command[] = [];
-  readonly rng: Rng;
+  #rng: Rng | undefined;
 
   constructor(
     readonly m: Machine,
     readonly s: ExecState,
     readonly env: StepEnv,
     readonly opts: StepOptions = {},
-  ) {
-    this.rng = seededRng(env.seed);
+  ) {}
+
+  /** The step's random source, made on first use. */
+  get rng(): Rng {
+    return (this.#rng ??= seededRng(this.env.seed));
   }
 
   get now(): number {
@@ -92,25 +95,15 @@ export class Runner {
 
   /** A JSONPath scope over `input`; the context object is built only if an expression reads it. */
   scope(th: Thread, input: Json, extras?: ContextExtras): EvalScope {
-    let ctx: JsonObject | undefined;
-    const runner = this;
-    return {
-      input,
-      get context() {
-        return (ctx ??= runner.context(th, extras));
-      },
-      vars: th.vars,
-      rng: this.rng,
-    };
+    return new StateScope(input, new ContextSource(this, th, extras));
   }
 
   jscope(th: Thread, input: Json, extras?: ContextExtras & { result?: Json; errorOutput?: Json }): JsonataScope {
-    let ctx: JsonObject | undefined;
-    const runner = this;
+    const src = new ContextSource(this, th, extras);
     const sc: JsonataScope = {
       input,
       get context() {
-        return (ctx ??= runner.context(th, extras));
+        return src.get();
       },
       vars: th.vars,
       rng: this.rng,
@@ -351,6 +344,37 @@ export class Runner {
       this.commands.push({ k: 'cancel', seq: this.s.timeoutSeq });
       this.s.timeoutSeq = null;
     }
+  }
+}
+
+/** Builds a thread's context object once, on first read. */
+export class ContextSource {
+  #ctx: JsonObject | undefined;
+  constructor(
+    private readonly r: Runner,
+    private readonly th: Thread,
+    private readonly extras: ContextExtras | undefined,
+  ) {}
+  get(): JsonObject {
+    return (this.#ctx ??= this.r.context(this.th, this.extras));
+  }
+}
+
+/** An EvalScope whose context object is built lazily; `with(input)` shares it. */
+export class StateScope implements EvalScope {
+  readonly vars: Vars;
+  constructor(
+    readonly input: Json,
+    private readonly src: ContextSource,
+    vars?: Vars,
+  ) {
+    this.vars = vars ?? src['th'].vars;
+  }
+  get context(): Json {
+    return this.src.get();
+  }
+  get rng(): Rng {
+    return this.src['r'].rng;
   }
 }
 

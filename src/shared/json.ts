@@ -101,25 +101,40 @@ export function jsonByteSize(v: Json | undefined): number {
     case 'string':
       return stringSize(v);
     default:
-      break;
+      return containerSize(v as object);
   }
-  const cached = sizeCache.get(v as object);
-  if (cached !== undefined) return cached;
-  let n: number;
+}
+
+/** Containers with many entries cache their size (they are what large payloads are made of). */
+const CACHE_MIN_ENTRIES = 16;
+
+function containerSize(v: object): number {
   if (Array.isArray(v)) {
-    n = 2 + Math.max(0, v.length - 1);
-    for (const x of v) n += jsonByteSize(x);
-  } else {
-    n = 2;
-    let first = true;
-    for (const k in v) {
-      if (!hasOwn(v, k)) continue;
-      const x = (v as JsonObject)[k];
-      if (x === undefined) continue;
-      n += (first ? 0 : 1) + stringSize(k) + 1 + jsonByteSize(x);
-      first = false;
+    const big = v.length >= CACHE_MIN_ENTRIES;
+    if (big) {
+      const c = sizeCache.get(v);
+      if (c !== undefined) return c;
     }
+    let n = 2 + Math.max(0, v.length - 1);
+    for (let i = 0; i < v.length; i++) n += jsonByteSize(v[i] as Json);
+    if (big) sizeCache.set(v, n);
+    return n;
   }
-  sizeCache.set(v as object, n);
+  const keys = Object.keys(v);
+  const big = keys.length >= CACHE_MIN_ENTRIES;
+  if (big) {
+    const c = sizeCache.get(v);
+    if (c !== undefined) return c;
+  }
+  let n = 2;
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = (v as JsonObject)[k];
+    if (x === undefined) continue;
+    n += (first ? 0 : 1) + stringSize(k) + 1 + jsonByteSize(x);
+    first = false;
+  }
+  if (big) sizeCache.set(v, n);
   return n;
 }
