@@ -9,7 +9,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type jsonata from 'jsonata';
+import jsonata from 'jsonata';
 import type { JsonataScope } from './jsonata.js';
 
 /** The binding under which an evaluation's scope is visible to the functions below (not a legal `$name`). */
@@ -26,6 +26,26 @@ export interface AwsFunction {
 }
 
 const scopeOf = (focus: jsonata.Focus): JsonataScope => focus.environment.lookup(SCOPE_BINDING) as JsonataScope;
+
+/** JSONata's own implementation of a built-in function (which the functions below may shadow). */
+const builtins = new Map<string, Promise<Fn>>();
+function builtin(name: string): Promise<Fn> {
+  let f = builtins.get(name);
+  if (!f) {
+    f = jsonata(`$${name}`)
+      .evaluate(undefined)
+      .then((v: { implementation: Fn }) => v.implementation);
+    builtins.set(name, f);
+  }
+  return f;
+}
+
+/** The focus with the step's time as JSONata's evaluation timestamp. */
+function atStepTime(focus: jsonata.Focus): jsonata.Focus {
+  const environment = Object.create(focus.environment) as { timestamp: Date };
+  environment.timestamp = new Date(scopeOf(focus).now);
+  return { environment: environment as unknown as jsonata.Environment, input: focus.input };
+}
 
 const signatureError = (fn: string, index: number) => ({ code: 'T0410', index, token: fn });
 const fail = (message: string) => ({ code: 'D3137', message });
@@ -135,9 +155,15 @@ export const AWS_FUNCTIONS: Readonly<Record<string, AwsFunction>> = {
   },
   now: {
     signature: '<s?s?:s>',
-    impl(this: jsonata.Focus, picture: string | undefined, timezone: string | undefined) {
-      const fromMillis = this.environment.lookup('fromMillis') as { implementation: Fn };
-      return fromMillis.implementation.call(this, scopeOf(this).now, picture, timezone);
+    async impl(this: jsonata.Focus, picture: string | undefined, timezone: string | undefined) {
+      return (await builtin('fromMillis')).call(this, scopeOf(this).now, picture, timezone);
+    },
+  },
+  // A picture without a date takes the missing parts from the evaluation's time: the step's.
+  toMillis: {
+    signature: '<s-s?:n>',
+    async impl(this: jsonata.Focus, timestamp: string | undefined, picture: string | undefined) {
+      return (await builtin('toMillis')).call(atStepTime(this), timestamp, picture);
     },
   },
   millis: {

@@ -263,6 +263,9 @@ describe('functions Step Functions adds', () => {
     assert.equal(await expr('$now()'), '2024-11-15T16:16:35.123Z');
     assert.equal(await expr('$now("[Y0001]-[M01]")'), '2024-11');
     assert.equal(await expr('$now()', scope({}, { now: 0 })), '1970-01-01T00:00:00.000Z');
+    // a picture without a date takes the date of the step
+    assert.equal(await expr('$toMillis("10:30", "[H01]:[m01]")'), Date.UTC(2024, 10, 15, 10, 30));
+    assert.equal(await expr('$toMillis("2020-01-01T00:00:00Z")'), Date.UTC(2020, 0, 1));
   });
 });
 
