@@ -400,8 +400,10 @@ function compileNode(value: Json, field: string): Evaluator | null {
  * Compiles a field value that may contain "{% %}" strings at any depth (objects, arrays), compiling
  * each expression once. `field` is the field's name as AWS prints it in causes (e.g. 'Output',
  * 'Arguments', 'Items', 'Assign'); object members append '/key' ('Output/result',
- * 'Arguments/FunctionName') and array elements '[i]' ('Items[1]'). Throws JsonataSyntaxError when an
- * expression does not parse. A value without expressions is `constant` and evaluates to itself.
+ * 'Arguments/FunctionName') and array elements '[i]' ('Items[1]'). Fields below a state are named
+ * from the state: 'Choices[1]/Condition', 'Choices[0]/Output', 'Catch[1]/Assign',
+ * 'ItemReader/Arguments'. Throws JsonataSyntaxError when an expression does not parse. A value
+ * without expressions is `constant` and evaluates to itself (the same object, every time).
  */
 export function compileJsonataValue(value: Json, field: string): CompiledJsonata {
   const ev = compileNode(value, field);
