@@ -278,6 +278,8 @@ test('JSONata expressions must parse and may not read the top-level context', ()
     ),
     [],
   );
+  assert.equal(one(machine({ Type: 'Pass', Assign: { states: 1 }, End: true }, { QueryLanguage: 'JSONata' })).location, '/States/S/Assign');
+  assert.equal(one(machine({ Type: 'Pass', Assign: { 'a-b.$': '$.x' }, End: true })).location, '/States/S/Assign');
   // In a JSONPath state the same text is a plain string.
   assert.deepEqual(errors(machine({ Type: 'Pass', Result: '{% 1 + %}', End: true })), []);
 });
@@ -341,6 +343,9 @@ test('Map labels are reported as AWS reports them', () => {
   assert.match(label('a\\\\b'), /^Error=ValueError Args=\["Label contains invalid character: '\\\\\\\\'"\] in definition/);
   assert.match(label('a\u0085b'), /^Error=ValueError Args=\["Label contains invalid character: '\\\\x85'"\]/);
   assert.match(label('x'.repeat(41)), /^Error=ValueError Args=\['Label cannot exceed 40 characters'\]/);
+  assert.match(label(''), /^Error=ValueError Args=\['Label cannot be empty'\]/);
+  assert.match(label(' '), /^Error=ValueError Args=\["Label contains invalid character: ' '"\]/);
+  assert.deepEqual(errors(text.replace('label_\\u0000', 'x'.repeat(40))), []);
 });
 
 test('validationResponse builds the ValidateStateMachineDefinition answer', () => {

@@ -4,10 +4,9 @@
  * @module
  */
 import { isObject, type JsonObject } from '../../shared/json.js';
-import { compilePath } from '../../expr/jsonpath.js';
 import { at, atIndex, jsonataBody, kindOf, requireFields, type Ctx, type QueryLanguage } from './context.js';
-import { checkExpression, checkExpressionsIn } from './jsonata-check.js';
-import { checkJsonPathAssign } from './paths.js';
+import { checkExpression, checkExpressionsIn, checkJsonataAssign } from './jsonata-check.js';
+import { checkJsonPathAssign, tryPath } from './paths.js';
 
 type Operand = 'string' | 'number' | 'boolean' | 'timestamp' | 'path';
 
@@ -60,12 +59,7 @@ function checkOperand(ctx: Ctx, rule: JsonObject, op: string, kind: Operand, loc
 }
 
 function validPath(text: string): boolean {
-  try {
-    compilePath(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return tryPath(text) !== undefined;
 }
 
 /** Checks one Choice rule. `top` rules carry Next (and Assign/Output); nested ones may not. */
@@ -94,7 +88,7 @@ export function checkChoiceRule(ctx: Ctx, rule: unknown, location: string, lang:
     if (Object.hasOwn(rule, 'Next') && typeof rule['Next'] !== 'string') ctx.error(`Expected value of type [STRING]`, at(location, 'Next'));
     if (lang === 'JSONPath') checkJsonPathAssign(ctx, rule, location);
     else {
-      if (Object.hasOwn(rule, 'Assign')) checkExpressionsIn(ctx, rule['Assign'], at(location, 'Assign'));
+      checkJsonataAssign(ctx, rule, location);
       if (Object.hasOwn(rule, 'Output')) checkExpressionsIn(ctx, rule['Output'], at(location, 'Output'));
     }
   }

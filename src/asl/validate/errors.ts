@@ -5,7 +5,7 @@
  */
 import { isObject, type Json, type JsonObject } from '../../shared/json.js';
 import { at, atIndex, expectKind, kindOf, rejectUnknownFields, requireField, type Ctx, type QueryLanguage } from './context.js';
-import { checkExpressionsIn } from './jsonata-check.js';
+import { checkExpressionsIn, checkJsonataAssign } from './jsonata-check.js';
 import { checkJsonPathAssign, checkPathField } from './paths.js';
 
 /** The predefined error names; other names starting with `States.` are reserved. */
@@ -118,7 +118,7 @@ export function checkCatch(ctx: Ctx, state: JsonObject, location: string, lang: 
       checkJsonPathAssign(ctx, c, cl);
     } else {
       if (Object.hasOwn(c, 'Output')) checkExpressionsIn(ctx, c['Output'], at(cl, 'Output'));
-      if (Object.hasOwn(c, 'Assign')) checkExpressionsIn(ctx, c['Assign'], at(cl, 'Assign'));
+      checkJsonataAssign(ctx, c, cl);
     }
   });
 }

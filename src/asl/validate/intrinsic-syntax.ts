@@ -7,7 +7,7 @@
  * @module
  */
 import { compileIntrinsic, IntrinsicSyntaxError } from '../../expr/intrinsics.js';
-import { isValidPath } from '../../expr/jsonpath.js';
+import { tryPath } from './paths.js';
 
 export const INTRINSIC_FUNCTIONS: ReadonlySet<string> = new Set([
   'Format',
@@ -114,7 +114,7 @@ class P {
       } else if (c === ',' && depth === 0) break;
       this.i++;
     }
-    if (!isValidPath(s.slice(start, this.i).trim())) throw new Bad();
+    if (!tryPath(s.slice(start, this.i).trim())) throw new Bad();
   }
 }
 

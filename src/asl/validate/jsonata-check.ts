@@ -6,6 +6,7 @@
 import jsonata from 'jsonata';
 import { isObject, type Json } from '../../shared/json.js';
 import { at, atIndex, jsonataBody, type Ctx } from './context.js';
+import { checkVariableName } from './paths.js';
 
 export const INVALID_JSONATA = 'INVALID_JSONATA_EXPRESSION';
 export const UNSUPPORTED_JSONATA = 'UNSUPPORTED_JSONATA_EXPRESSION';
@@ -81,4 +82,23 @@ export function checkExpressionsIn(ctx: Ctx, value: Json | undefined, location: 
   if (typeof value === 'string') checkExpression(ctx, value, location);
   else if (Array.isArray(value)) value.forEach((v, i) => checkExpressionsIn(ctx, v, atIndex(location, i)));
   else if (isObject(value)) for (const k of Object.keys(value)) checkExpressionsIn(ctx, value[k], at(location, k));
+}
+
+/** Assign in a JSONata state, rule or catcher: variable names, and the expressions of the values. */
+export function checkJsonataAssign(ctx: Ctx, holder: { [k: string]: Json }, location: string): void {
+  if (!Object.hasOwn(holder, 'Assign')) return;
+  const v = holder['Assign'];
+  const loc = at(location, 'Assign');
+  if (typeof v === 'string' && jsonataBody(v) !== undefined) {
+    checkExpression(ctx, v, loc);
+    return;
+  }
+  if (!isObject(v)) {
+    ctx.error(`Expected value of type [OBJECT]`, loc);
+    return;
+  }
+  for (const k of Object.keys(v)) {
+    checkVariableName(ctx, k, loc);
+    checkExpressionsIn(ctx, v[k], at(loc, k));
+  }
 }

@@ -9,11 +9,21 @@ import { isIntrinsicCall } from '../../expr/intrinsics.js';
 import { at, atIndex, type Ctx } from './context.js';
 import { isValidIntrinsic } from './intrinsic-syntax.js';
 
-function tryPath(text: string): CompiledPath | undefined {
+/**
+ * Compiles a path for validation. Jayway (AWS's JSONPath) also reads `$.[...]` as `$[...]`; the
+ * engine's parser does not, so such paths are retried without the dot rather than refused.
+ */
+export function tryPath(text: string): CompiledPath | undefined {
   try {
     return compilePath(text);
   } catch {
-    return undefined;
+    const alt = text.replace(/\.(?=\[)/g, '');
+    if (alt === text) return undefined;
+    try {
+      return compilePath(alt);
+    } catch {
+      return undefined;
+    }
   }
 }
 

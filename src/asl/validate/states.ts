@@ -19,7 +19,7 @@ import {
 } from './context.js';
 import { pyRepr } from './pyrepr.js';
 import { checkChoiceRule } from './choice.js';
-import { checkExpression, checkExpressionsIn } from './jsonata-check.js';
+import { checkExpression, checkExpressionsIn, checkJsonataAssign } from './jsonata-check.js';
 import { checkJsonPathAssign, checkPathField, checkTemplateField } from './paths.js';
 import { parseResource, unrecognizedResourceMessage } from './resource.js';
 import { isRfc3339 } from './rfc3339.js';
@@ -239,7 +239,8 @@ function checkState(ctx: Ctx, value: Json, location: string): void {
       if (NOT_EXPRESSIONS.has(k) || !FIELDS[t].has(k)) continue;
       if (['TimeoutSeconds', 'HeartbeatSeconds', 'Seconds', 'Timestamp', 'MaxConcurrency', 'ToleratedFailureCount', 'ToleratedFailurePercentage', 'Error', 'Cause'].includes(k)) continue;
       if (k === 'Credentials' || k === 'ItemReader' || k === 'ItemBatcher' || k === 'ResultWriter' || k === 'Items') continue;
-      checkExpressionsIn(ctx, state[k], at(location, k));
+      if (k === 'Assign') checkJsonataAssign(ctx, state, location);
+      else checkExpressionsIn(ctx, state[k], at(location, k));
     }
   }
 
