@@ -10,14 +10,14 @@ import {
   atIndex,
   expectKind,
   jsonataBody,
-  kindOf,
   rejectUnknownFields,
   requireField,
   requireFields,
   type Ctx,
   type QueryLanguage,
 } from './context.js';
-import { pyRepr } from './pyrepr.js';
+import { checkIntegerField, checkStringOrExpression, exclusive, MAX_SECONDS } from './fields.js';
+import { checkMap } from './map.js';
 import { checkChoiceRule } from './choice.js';
 import { checkExpression, checkExpressionsIn, checkJsonataAssign } from './jsonata-check.js';
 import { checkJsonPathAssign, checkPathField, checkTemplateField } from './paths.js';
@@ -113,8 +113,6 @@ const NOT_EXPRESSIONS = new Set([
   'Label',
 ]);
 
-const MAX_SECONDS = 99999999;
-
 export function qlMessage(lang: QueryLanguage, field: string): string {
   const other = lang === 'JSONata' ? 'JSONPath' : 'JSONata';
   return `The QueryLanguage is set to '${lang}', but field '${field}' is only supported for the '${other}' QueryLanguage`;
@@ -131,50 +129,6 @@ export function readQueryLanguage(ctx: Ctx, obj: JsonObject, location: string, i
   }
   if (v !== 'JSONPath' && v !== 'JSONata') ctx.error(`Value should be one of the following: [JSONPath, JSONata]`, loc);
   return v === 'JSONPath' ? 'JSONPath' : 'JSONata';
-}
-
-/** An integer field (with its optional `...Path` twin in JSONPath, or a JSONata expression in JSONata). */
-function checkIntegerField(
-  ctx: Ctx,
-  state: JsonObject,
-  field: string,
-  location: string,
-  lang: QueryLanguage,
-  min: number,
-  max: number,
-  pathField?: string,
-): number | undefined {
-  if (pathField && Object.hasOwn(state, field) && Object.hasOwn(state, pathField)) {
-    ctx.error(`The fields '${field}' and '${pathField}' are mutually exclusive`, location);
-  }
-  if (pathField && lang === 'JSONPath') checkPathField(ctx, state, pathField, location, { reference: true });
-  if (!Object.hasOwn(state, field)) return undefined;
-  const v = state[field];
-  const loc = at(location, field);
-  if (lang === 'JSONata' && typeof v === 'string' && jsonataBody(v) !== undefined) {
-    checkExpression(ctx, v, loc);
-    return undefined;
-  }
-  if (kindOf(v) !== 'INTEGER') {
-    ctx.error(lang === 'JSONata' ? `Expected value of type [INTEGER, JSONATA_EXPRESSION]` : `Expected value of type [INTEGER]`, loc);
-    return undefined;
-  }
-  const n = v as number;
-  if (n < min) ctx.error(`The value for the field '${field}' must be greater than or equal to ${min}`, loc);
-  else if (n > max) ctx.error(`The value for the field '${field}' must be less than or equal to ${max}`, loc);
-  return n;
-}
-
-function checkStringOrExpression(ctx: Ctx, state: JsonObject, field: string, location: string, lang: QueryLanguage): void {
-  if (!Object.hasOwn(state, field)) return;
-  const v = state[field];
-  const loc = at(location, field);
-  if (typeof v !== 'string') ctx.error(`Expected value of type [STRING]`, loc);
-  else if (lang === 'JSONata') checkExpression(ctx, v, loc);
-}
-
-function exclusive(ctx: Ctx, state: JsonObject, a: string, b: string, location: string): void {
-  if (Object.hasOwn(state, a) && Object.hasOwn(state, b)) ctx.error(`The fields '${a}' and '${b}' are mutually exclusive`, location);
 }
 
 /** Validates a workflow: the definition itself, a Parallel branch, a Map ItemProcessor/Iterator. */
@@ -260,7 +214,7 @@ function checkState(ctx: Ctx, value: Json, location: string): void {
     case 'Map':
       checkRetry(ctx, state, location);
       checkCatch(ctx, state, location, lang);
-      return checkMap(ctx, state, location, lang);
+      return checkMap(ctx, state, location, lang, checkWorkflow);
     default:
       return;
   }
@@ -375,96 +329,3 @@ function checkParallel(ctx: Ctx, state: JsonObject, location: string): void {
   });
 }
 
-function checkEnum(ctx: Ctx, obj: JsonObject, field: string, values: readonly string[], location: string): string | undefined {
-  if (!Object.hasOwn(obj, field)) return undefined;
-  const v = obj[field];
-  const loc = at(location, field);
-  if (!expectKind(ctx, v, ['STRING'], loc)) return undefined;
-  if (!values.includes(v as string)) {
-    ctx.error(`Value should be one of the following: [${values.join(', ')}]`, loc);
-    return undefined;
-  }
-  return v as string;
-}
-
-function checkMap(ctx: Ctx, state: JsonObject, location: string, lang: QueryLanguage): void {
-  const hasProcessor = Object.hasOwn(state, 'ItemProcessor');
-  const hasIterator = Object.hasOwn(state, 'Iterator');
-  if (hasProcessor && hasIterator) ctx.error(`The fields 'ItemProcessor' and 'Iterator' are mutually exclusive`, location);
-  else if (!hasProcessor && !hasIterator) requireFields(ctx, state, ['ItemProcessor'], location);
-  for (const field of ['ItemProcessor', 'Iterator']) {
-    if (!Object.hasOwn(state, field)) continue;
-    const loc = at(location, field);
-    const wf = state[field];
-    if (!expectKind(ctx, wf, ['OBJECT'], loc)) continue;
-    const obj = wf as JsonObject;
-    if (Object.hasOwn(obj, 'ProcessorConfig')) {
-      const pcLoc = at(loc, 'ProcessorConfig');
-      const pc = obj['ProcessorConfig'];
-      if (expectKind(ctx, pc, ['OBJECT'], pcLoc)) {
-        const cfg = pc as JsonObject;
-        rejectUnknownFields(ctx, cfg, new Set(['Mode', 'ExecutionType']), pcLoc);
-        checkEnum(ctx, cfg, 'Mode', ['INLINE', 'DISTRIBUTED'], pcLoc);
-        checkEnum(ctx, cfg, 'ExecutionType', ['STANDARD', 'EXPRESS'], pcLoc);
-      }
-    }
-    checkWorkflow(ctx, obj, loc, field === 'ItemProcessor' ? 'processor' : 'iterator');
-  }
-  exclusive(ctx, state, 'ItemSelector', 'Parameters', location);
-  if (lang === 'JSONPath') {
-    checkPathField(ctx, state, 'ItemsPath', location, { reference: true });
-    checkTemplateField(ctx, state, 'ItemSelector', location);
-    checkTemplateField(ctx, state, 'Parameters', location);
-  } else if (Object.hasOwn(state, 'Items')) {
-    const v = state['Items'];
-    const loc = at(location, 'Items');
-    if (typeof v === 'string' && jsonataBody(v) !== undefined) checkExpression(ctx, v, loc);
-    else if (!Array.isArray(v)) ctx.error(`Expected value of type [ARRAY, JSONATA_EXPRESSION]`, loc);
-    else checkExpressionsIn(ctx, v, loc);
-  }
-  checkIntegerField(ctx, state, 'MaxConcurrency', location, lang, 0, Number.MAX_SAFE_INTEGER, 'MaxConcurrencyPath');
-  checkIntegerField(ctx, state, 'ToleratedFailureCount', location, lang, 0, Number.MAX_SAFE_INTEGER, 'ToleratedFailureCountPath');
-  exclusive(ctx, state, 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', location);
-  if (lang === 'JSONPath') checkPathField(ctx, state, 'ToleratedFailurePercentagePath', location, { reference: true });
-  if (Object.hasOwn(state, 'ToleratedFailurePercentage')) {
-    const v = state['ToleratedFailurePercentage'];
-    const loc = at(location, 'ToleratedFailurePercentage');
-    if (lang === 'JSONata' && typeof v === 'string' && jsonataBody(v) !== undefined) checkExpression(ctx, v, loc);
-    else if (typeof v !== 'number') ctx.error(`Expected value of type [NUMBER]`, loc);
-    else if (v < 0 || v > 100) ctx.error(`The value for the field 'ToleratedFailurePercentage' must be between 0 and 100`, loc);
-  }
-  for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter']) {
-    if (!Object.hasOwn(state, field)) continue;
-    const loc = at(location, field);
-    const v = state[field];
-    if (!expectKind(ctx, v, ['OBJECT'], loc)) continue;
-    const obj = v as JsonObject;
-    if (field !== 'ItemBatcher') {
-      if (requireField(ctx, obj, 'Resource', loc)) expectKind(ctx, obj['Resource'], ['STRING'], at(loc, 'Resource'));
-    }
-    if (lang === 'JSONPath') {
-      checkTemplateField(ctx, obj, field === 'ItemBatcher' ? 'BatchInput' : 'Parameters', loc);
-    } else {
-      for (const k of Object.keys(obj)) if (k !== 'Resource') checkExpressionsIn(ctx, obj[k], at(loc, k));
-    }
-  }
-  if (Object.hasOwn(state, 'Label')) {
-    const loc = at(location, 'Label');
-    if (expectKind(ctx, state['Label'], ['STRING'], loc)) checkLabel(ctx, state['Label'] as string, loc);
-  }
-}
-
-/** Characters AWS refuses in a Map Label. */
-const LABEL_INVALID = /[ ?*<>{}[\]:;,\\|^~$#%&`"\u0000-\u001f\u007f-\u009f]/u;
-
-function checkLabel(ctx: Ctx, label: string, location: string): void {
-  const chars = [...label];
-  let message: string | undefined;
-  if (chars.length === 0) message = 'Label cannot be empty';
-  else if (chars.length > 40) message = 'Label cannot exceed 40 characters';
-  else {
-    const bad = chars.find((c) => LABEL_INVALID.test(c));
-    if (bad !== undefined) message = `Label contains invalid character: ${pyRepr(bad)}`;
-  }
-  if (message !== undefined) ctx.label.push({ severity: 'ERROR', code: 'INVALID_LABEL_NAME', message, location });
-}
