@@ -138,14 +138,14 @@ test('transitions, reachability and terminal states', () => {
 });
 
 test('Wait timestamps must be RFC 3339', () => {
-  for (const ts of ['2016-13-05T21:29:29Z', '05-12-2016T21:29:29Z', '2016-12-05T25:29:29Z', '2016-12-05T21:29:29', "{% '2016-03-14T01:59:00Z' %}", '2019-02-29T00:00:00Z']) {
+  for (const ts of ['2016-13-05T21:29:29Z', '05-12-2016T21:29:29Z', '2016-12-05T25:29:29Z', '2016-12-05T21:29:29', "{% '2016-03-14T01:59:00Z' %}", '2019-02-29T00:00:00Z', '2016-12-05 21:29:29Z']) {
     assert.equal(
       message(machine({ Type: 'Wait', Timestamp: ts, End: true })),
       "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at /States/S/Timestamp'",
       ts,
     );
   }
-  for (const ts of ['2016-03-14T01:59:00Z', '2016-03-14T01:59:00.123+02:00', '2020-02-29T23:59:59Z']) {
+  for (const ts of ['2016-03-14T01:59:00Z', '2016-03-14T01:59:00.123+02:00', '2020-02-29T23:59:59Z', '2016-12-05T21:29Z', '2016-12-05t21:29:29z']) {
     assert.deepEqual(errors(machine({ Type: 'Wait', Timestamp: ts, End: true })), [], ts);
   }
   assert.deepEqual(errors(machine({ Type: 'Wait', Timestamp: "{% '2016-03-14T01:59:00Z' %}", End: true }, { QueryLanguage: 'JSONata' })), []);

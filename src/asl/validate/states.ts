@@ -291,7 +291,7 @@ function checkWait(ctx: Ctx, state: JsonObject, location: string, lang: QueryLan
       location,
     );
   }
-  checkIntegerField(ctx, state, 'Seconds', location, lang, 0, MAX_SECONDS);
+  checkIntegerField(ctx, state, 'Seconds', location, lang, 0, Number.MAX_SAFE_INTEGER);
   if (lang === 'JSONPath') {
     checkPathField(ctx, state, 'SecondsPath', location, { reference: true });
     checkPathField(ctx, state, 'TimestampPath', location, { reference: true });
