@@ -112,6 +112,11 @@ class SegParser {
       const c = s[this.i]!;
       if (stopAt && stopAt(c)) break;
       if (c === '.') {
+        if (s[this.i + 1] === '[') {
+          // `$.[…]` is accepted as `$[…]`, as Jayway does.
+          this.i++;
+          continue;
+        }
         if (s[this.i + 1] === '.') {
           this.i += 2;
           let then: Segment;
