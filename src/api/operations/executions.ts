@@ -1,0 +1,306 @@
+/**
+ * Execution operations: StartExecution, StartSyncExecution, DescribeExecution, ListExecutions,
+ * GetExecutionHistory, StopExecution, DescribeStateMachineForExecution.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { isObject, tryParseJson, type Json } from '../../shared/json.js';
+import { toAwsEvent } from '../../interpreter/history.js';
+import type { ExecutionInfo } from '../../interpreter/exec-state.js';
+import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from '../../store/store.js';
+import { executionArn, expressExecutionArn, parseExecutionArn, parseStateMachineArn } from '../arn.js';
+import { decodeToken, encodeToken, epoch, type ApiContext, type Params } from '../context.js';
+import { ApiError, notFoundExecution, notFoundStateMachine, validation } from '../errors.js';
+import { checkName } from '../names.js';
+import { scanJson } from '../../asl/validate/jackson.js';
+
+const MAX_INPUT_BYTES = 262144;
+
+/** Resolves a state machine, version or alias ARN to the record to run (aliases route by weight). */
+async function resolveTarget(ctx: ApiContext, arn: unknown): Promise<{ sm: StateMachineRecord; base: StateMachineRecord; versionArn?: string; aliasArn?: string }> {
+  const ref = parseStateMachineArn(arn);
+  if (ref.kind === 'alias') {
+    const alias = await ctx.store.getAlias(ref.arn);
+    if (!alias) throw notFoundStateMachine(ref.arn);
+    let pick = Math.random() * 100;
+    let chosen = alias.routingConfiguration[0]!.stateMachineVersionArn;
+    for (const r of alias.routingConfiguration) {
+      if (pick < r.weight) {
+        chosen = r.stateMachineVersionArn;
+        break;
+      }
+      pick -= r.weight;
+    }
+    const sm = await ctx.store.getStateMachine(chosen);
+    const base = await ctx.store.getStateMachine(ref.baseArn);
+    if (!sm || !base) throw notFoundStateMachine(ref.arn);
+    return { sm, base, versionArn: chosen, aliasArn: ref.arn };
+  }
+  const sm = await ctx.store.getStateMachine(ref.arn);
+  if (!sm) throw notFoundStateMachine(ref.arn);
+  if (ref.kind === 'version') {
+    const base = await ctx.store.getStateMachine(ref.baseArn);
+    if (!base) throw notFoundStateMachine(ref.arn);
+    return { sm, base, versionArn: ref.arn };
+  }
+  return { sm, base: sm };
+}
+
+function parseInput(p: Params): { text: string; value: Json } {
+  const raw = p.input;
+  if (raw === undefined || raw === null) return { text: '{}', value: {} };
+  if (typeof raw !== 'string') throw validation(raw, 'input', 'Member must be a string');
+  if (Buffer.byteLength(raw) > MAX_INPUT_BYTES) {
+    throw validation('<input>', 'input', `Member must have length less than or equal to ${MAX_INPUT_BYTES}`);
+  }
+  const parsed = tryParseJson(raw);
+  if (!parsed.ok) {
+    const scan = scanJson(raw);
+    const msg = scan.ok ? parsed.message : scan.error.message;
+    throw new ApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${msg}'`);
+  }
+  return { text: raw, value: parsed.value };
+}
+
+interface Prepared {
+  rec: ExecutionRecord;
+  info: ExecutionInfo;
+  sm: StateMachineRecord;
+}
+
+async function prepare(ctx: ApiContext, p: Params): Promise<Prepared> {
+  const { sm, base, versionArn, aliasArn } = await resolveTarget(ctx, p.stateMachineArn);
+  const name = p.name === undefined || p.name === null ? randomUUID() : checkName(p.name);
+  const input = parseInput(p);
+  const arn = sm.type === 'EXPRESS' ? expressExecutionArn(base.stateMachineArn, name, randomUUID()) : executionArn(base.stateMachineArn, name);
+  const now = ctx.clock.now();
+  const rec: ExecutionRecord = {
+    executionArn: arn,
+    stateMachineArn: base.stateMachineArn,
+    name,
+    type: sm.type,
+    status: 'RUNNING',
+    startDate: now,
+    input: input.text,
+    definition: sm.definition,
+    roleArn: sm.roleArn,
+    redriveCount: 0,
+  };
+  if (versionArn) rec.stateMachineVersionArn = versionArn;
+  if (aliasArn) rec.stateMachineAliasArn = aliasArn;
+  if (typeof p.traceHeader === 'string') rec.traceHeader = p.traceHeader;
+  const info: ExecutionInfo = {
+    executionArn: arn,
+    name,
+    stateMachineArn: base.stateMachineArn,
+    stateMachineName: base.name,
+    roleArn: sm.roleArn,
+    startTime: now,
+    input: input.value,
+    redriveCount: 0,
+  };
+  if (versionArn) info.stateMachineVersionArn = versionArn;
+  if (aliasArn) info.stateMachineAliasArn = aliasArn;
+  return { rec, info, sm };
+}
+
+export async function startExecution(ctx: ApiContext, p: Params) {
+  const { rec, info, sm } = await prepare(ctx, p);
+  const machine = ctx.machine(sm.definition);
+  if (sm.type === 'EXPRESS') {
+    ctx.engine.startExpress(rec, machine, info);
+    return { executionArn: rec.executionArn, startDate: epoch(rec.startDate) };
+  }
+  const existing = await ctx.store.getExecution(rec.executionArn);
+  if (existing) {
+    if (existing.status === 'RUNNING' && existing.input === rec.input) return { executionArn: existing.executionArn, startDate: epoch(existing.startDate) };
+    throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${rec.executionArn}'`);
+  }
+  if (!(await ctx.engine.startStandard(rec, machine, info))) {
+    throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${rec.executionArn}'`);
+  }
+  return { executionArn: rec.executionArn, startDate: epoch(rec.startDate) };
+}
+
+export async function startSyncExecution(ctx: ApiContext, p: Params) {
+  const { rec, info, sm } = await prepare(ctx, p);
+  if (sm.type !== 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+  const driver = ctx.engine.startExpress(rec, ctx.machine(sm.definition), info);
+  const s = await driver.done;
+  const stop = ctx.clock.now();
+  const out: Record<string, unknown> = {
+    executionArn: rec.executionArn,
+    stateMachineArn: rec.stateMachineArn,
+    name: rec.name,
+    startDate: epoch(rec.startDate),
+    stopDate: epoch(stop),
+    status: s.status,
+    input: rec.input,
+    inputDetails: { included: true },
+    billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil((stop - rec.startDate) / 100) * 100) },
+  };
+  if (s.output !== undefined) {
+    out.output = JSON.stringify(s.output);
+    out.outputDetails = { included: true };
+  }
+  if (s.error !== undefined) out.error = s.error;
+  if (s.cause !== undefined) out.cause = s.cause;
+  if (rec.traceHeader) out.traceHeader = rec.traceHeader;
+  return out;
+}
+
+async function getExecutionOrThrow(ctx: ApiContext, arn: unknown): Promise<ExecutionRecord> {
+  const ref = parseExecutionArn(arn);
+  if (ref.express) {
+    const e = ctx.engine.express(ref.arn);
+    if (e) return e.rec;
+    throw notFoundExecution(ref.arn);
+  }
+  const rec = await ctx.store.getExecution(ref.arn);
+  if (!rec) throw notFoundExecution(ref.arn);
+  return rec;
+}
+
+function redriveInfo(rec: ExecutionRecord): Record<string, unknown> {
+  if (rec.type === 'EXPRESS') return {};
+  const out: Record<string, unknown> = { redriveCount: rec.redriveCount };
+  if (rec.redriveDate !== undefined) out.redriveDate = epoch(rec.redriveDate);
+  if (rec.status === 'FAILED' || rec.status === 'ABORTED' || rec.status === 'TIMED_OUT') out.redriveStatus = 'REDRIVABLE';
+  else {
+    out.redriveStatus = 'NOT_REDRIVABLE';
+    out.redriveStatusReason = `Execution is ${rec.status} and cannot be redriven`;
+  }
+  return out;
+}
+
+export async function describeExecution(ctx: ApiContext, p: Params) {
+  const rec = await getExecutionOrThrow(ctx, p.executionArn);
+  const withData = p.includedData !== 'METADATA_ONLY';
+  const out: Record<string, unknown> = {
+    executionArn: rec.executionArn,
+    stateMachineArn: rec.stateMachineArn,
+    name: rec.name,
+    status: rec.status,
+    startDate: epoch(rec.startDate),
+  };
+  if (rec.stopDate !== undefined) out.stopDate = epoch(rec.stopDate);
+  if (withData) {
+    out.input = rec.input;
+    out.inputDetails = { included: true };
+    if (rec.output !== undefined) {
+      out.output = rec.output;
+      out.outputDetails = { included: true };
+    }
+  }
+  if (rec.error !== undefined) out.error = rec.error;
+  if (rec.cause !== undefined) out.cause = rec.cause;
+  if (rec.traceHeader !== undefined) out.traceHeader = rec.traceHeader;
+  if (rec.stateMachineVersionArn) out.stateMachineVersionArn = rec.stateMachineVersionArn;
+  if (rec.stateMachineAliasArn) out.stateMachineAliasArn = rec.stateMachineAliasArn;
+  Object.assign(out, redriveInfo(rec));
+  return out;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
+
+export async function listExecutions(ctx: ApiContext, p: Params) {
+  if (p.stateMachineArn === undefined && p.mapRunArn === undefined) {
+    throw new ApiError('MissingRequiredParameter', 'Must provide a StateMachine ARN or MapRun ARN');
+  }
+  const ref = parseStateMachineArn(p.stateMachineArn);
+  const baseArn = ref.kind === 'base' ? ref.arn : ref.baseArn;
+  const sm = await ctx.store.getStateMachine(ref.arn);
+  if (!sm) throw notFoundStateMachine(ref.arn);
+  if (p.statusFilter !== undefined && !STATUSES.has(String(p.statusFilter))) {
+    throw validation(p.statusFilter, 'statusFilter', 'Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]');
+  }
+  let all = await ctx.store.listExecutions({
+    stateMachineArn: baseArn,
+    status: p.statusFilter as ExecutionStatus | undefined,
+    redriven: p.redriveFilter === 'REDRIVEN' ? true : p.redriveFilter === 'NOT_REDRIVEN' ? false : undefined,
+  });
+  if (ref.kind === 'version') all = all.filter((e) => e.stateMachineVersionArn === ref.arn);
+  if (ref.kind === 'alias') all = all.filter((e) => e.stateMachineAliasArn === ref.arn);
+  const size = typeof p.maxResults === 'number' && p.maxResults > 0 ? Math.min(p.maxResults, 1000) : 100;
+  const from = decodeToken<{ o: number }>(p.nextToken)?.o ?? 0;
+  const page = all.slice(from, from + size);
+  const out: Record<string, unknown> = {
+    executions: page.map((e) => {
+      const item: Record<string, unknown> = {
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: epoch(e.startDate),
+      };
+      if (e.stopDate !== undefined) item.stopDate = epoch(e.stopDate);
+      if (e.stateMachineVersionArn) item.stateMachineVersionArn = e.stateMachineVersionArn;
+      if (e.stateMachineAliasArn) item.stateMachineAliasArn = e.stateMachineAliasArn;
+      if (e.redriveCount > 0) {
+        item.redriveCount = e.redriveCount;
+        if (e.redriveDate !== undefined) item.redriveDate = epoch(e.redriveDate);
+      }
+      return item;
+    }),
+  };
+  if (from + size < all.length) out.nextToken = encodeToken({ o: from + size });
+  return out;
+}
+
+export async function getExecutionHistory(ctx: ApiContext, p: Params) {
+  const ref = parseExecutionArn(p.executionArn);
+  const size = typeof p.maxResults === 'number' && p.maxResults > 0 ? Math.min(p.maxResults, 1000) : 100;
+  const reverse = p.reverseOrder === true;
+  const includeData = p.includeExecutionData !== false;
+  const tok = decodeToken<{ a?: number; b?: number }>(p.nextToken);
+  if (p.nextToken !== undefined && p.nextToken !== null && !tok) throw new ApiError('InvalidToken', `Invalid Token: '${String(p.nextToken)}'`);
+  let events;
+  if (ref.express) {
+    const all = ctx.engine.expressHistory(ref.arn);
+    if (!all) throw notFoundExecution(ref.arn);
+    const list = reverse ? [...all].reverse() : all;
+    const start = tok ? list.findIndex((e) => (reverse ? e.id < tok.b! : e.id > tok.a!)) : 0;
+    events = start < 0 ? [] : list.slice(start, start + size);
+  } else {
+    if (!(await ctx.store.getExecution(ref.arn))) throw notFoundExecution(ref.arn);
+    events = await ctx.store.getHistory(ref.arn, { afterId: tok?.a, beforeId: tok?.b, reverse, limit: size + 1 });
+  }
+  const more = events.length > size;
+  const page = events.slice(0, size);
+  const out: Record<string, unknown> = { events: page.map((e) => toAwsEvent(e, includeData)) };
+  if (more && page.length) {
+    const last = page[page.length - 1]!;
+    out.nextToken = encodeToken(reverse ? { b: last.id } : { a: last.id });
+  }
+  return out;
+}
+
+export async function stopExecution(ctx: ApiContext, p: Params) {
+  const rec = await getExecutionOrThrow(ctx, p.executionArn);
+  if (rec.type === 'EXPRESS') {
+    throw new ApiError('ValidationException', 'This operation is not supported by Express state machines.');
+  }
+  const error = typeof p.error === 'string' ? p.error : undefined;
+  const cause = typeof p.cause === 'string' ? p.cause : undefined;
+  if (rec.status === 'RUNNING' && ctx.engine.stop(rec.executionArn, error, cause)) await ctx.engine.wait(rec.executionArn);
+  const after = await ctx.store.getExecution(rec.executionArn);
+  return { stopDate: epoch(after?.stopDate ?? ctx.clock.now()) };
+}
+
+export async function describeStateMachineForExecution(ctx: ApiContext, p: Params) {
+  const rec = await getExecutionOrThrow(ctx, p.executionArn);
+  const sm = await ctx.store.getStateMachine(rec.stateMachineVersionArn ?? rec.stateMachineArn);
+  const out: Record<string, unknown> = {
+    stateMachineArn: rec.stateMachineVersionArn ?? rec.stateMachineArn,
+    name: sm?.name ?? rec.stateMachineArn.split(':')[6],
+    definition: rec.definition,
+    roleArn: rec.roleArn,
+    updateDate: epoch(sm?.updateDate ?? sm?.creationDate ?? rec.startDate),
+    loggingConfiguration: sm?.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
+    tracingConfiguration: sm?.tracingConfiguration ?? { enabled: false },
+  };
+  if (sm && !sm.versionOf) out.revisionId = sm.revisionId;
+  return out;
+}
+
+export const _internal = { isObject };

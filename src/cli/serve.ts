@@ -1,0 +1,63 @@
+/**
+ * `stepwise serve`: the AWS Step Functions API on a port (Step Functions Local's 8083 by default).
+ * @module
+ */
+import { createApiContext } from '../api/context.js';
+import { createApiServer } from '../api/server.js';
+import { systemClock } from '../runtime/clock.js';
+import { Engine } from '../runtime/engine.js';
+import { functionsFromDirectory } from '../runtime/tasks/functions.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
+import { str, type Args } from './args.js';
+
+export interface ServeConfig {
+  port: number;
+  host: string;
+  functionsDir?: string;
+  lambdaEndpoint?: string;
+  waitTimeScale?: number;
+  region: string;
+  accountId: string;
+}
+
+export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
+  const scale = env.WAIT_TIME_SCALE !== undefined && env.WAIT_TIME_SCALE !== '' ? Number(env.WAIT_TIME_SCALE) : undefined;
+  if (scale !== undefined && (!Number.isFinite(scale) || scale < 0)) throw new Error(`WAIT_TIME_SCALE must be a non-negative number, got '${env.WAIT_TIME_SCALE}'`);
+  const port = Number(str(args, 'port') ?? env.PORT ?? 8083);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${str(args, 'port') ?? env.PORT}`);
+  return {
+    port,
+    host: str(args, 'host') ?? env.HOST ?? '127.0.0.1',
+    functionsDir: str(args, 'functions') ?? env.STEPWISE_FUNCTIONS,
+    lambdaEndpoint: str(args, 'lambda-endpoint') ?? env.LAMBDA_ENDPOINT,
+    waitTimeScale: scale,
+    region: env.AWS_DEFAULT_REGION || env.AWS_REGION || 'us-east-1',
+    accountId: env.AWS_ACCOUNT_ID || '123456789012',
+  };
+}
+
+export async function startServer(cfg: ServeConfig, log: (s: string) => void = (s) => console.log(s)) {
+  const store = new MemoryStore();
+  const engine = new Engine({
+    store,
+    clock: systemClock,
+    region: cfg.region,
+    accountId: cfg.accountId,
+    functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined,
+    lambdaEndpoint: cfg.lambdaEndpoint,
+    waitTimeScale: cfg.waitTimeScale,
+  });
+  await engine.init();
+  const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
+  const server = createApiServer(ctx, { log: (l) => console.error(l) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, cfg.host, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  log(`Stepwise is serving the AWS Step Functions API on http://${cfg.host}:${port} (region ${cfg.region}, account ${cfg.accountId})`);
+  if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
+  if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);
+  return { server, engine, store, port };
+}
