@@ -170,7 +170,7 @@ function compileState(name: string, raw: JsonObject, parentQl: QueryLanguage, ct
       const choices: ChoiceRule[] = (Array.isArray(raw.Choices) ? raw.Choices : []).filter(isObject).map((r) => {
         const test = compileChoiceRule(r);
         if (test.k === 'jsonata') ctx.usesJsonata = true;
-        return { test, next: String(r.Next), assign: assigner(r.Assign, ql, ctx) };
+        return { test, next: String(r.Next), assign: assigner(r.Assign, ql, ctx), output: jsonataField(r, 'Output', ql, ctx) };
       });
       return { ...base, type, choices, default: str(raw.Default), defaultAssign: undefined };
     }

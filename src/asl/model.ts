@@ -96,6 +96,8 @@ export interface ChoiceRule {
   readonly test: ChoicePredicate;
   readonly next: string;
   readonly assign: Assigner | undefined;
+  /** JSONata rules may carry their own Output. */
+  readonly output: CompiledJsonata | undefined;
 }
 
 export interface ChoiceState extends Base<'Choice'> {

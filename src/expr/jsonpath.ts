@@ -178,9 +178,9 @@ class SegParser {
     this.i++;
     let out = '';
     while (this.i < s.length && s[this.i] !== q) {
-      if (s[this.i] === '\\' && this.i + 1 < s.length) {
-        const n = s[this.i + 1]!;
-        out += n === 'n' ? '\n' : n === 't' ? '\t' : n;
+      // Like Jayway, a backslash only escapes the closing quote; otherwise it is a literal character.
+      if (s[this.i] === '\\' && s[this.i + 1] === q) {
+        out += q;
         this.i += 2;
         continue;
       }

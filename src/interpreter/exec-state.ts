@@ -53,6 +53,11 @@ export interface Thread {
   item: MapItem | null;
   /** What the thread is blocked on, if anything. */
   wait: Wait | null;
+  /**
+   * Set for the iterations of a Distributed Map (and threads inside them): they are child executions,
+   * whose events have ids of their own and stay out of this execution's history.
+   */
+  detached?: { lastId: number };
 }
 
 export type TaskFamily = 'lambda' | 'activity' | 'task';

@@ -63,6 +63,11 @@ export class Runner {
   // ---------------------------------------------------------------------------------------------
 
   emit(th: Thread | null, type: string, details?: EventDetails): number {
+    if (th?.detached) {
+      const id = ++th.detached.lastId;
+      th.prev = id;
+      return id;
+    }
     const id = ++this.s.lastEventId;
     const prev = th ? th.prev : this.s.root ? this.s.root.prev : 0;
     this.events.push(details === undefined ? { id, previousEventId: prev, timestamp: this.env.now, type } : { id, previousEventId: prev, timestamp: this.env.now, type, details });
@@ -114,8 +119,14 @@ export class Runner {
     return sc;
   }
 
-  newThread(path: number[], vars: Vars, item: MapItem | null, prev: number): Thread {
-    return { path, state: '', input: null, enteredId: 0, enteredAt: this.env.now, prev, vars, retries: null, retryCount: 0, item, wait: null };
+  /** A child thread of `parent` (a Parallel branch or a Map iteration). */
+  newThread(path: number[], vars: Vars, item: MapItem | null, prev: number, parent?: Thread, detach = false): Thread {
+    const th: Thread = { path, state: '', input: null, enteredId: 0, enteredAt: this.env.now, prev, vars, retries: null, retryCount: 0, item, wait: null };
+    if (detach) {
+      th.detached = { lastId: 0 };
+      th.prev = 0;
+    } else if (parent?.detached) th.detached = parent.detached;
+    return th;
   }
 
   // ---------------------------------------------------------------------------------------------

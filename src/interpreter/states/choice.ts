@@ -47,7 +47,8 @@ async function choiceJsonata(r: Runner, th: Thread, st: ChoiceState): Promise<Fl
         );
       }
       if (v) {
-        const output = st.jio.output ? await st.jio.output.evaluate(js) : th.input;
+        const out = rule.output ?? st.jio.output;
+        const output = out ? await out.evaluate(js) : th.input;
         return r.exit(th, st, output, await evalAssignJsonata(rule.assign, js), rule.next);
       }
     }

@@ -32,6 +32,8 @@ interface Limits {
 function limitValue(d: Dyn<number> | undefined, name: string, v: Json | undefined): number | undefined {
   if (!d) return undefined;
   if (d.k === 'path') {
+    // AWS reads numbers written as strings too ("1").
+    if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) v = Number(v);
     if (typeof v !== 'number' || !Number.isFinite(v) || (name !== 'ToleratedFailurePercentage' && !Number.isInteger(v))) {
       throw new AslFailure('States.Runtime', `The ${name}Path field refers to value "${showValue(v)}" which is not a valid integer: ${d.path.source}`);
     }
@@ -155,7 +157,7 @@ function pump(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
 function startIteration(r: Runner, th: Thread, st: MapState, w: MapWait, index: number): Maybe<Outcome> {
   const value = w.items[index]!;
   const item = { index, value };
-  const child = r.newThread([...th.path, index], th.vars, item, th.prev);
+  const child = r.newThread([...th.path, index], th.vars, item, th.prev, th, w.distributed);
   w.children[index] = child;
   w.active++;
   const run = (input: Json): Maybe<Outcome> => {

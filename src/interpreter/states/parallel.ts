@@ -48,7 +48,7 @@ function launch(r: Runner, th: Thread, st: ParallelState, eff: Json): Maybe<Flow
 function runBranches(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, eff: Json, from: number): Maybe<Flow> {
   for (let i = from; i < st.branches.length; i++) {
     const branch = st.branches[i]!;
-    const child = r.newThread([...th.path, i], th.vars, null, th.prev);
+    const child = r.newThread([...th.path, i], th.vars, null, th.prev, th);
     w.children[i] = child;
     const out = r.runFrom(child, branch, { k: 'next', next: branch.startAt, output: eff });
     if (out instanceof Promise) {

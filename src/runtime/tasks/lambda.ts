@@ -49,6 +49,7 @@ export class LambdaInvoker implements TaskInvoker {
     const res = cmd.resource;
     let name: string;
     let payload: Json | undefined;
+    let logTail = false;
     const integration = res.kind === 'service';
     if (res.kind === 'lambda-function') {
       name = res.functionName;
@@ -61,14 +62,17 @@ export class LambdaInvoker implements TaskInvoker {
       }
       name = functionNameOf(params.FunctionName);
       payload = params.Payload;
+      logTail = params.LogType === 'Tail';
     }
-    const run = this.call(name, payload, cmd, ctx);
+    // The integration sends a string Payload as raw bytes, and nothing (an empty event) for null.
+    const body = !integration ? JSON.stringify(payload ?? null) : typeof payload === 'string' ? payload : payload === undefined || payload === null ? '{}' : JSON.stringify(payload);
+    const run = this.call(name, body, cmd, ctx, logTail);
     const deliver = (r: RawResult) => {
       if (ctx.signal.aborted) return;
       if (r.ok) {
         const value = parsePayload(r.payload);
         if (!integration) return cb.succeeded(value);
-        return cb.succeeded(envelope(value, r.headers, r.status));
+        return cb.succeeded(envelope(value, r.headers, r.status, logTail));
       }
       if (!r.functionError) return cb.failed(r.error, r.cause);
       const parsed = parsePayload(r.payload);
@@ -84,25 +88,22 @@ export class LambdaInvoker implements TaskInvoker {
     } else deliver(run);
   }
 
-  private call(name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext): RawResult | Promise<RawResult> {
+  private call(name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean): RawResult | Promise<RawResult> {
     const src = this.opts.functions;
     const found = src?.resolve(name);
     if (found instanceof Promise) {
-      return found.then((fn) => (fn ? runLocal(fn, name, payload, cmd, ctx) : this.remote(name, payload, ctx)));
+      return found.then((fn) => (fn ? runLocal(fn, name, body, cmd, ctx, logTail) : this.remote(name, body, ctx, logTail)));
     }
-    if (found) return runLocal(found, name, payload, cmd, ctx);
-    return this.remote(name, payload, ctx);
+    if (found) return runLocal(found, name, body, cmd, ctx, logTail);
+    return this.remote(name, body, ctx, logTail);
   }
 
-  private async remote(name: string, payload: Json | undefined, ctx: TaskContext): Promise<RawResult> {
+  private async remote(name: string, body: string, ctx: TaskContext, logTail: boolean): Promise<RawResult> {
     if (!this.opts.endpoint) return notFound(name, ctx);
     const url = `${this.opts.endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
-    const resp = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: payload === undefined ? '' : JSON.stringify(payload),
-      signal: ctx.signal,
-    });
+    const reqHeaders: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (logTail) reqHeaders['x-amz-log-type'] = 'Tail';
+    const resp = await fetch(url, { method: 'POST', headers: reqHeaders, body, signal: ctx.signal });
     const text = await resp.text();
     const headers: Record<string, string> = {};
     resp.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
@@ -132,7 +133,7 @@ function notFound(name: string, ctx: TaskContext): RawResult {
   };
 }
 
-function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext): RawResult | Promise<RawResult> {
+function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean): RawResult | Promise<RawResult> {
   const requestId = randomUUID();
   const deadline = Date.now() + (cmd.timeoutSeconds ?? 900) * 1000;
   const context: LambdaContext = {
@@ -145,12 +146,12 @@ function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: str
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   const ok = (v: unknown): RawResult => {
-    const text = v === undefined ? 'null' : JSON.stringify(v);
-    return { ok: true, payload: text ?? 'null', headers: localHeaders(text ?? 'null', requestId), status: 200 };
+    const text = (v === undefined ? 'null' : JSON.stringify(v)) ?? 'null';
+    return { ok: true, payload: text, headers: localHeaders(text, requestId, logTail), status: 200 };
   };
-  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: localHeaders('', requestId) });
-  // The event is what the function would receive over the wire.
-  const event = payload === undefined ? null : payload;
+  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: localHeaders('', requestId, logTail) });
+  // The event is what the function receives over the wire: the body parsed as JSON (a non-JSON body as text).
+  const event = parsePayload(body);
   try {
     const out = fn(event, context);
     if (out instanceof Promise) return out.then(ok, err);
@@ -179,8 +180,8 @@ function parsePayload(text: string): Json {
   }
 }
 
-function localHeaders(body: string, requestId: string): Record<string, string> {
-  return {
+function localHeaders(body: string, requestId: string, logTail: boolean): Record<string, string> {
+  const h: Record<string, string> = {
     connection: 'keep-alive',
     'content-length': String(Buffer.byteLength(body)),
     'content-type': 'application/json',
@@ -190,10 +191,15 @@ function localHeaders(body: string, requestId: string): Record<string, string> {
     'x-amzn-requestid': requestId,
     'x-amzn-trace-id': `root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};parent=${randomBytes(8).toString('hex')};sampled=0`,
   };
+  if (logTail) {
+    const log = `START RequestId: ${requestId} Version: $LATEST\nEND RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: 1.00 ms\n`;
+    h['x-amz-log-result'] = Buffer.from(log).toString('base64');
+  }
+  return h;
 }
 
 /** The result of the lambda:invoke integration. */
-function envelope(payload: Json, headers: Record<string, string>, status: number): JsonObject {
+function envelope(payload: Json, headers: Record<string, string>, status: number, logTail: boolean): JsonObject {
   const all: JsonObject = {};
   const single: JsonObject = {};
   for (const h of HEADER_NAMES) {
@@ -203,7 +209,13 @@ function envelope(payload: Json, headers: Record<string, string>, status: number
     single[h] = v;
   }
   const requestId = headers['x-amzn-requestid'] ?? randomUUID();
+  const log = headers['x-amz-log-result'];
+  if (logTail && log !== undefined) {
+    all['X-Amz-Log-Result'] = [log];
+    single['X-Amz-Log-Result'] = log;
+  }
   return {
+    ...(logTail && log !== undefined ? { LogResult: log } : {}),
     ExecutedVersion: headers['x-amz-executed-version'] ?? '$LATEST',
     Payload: payload,
     SdkHttpMetadata: { AllHttpHeaders: all, HttpHeaders: single, HttpStatusCode: status },
