@@ -71,13 +71,20 @@ function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
   } catch (e) {
     return r.handleFailure(th, st, r.stateError(th, st, e));
   }
+  // MaxConcurrency is read before the state starts; the tolerated-failure limits after.
+  const scope = r.scope(th, effIn);
+  const get = (d: Dyn<number> | undefined) => (d ? evalDynPath(d, scope) : undefined);
+  let maxConcurrency: number;
+  try {
+    maxConcurrency = limitValue(st.maxConcurrency, 'MaxConcurrency', get(st.maxConcurrency)) ?? 0;
+  } catch (e) {
+    return r.handleFailure(th, st, r.stateError(th, st, e));
+  }
   r.emit(th, 'MapStateStarted', { length: items.length });
   let limits: Limits;
   try {
-    const scope = r.scope(th, effIn);
-    const get = (d: Dyn<number> | undefined) => (d ? evalDynPath(d, scope) : undefined);
     limits = {
-      maxConcurrency: limitValue(st.maxConcurrency, 'MaxConcurrency', get(st.maxConcurrency)) ?? 0,
+      maxConcurrency,
       toleratedCount: limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', get(st.toleratedFailureCount)),
       toleratedPercentage: limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', get(st.toleratedFailurePercentage)),
     };

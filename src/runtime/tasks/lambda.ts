@@ -191,11 +191,13 @@ function localHeaders(body: string, requestId: string, logTail: boolean): Record
     'x-amzn-requestid': requestId,
     'x-amzn-trace-id': `root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};parent=${randomBytes(8).toString('hex')};sampled=0`,
   };
-  if (logTail) {
-    const log = `START RequestId: ${requestId} Version: $LATEST\nEND RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: 1.00 ms\n`;
-    h['x-amz-log-result'] = Buffer.from(log).toString('base64');
-  }
+  if (logTail) h['x-amz-log-result'] = logTailOf(requestId);
   return h;
+}
+
+function logTailOf(requestId: string): string {
+  const log = `START RequestId: ${requestId} Version: $LATEST\nEND RequestId: ${requestId}\nREPORT RequestId: ${requestId}\n`;
+  return Buffer.from(log).toString('base64');
 }
 
 /** The result of the lambda:invoke integration. */
@@ -209,7 +211,8 @@ function envelope(payload: Json, headers: Record<string, string>, status: number
     single[h] = v;
   }
   const requestId = headers['x-amzn-requestid'] ?? randomUUID();
-  const log = headers['x-amz-log-result'];
+  // LogType Tail always yields a log tail; an endpoint that sends none gets the minimal one Lambda writes.
+  const log = headers['x-amz-log-result'] ?? (logTail ? logTailOf(requestId) : undefined);
   if (logTail && log !== undefined) {
     all['X-Amz-Log-Result'] = [log];
     single['X-Amz-Log-Result'] = log;
