@@ -4,7 +4,7 @@
  * ResultPath builds new objects only along its path.
  * @module
  */
-import { jsonByteSize, type Json, type JsonObject } from '../shared/json.js';
+import { jsonFitsIn, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure } from '../expr/failure.js';
 import type { JsonataScope } from '../expr/jsonata.js';
 import { evaluatePath, setAtPath, type CompiledPath } from '../expr/jsonpath.js';
@@ -93,5 +93,5 @@ export function dataLimitExceeded(name: string): AslFailure {
 }
 
 export function checkSize(v: Json, name: string): void {
-  if (jsonByteSize(v) > MAX_PAYLOAD_BYTES) throw dataLimitExceeded(name);
+  if (!jsonFitsIn(v, MAX_PAYLOAD_BYTES)) throw dataLimitExceeded(name);
 }

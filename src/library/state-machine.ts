@@ -13,7 +13,7 @@ import { compileMachine } from '../asl/compile.js';
 import type { Machine } from '../asl/model.js';
 import type { Json } from '../shared/json.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from '../interpreter/history.js';
-import type { ExecStatus } from '../interpreter/exec-state.js';
+import type { ExecState, ExecStatus } from '../interpreter/exec-state.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { ExecutionDriver, type DriverOptions } from '../runtime/driver.js';
 import { newUuid } from '../runtime/ids.js';
@@ -72,6 +72,9 @@ export class StateMachine {
   readonly stateMachineArn: string;
   readonly #driverOptions: DriverOptions;
   readonly #opts: StateMachineOptions;
+  readonly #executionPrefix: string;
+  readonly #name: string;
+  readonly #roleArn: string;
 
   constructor(definition: string | object, opts: StateMachineOptions = {}) {
     const def = typeof definition === 'string' ? (JSON.parse(definition) as Json) : (definition as Json);
@@ -79,7 +82,10 @@ export class StateMachine {
     this.#opts = opts;
     const region = opts.region ?? 'us-east-1';
     const accountId = opts.accountId ?? '123456789012';
-    this.stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${opts.name ?? 'StateMachine'}`;
+    this.#name = opts.name ?? 'StateMachine';
+    this.stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${this.#name}`;
+    this.#executionPrefix = `arn:aws:states:${region}:${accountId}:execution:${this.#name}:`;
+    this.#roleArn = opts.roleArn ?? `arn:aws:iam::${accountId}:role/stepwise`;
     const sources: FunctionSource[] = [];
     if (opts.functions) sources.push(functionsFromObject(opts.functions));
     if (opts.functionsDir) sources.push(functionsFromDirectory(opts.functionsDir));
@@ -102,32 +108,47 @@ export class StateMachine {
 
   start(input: Json = {}, opts: RunOptions = {}): RunningExecution {
     const name = opts.name ?? newUuid();
-    const arn = this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
-    const clock = this.#driverOptions.clock;
-    const driver = new ExecutionDriver(
+    const arn = this.#executionPrefix + name;
+    let resolve!: (r: ExecutionResult) => void;
+    const done = new Promise<ExecutionResult>((res) => (resolve = res));
+    const driver: ExecutionDriver = new ExecutionDriver(
       this.machine,
       {
         executionArn: arn,
         name,
         stateMachineArn: this.stateMachineArn,
-        stateMachineName: this.stateMachineArn.split(':')[6]!,
-        roleArn: this.#opts.roleArn ?? `arn:aws:iam::${this.#driverOptions.accountId}:role/stepwise`,
-        startTime: clock.now(),
+        stateMachineName: this.#name,
+        roleArn: this.#roleArn,
+        startTime: this.#driverOptions.clock.now(),
         input,
         redriveCount: 0,
       },
-      { ...this.#driverOptions, keepHistory: opts.history !== false },
+      this.#driverOptions,
+      undefined,
+      { keepHistory: opts.history !== false, onDone: (s) => resolve(new Result(arn, s, driver.events)) },
     );
     driver.start();
-    const done = driver.done.then((s): ExecutionResult => {
-      const events = driver.events;
-      const r: ExecutionResult = { executionArn: arn, status: s.status, events, history: () => events.map((e) => toAwsEvent(e)) };
-      if (s.output !== undefined) r.output = s.output;
-      if (s.error !== undefined) r.error = s.error;
-      if (s.cause !== undefined) r.cause = s.cause;
-      return r;
-    });
     return { executionArn: arn, done, stop: (error, cause) => driver.stop(error, cause) };
+  }
+}
+
+class Result implements ExecutionResult {
+  readonly status: ExecStatus;
+  readonly output?: Json;
+  readonly error?: string;
+  readonly cause?: string;
+  constructor(
+    readonly executionArn: string,
+    s: ExecState,
+    readonly events: HistoryEvent[],
+  ) {
+    this.status = s.status;
+    if (s.output !== undefined) this.output = s.output;
+    if (s.error !== undefined) this.error = s.error;
+    if (s.cause !== undefined) this.cause = s.cause;
+  }
+  history(): AwsHistoryEvent[] {
+    return this.events.map((e) => toAwsEvent(e));
   }
 }
 

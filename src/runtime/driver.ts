@@ -12,7 +12,8 @@ import type { StepOptions } from '../interpreter/runner.js';
 import { initialState, step, type StepResult } from '../interpreter/step.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { newSeed } from './ids.js';
-import type { InvokeTask, TaskCallbacks, TaskInvoker } from './tasks/types.js';
+import { Cancellation, type InvokeTask, type TaskCallbacks, type TaskContext, type TaskInvoker } from './tasks/types.js';
+import type { Json } from '../shared/json.js';
 
 export interface DriverOptions {
   clock: Clock;
@@ -30,34 +31,122 @@ export interface DriverOptions {
   onStep?: (r: StepResult) => void | Promise<void>;
   /** Seeds for the steps' randomness (tests); default random. */
   seed?: () => number;
+  /** Called once when the execution has ended. */
+  onDone?: (s: ExecState) => void;
 }
 
-interface OpenTask {
-  abort: AbortController;
-  timeout?: TimerHandle;
-  heartbeat?: TimerHandle;
-  heartbeatSeconds?: number;
+/** An invoked task: its callbacks (TaskCallbacks) and what the invoker may read about it (TaskContext), in one object. */
+class OpenTask implements TaskCallbacks, TaskContext {
+  readonly cancel = new Cancellation();
+  readonly seq: number;
+  timeout: TimerHandle | undefined;
+  heartbeatTimer: TimerHandle | undefined;
+
+  constructor(
+    private readonly d: ExecutionDriver,
+    private readonly c: InvokeTask,
+  ) {
+    this.seq = c.seq;
+  }
+
+  get executionArn(): string {
+    return this.d.state.info.executionArn;
+  }
+  get stateMachineArn(): string {
+    return this.d.state.info.stateMachineArn;
+  }
+  get idempotencyKey(): string {
+    return `${this.d.state.info.executionArn}/${this.c.stateName}/${this.c.seq}/${this.c.attempt}`;
+  }
+  get region(): string {
+    return this.d.opts.region;
+  }
+  get accountId(): string {
+    return this.d.opts.accountId;
+  }
+
+  armHeartbeat(): void {
+    const secs = this.c.heartbeatSeconds;
+    if (secs === undefined) return;
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = this.d.opts.clock.setTimer(() => this.timedOut('States.HeartbeatTimeout'), this.d.scaled('executionTimeout', this.c.stateName, secs * 1000));
+  }
+
+  timedOut(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
+    if (!this.d.isLive(this)) return;
+    this.d.closeTask(this);
+    this.d.send({ k: 'taskTimedOut', seq: this.seq, error });
+  }
+
+  started(workerName?: string): void {
+    if (this.d.isLive(this)) this.d.send({ k: 'taskStarted', seq: this.seq, workerName });
+  }
+
+  heartbeat(): void {
+    if (this.d.isLive(this)) this.armHeartbeat();
+  }
+
+  succeeded(output: Json): void {
+    if (!this.d.isLive(this)) return;
+    this.d.closeTask(this);
+    this.d.send({ k: 'taskSucceeded', seq: this.seq, output });
+  }
+
+  failed(error: string | undefined, cause: string | undefined): void {
+    if (!this.d.isLive(this)) return;
+    this.d.closeTask(this);
+    this.d.send({ k: 'taskFailed', seq: this.seq, error, cause });
+  }
 }
 
 export class ExecutionDriver {
   readonly state: ExecState;
   readonly events: HistoryEvent[] = [];
-  readonly done: Promise<ExecState>;
-  #resolve!: (s: ExecState) => void;
+  #done: Promise<ExecState> | undefined;
+  #resolveDone: ((s: ExecState) => void) | undefined;
+  #ended = false;
   #queue: EngineInput[] = [];
   #busy = false;
-  #timers = new Map<number, TimerHandle>();
-  #tasks = new Map<number, OpenTask>();
+  // Open timers and tasks, by sequence number (most executions never need them: made on first use).
+  #timerMap: Map<number, TimerHandle> | undefined;
+  #taskMap: Map<number, OpenTask> | undefined;
+  readonly #keepHistory: boolean;
+  readonly #onDone: ((s: ExecState) => void) | undefined;
+
+  get #timers(): Map<number, TimerHandle> {
+    return (this.#timerMap ??= new Map());
+  }
+
+  get #tasks(): Map<number, OpenTask> {
+    return (this.#taskMap ??= new Map());
+  }
 
   constructor(
     readonly machine: Machine,
     info: ExecutionInfo,
     readonly opts: DriverOptions,
     state?: ExecState,
+    perRun?: { keepHistory?: boolean; onDone?: (s: ExecState) => void },
   ) {
+    this.#keepHistory = perRun?.keepHistory ?? opts.keepHistory ?? false;
+    this.#onDone = perRun?.onDone ?? opts.onDone;
     this.state = state ?? initialState(info);
-    this.done = new Promise((res) => (this.#resolve = res));
-    if (this.state.status !== 'RUNNING') this.#resolve(this.state);
+    if (this.state.status !== 'RUNNING' && this.state.root) this.#ended = true;
+  }
+
+  /** Settles when the execution has ended. */
+  get done(): Promise<ExecState> {
+    if (!this.#done) {
+      this.#done = this.#ended ? Promise.resolve(this.state) : new Promise((res) => (this.#resolveDone = res));
+    }
+    return this.#done;
+  }
+
+  #resolve(s: ExecState): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#onDone?.(s);
+    this.#resolveDone?.(s);
   }
 
   start(): void {
@@ -75,7 +164,7 @@ export class ExecutionDriver {
 
   /** Open task sequence numbers (for activities/callbacks to find their task). */
   isTaskOpen(seq: number): boolean {
-    return this.#tasks.has(seq);
+    return this.#taskMap?.has(seq) ?? false;
   }
 
   #drain(): void {
@@ -125,14 +214,14 @@ export class ExecutionDriver {
     // An engine bug, not an ASL failure: end the execution rather than leave it hanging.
     this.#busy = false;
     this.#queue = [];
-    for (const t of this.#tasks.values()) t.abort.abort();
-    for (const t of this.#timers.values()) t.cancel();
+    for (const t of this.#taskMap?.values() ?? []) t.cancel.cancel();
+    for (const t of this.#timerMap?.values() ?? []) t.cancel();
     const s = this.state;
     s.status = 'FAILED';
     s.error = 'States.Runtime';
     s.cause = `Internal error: ${(e as Error)?.stack ?? String(e)}`;
     const ev: HistoryEvent = { id: ++s.lastEventId, previousEventId: s.lastEventId - 1, timestamp: this.opts.clock.now(), type: 'ExecutionFailed', details: { error: s.error, cause: s.cause } };
-    if (this.opts.keepHistory) this.events.push(ev);
+    if (this.#keepHistory) this.events.push(ev);
     void this.opts.onStep?.({ state: s, events: [ev], commands: [] });
     this.#resolve(s);
   }
@@ -144,7 +233,7 @@ export class ExecutionDriver {
   }
 
   #apply(r: StepResult): void {
-    if (this.opts.keepHistory) for (const e of r.events) this.events.push(e);
+    if (this.#keepHistory) for (const e of r.events) this.events.push(e);
     for (const c of r.commands) {
       switch (c.k) {
         case 'invokeTask':
@@ -160,10 +249,10 @@ export class ExecutionDriver {
           break;
         }
         case 'cancel': {
-          this.#timers.get(c.seq)?.cancel();
-          this.#timers.delete(c.seq);
-          const t = this.#tasks.get(c.seq);
-          if (t) this.#closeTask(c.seq, t);
+          this.#timerMap?.get(c.seq)?.cancel();
+          this.#timerMap?.delete(c.seq);
+          const t = this.#taskMap?.get(c.seq);
+          if (t) this.closeTask(t);
           break;
         }
         case 'complete':
@@ -173,61 +262,31 @@ export class ExecutionDriver {
     }
   }
 
-  #closeTask(seq: number, t: OpenTask): void {
-    this.#tasks.delete(seq);
+  /** Closes an open task (its outcome is in, it timed out, or it was cancelled). */
+  closeTask(t: OpenTask): void {
+    if (this.#taskMap?.get(t.seq) === t) this.#taskMap.delete(t.seq);
     t.timeout?.cancel();
-    t.heartbeat?.cancel();
-    t.abort.abort();
+    t.heartbeatTimer?.cancel();
+    t.cancel.cancel();
+  }
+
+  isLive(t: OpenTask): boolean {
+    return this.#taskMap?.get(t.seq) === t;
+  }
+
+  scaled(why: 'wait' | 'retry' | 'executionTimeout', stateName: string | undefined, ms: number): number {
+    return this.#scaled(why, stateName, ms);
   }
 
   #invoke(c: InvokeTask): void {
-    const seq = c.seq;
-    const t: OpenTask = { abort: new AbortController() };
-    this.#tasks.set(seq, t);
-    const clock = this.opts.clock;
-    const timedOut = (error: 'States.Timeout' | 'States.HeartbeatTimeout') => {
-      if (this.#tasks.get(seq) !== t) return;
-      this.#closeTask(seq, t);
-      this.send({ k: 'taskTimedOut', seq, error });
-    };
-    if (c.timeoutSeconds !== undefined) t.timeout = clock.setTimer(() => timedOut('States.Timeout'), this.#scaled('executionTimeout', c.stateName, c.timeoutSeconds * 1000));
-    if (c.heartbeatSeconds !== undefined) {
-      t.heartbeatSeconds = c.heartbeatSeconds;
-      t.heartbeat = clock.setTimer(() => timedOut('States.HeartbeatTimeout'), this.#scaled('executionTimeout', c.stateName, c.heartbeatSeconds * 1000));
-    }
-    const live = () => this.#tasks.get(seq) === t;
-    const cb: TaskCallbacks = {
-      started: (workerName) => {
-        if (live()) this.send({ k: 'taskStarted', seq, workerName });
-      },
-      heartbeat: () => {
-        if (!live() || t.heartbeatSeconds === undefined) return;
-        t.heartbeat?.cancel();
-        t.heartbeat = clock.setTimer(() => timedOut('States.HeartbeatTimeout'), this.#scaled('executionTimeout', c.stateName, t.heartbeatSeconds * 1000));
-      },
-      succeeded: (output) => {
-        if (!live()) return;
-        this.#closeTask(seq, t);
-        this.send({ k: 'taskSucceeded', seq, output });
-      },
-      failed: (error, cause) => {
-        if (!live()) return;
-        this.#closeTask(seq, t);
-        this.send({ k: 'taskFailed', seq, error, cause });
-      },
-    };
-    const info = this.state.info;
+    const t = new OpenTask(this, c);
+    this.#tasks.set(c.seq, t);
+    if (c.timeoutSeconds !== undefined) t.timeout = this.opts.clock.setTimer(() => t.timedOut('States.Timeout'), this.#scaled('executionTimeout', c.stateName, c.timeoutSeconds * 1000));
+    if (c.heartbeatSeconds !== undefined) t.armHeartbeat();
     try {
-      this.opts.invoker.invoke(c, {
-        executionArn: info.executionArn,
-        stateMachineArn: info.stateMachineArn,
-        idempotencyKey: `${info.executionArn}/${c.stateName}/${seq}/${c.attempt}`,
-        region: this.opts.region,
-        accountId: this.opts.accountId,
-        signal: t.abort.signal,
-      }, cb);
+      this.opts.invoker.invoke(c, t, t);
     } catch (e) {
-      cb.failed('States.Runtime', (e as Error)?.message ?? String(e));
+      t.failed('States.Runtime', (e as Error)?.message ?? String(e));
     }
   }
 }

@@ -91,6 +91,43 @@ function stringSize(s: string): number {
   return n;
 }
 
+/**
+ * True when the JSON text of `v` is at most `limit` bytes. Checks a cheap upper bound first (string
+ * lengths only, no character scan), so small values cost a walk over their nodes and nothing more.
+ */
+export function jsonFitsIn(v: Json | undefined, limit: number): boolean {
+  const bound = upperBound(v, limit);
+  return bound <= limit || jsonByteSize(v) <= limit;
+}
+
+/** Upper bound of the UTF-8 JSON size (each UTF-16 unit is at most 6 bytes as an escape). Stops early past `cap`. */
+function upperBound(v: Json | undefined, cap: number): number {
+  if (v === null || v === undefined) return 4;
+  switch (typeof v) {
+    case 'boolean':
+      return 5;
+    case 'number':
+      return 24;
+    case 'string':
+      return v.length * 6 + 2;
+    default:
+      break;
+  }
+  const cached = sizeCache.get(v as object);
+  if (cached !== undefined) return cached;
+  let n = 2;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && n <= cap; i++) n += 1 + upperBound(v[i] as Json, cap);
+    return n;
+  }
+  for (const k in v as JsonObject) {
+    if (!hasOwn(v as object, k)) continue;
+    n += k.length * 6 + 4 + upperBound((v as JsonObject)[k], cap);
+    if (n > cap) return n;
+  }
+  return n;
+}
+
 export function jsonByteSize(v: Json | undefined): number {
   if (v === null || v === undefined) return 4;
   switch (typeof v) {

@@ -3,7 +3,7 @@
  * command, waits for its outcome, and handles Retry / Catch.
  * @module
  */
-import { jsonByteSize, type Json, type JsonObject } from '../../shared/json.js';
+import { jsonFitsIn, type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
 import type { CompiledTemplate } from '../../expr/template.js';
 import type { TaskState } from '../../asl/model.js';
@@ -188,7 +188,7 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
       return BLOCKED;
     case 'taskSucceeded': {
       th.wait = null;
-      if (jsonByteSize(input.output) > MAX_PAYLOAD_BYTES) {
+      if (!jsonFitsIn(input.output, MAX_PAYLOAD_BYTES)) {
         const f = dataLimitExceeded(w.family === 'task' ? w.resourceType : w.resource);
         r.emit(th, `${prefix}Failed`, { ...base(), error: f.error, cause: f.cause_ });
         return r.handleFailure(th, st, { error: f.error, cause: f.cause_ });

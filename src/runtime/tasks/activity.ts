@@ -31,7 +31,7 @@ export class ActivityHub implements TaskInvoker {
     }
     const task: QueuedTask = { activityArn: cmd.resource.arn, token: cmd.token, input: cmd.input, cb, taken: false };
     this.#byToken.set(task.token, task);
-    ctx.signal.addEventListener('abort', () => this.#remove(task), { once: true });
+    ctx.cancel.onCancel(() => this.#remove(task));
     const i = this.#pollers.findIndex((p) => p.activityArn === task.activityArn);
     if (i >= 0) {
       const [p] = this.#pollers.splice(i, 1);

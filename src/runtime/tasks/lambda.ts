@@ -66,9 +66,9 @@ export class LambdaInvoker implements TaskInvoker {
     }
     // The integration sends a string Payload as raw bytes, and nothing (an empty event) for null.
     const body = !integration ? JSON.stringify(payload ?? null) : typeof payload === 'string' ? payload : payload === undefined || payload === null ? '{}' : JSON.stringify(payload);
-    const run = this.call(name, body, cmd, ctx, logTail);
+    const run = this.call(name, body, cmd, ctx, logTail, integration);
     const deliver = (r: RawResult) => {
-      if (ctx.signal.aborted) return;
+      if (ctx.cancel.cancelled) return;
       if (r.ok) {
         const value = parsePayload(r.payload);
         if (!integration) return cb.succeeded(value);
@@ -83,18 +83,18 @@ export class LambdaInvoker implements TaskInvoker {
     };
     if (run instanceof Promise) {
       run.then(deliver, (e: unknown) => {
-        if (!ctx.signal.aborted) cb.failed('Lambda.SdkClientException', (e as Error)?.message ?? String(e));
+        if (!ctx.cancel.cancelled) cb.failed('Lambda.SdkClientException', (e as Error)?.message ?? String(e));
       });
     } else deliver(run);
   }
 
-  private call(name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean): RawResult | Promise<RawResult> {
+  private call(name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
     const src = this.opts.functions;
     const found = src?.resolve(name);
     if (found instanceof Promise) {
-      return found.then((fn) => (fn ? runLocal(fn, name, body, cmd, ctx, logTail) : this.remote(name, body, ctx, logTail)));
+      return found.then((fn) => (fn ? runLocal(fn, name, body, cmd, ctx, logTail, integration) : this.remote(name, body, ctx, logTail)));
     }
-    if (found) return runLocal(found, name, body, cmd, ctx, logTail);
+    if (found) return runLocal(found, name, body, cmd, ctx, logTail, integration);
     return this.remote(name, body, ctx, logTail);
   }
 
@@ -103,7 +103,7 @@ export class LambdaInvoker implements TaskInvoker {
     const url = `${this.opts.endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
     const reqHeaders: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (logTail) reqHeaders['x-amz-log-type'] = 'Tail';
-    const resp = await fetch(url, { method: 'POST', headers: reqHeaders, body, signal: ctx.signal });
+    const resp = await fetch(url, { method: 'POST', headers: reqHeaders, body, signal: ctx.cancel.signal });
     const text = await resp.text();
     const headers: Record<string, string> = {};
     resp.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
@@ -133,23 +133,13 @@ function notFound(name: string, ctx: TaskContext): RawResult {
   };
 }
 
-function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean): RawResult | Promise<RawResult> {
-  const requestId = randomUUID();
-  const deadline = Date.now() + (cmd.timeoutSeconds ?? 900) * 1000;
-  const context: LambdaContext = {
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}`,
-    awsRequestId: requestId,
-    idempotencyKey: ctx.idempotencyKey,
-    executionArn: ctx.executionArn,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
+function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
+  const context = new LocalLambdaContext(name, ctx, Date.now() + (cmd.timeoutSeconds ?? 900) * 1000);
   const ok = (v: unknown): RawResult => {
     const text = (v === undefined ? 'null' : JSON.stringify(v)) ?? 'null';
-    return { ok: true, payload: text, headers: localHeaders(text, requestId, logTail), status: 200 };
+    return { ok: true, payload: text, headers: integration ? localHeaders(text, context.awsRequestId, logTail) : NO_HEADERS, status: 200 };
   };
-  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: localHeaders('', requestId, logTail) });
+  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: NO_HEADERS });
   // The event is what the function receives over the wire: the body parsed as JSON (a non-JSON body as text).
   const event = parsePayload(body);
   try {
@@ -158,6 +148,32 @@ function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: str
     return ok(out);
   } catch (e) {
     return err(e);
+  }
+}
+
+/** The context a local handler gets; the request id is made only if read. */
+class LocalLambdaContext implements LambdaContext {
+  readonly functionVersion = '$LATEST';
+  #requestId: string | undefined;
+  constructor(
+    readonly functionName: string,
+    private readonly ctx: TaskContext,
+    private readonly deadline: number,
+  ) {}
+  get invokedFunctionArn(): string {
+    return `arn:aws:lambda:${this.ctx.region}:${this.ctx.accountId}:function:${this.functionName}`;
+  }
+  get awsRequestId(): string {
+    return (this.#requestId ??= randomUUID());
+  }
+  get idempotencyKey(): string {
+    return this.ctx.idempotencyKey;
+  }
+  get executionArn(): string {
+    return this.ctx.executionArn;
+  }
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.deadline - Date.now());
   }
 }
 
@@ -179,6 +195,8 @@ function parsePayload(text: string): Json {
     return text;
   }
 }
+
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 function localHeaders(body: string, requestId: string, logTail: boolean): Record<string, string> {
   const h: Record<string, string> = {

@@ -15,6 +15,35 @@ export interface TaskCallbacks {
   failed(error: string | undefined, cause: string | undefined): void;
 }
 
+/** Cancellation of a task: cheap to create; an AbortSignal is made only if someone asks for one. */
+export class Cancellation {
+  #fns: (() => void)[] | undefined;
+  #controller: AbortController | undefined;
+  cancelled = false;
+
+  onCancel(fn: () => void): void {
+    if (this.cancelled) fn();
+    else (this.#fns ??= []).push(fn);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.cancelled) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.#controller?.abort();
+    const fns = this.#fns;
+    this.#fns = undefined;
+    if (fns) for (const f of fns) f();
+  }
+}
+
 export interface TaskContext {
   executionArn: string;
   stateMachineArn: string;
@@ -22,7 +51,7 @@ export interface TaskContext {
   idempotencyKey: string;
   region: string;
   accountId: string;
-  signal: AbortSignal;
+  cancel: Cancellation;
 }
 
 export interface TaskInvoker {
