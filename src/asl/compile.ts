@@ -228,7 +228,7 @@ function compileMap(base: Omit<MapState, 'type' | 'processor' | 'mode' | 'execut
     executionType: pc.ExecutionType === 'EXPRESS' ? 'EXPRESS' : pc.ExecutionType === 'STANDARD' ? 'STANDARD' : undefined,
     label: str(raw.Label),
     itemsPath: ql === 'JSONPath' && hasOwn(raw, 'ItemsPath') ? compilePath(String(raw.ItemsPath)) : undefined,
-    items: ql === 'JSONata' && hasOwn(raw, 'Items') ? compileJsonataValue(raw.Items!, 'Items') : undefined,
+    items: ql === 'JSONata' && hasOwn(raw, 'Items') ? (typeof raw.Items === 'string' && isJsonataTemplate(raw.Items) ? compileJsonataExpression(raw.Items, 'Items') : compileJsonataValue(raw.Items!, 'Items')) : undefined,
     itemSelector,
     maxConcurrency: dyn<number>(raw, 'MaxConcurrency', ql, ctx),
     toleratedFailureCount: dyn<number>(raw, 'ToleratedFailureCount', ql, ctx),

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Json } from '../shared/json.js';
-import type { CompiledJsonata } from '../expr/jsonata.js';
+import type { CompiledJsonata, CompiledJsonataExpression } from '../expr/jsonata.js';
 import type { CompiledPath } from '../expr/jsonpath.js';
 import type { EvalScope } from '../expr/scope.js';
 import type { CompiledTemplate, Evaluator } from '../expr/template.js';
@@ -21,7 +21,7 @@ export type Dyn<T> =
   | { k: 'path'; path: CompiledPath; field: string }
   /** A `…Path` field whose value may also be an intrinsic call (Fail's ErrorPath and CausePath). */
   | { k: 'eval'; ev: Evaluator; field: string }
-  | { k: 'jsonata'; expr: CompiledJsonata; field: string };
+  | { k: 'jsonata'; expr: CompiledJsonataExpression; field: string };
 
 /** JSONPath data-flow fields. `null` means the field was set to null (discard / empty object). */
 export interface PathIO {
@@ -131,8 +131,8 @@ export interface MapState extends Base<'Map'> {
   readonly label: string | undefined;
   /** JSONPath: ItemsPath (default `$`). */
   readonly itemsPath: CompiledPath | undefined;
-  /** JSONata: Items (an array or an expression); JSONPath: not used. */
-  readonly items: CompiledJsonata | undefined;
+  /** JSONata: Items (an expression, or an array that may contain expressions); JSONPath: not used. */
+  readonly items: CompiledJsonataExpression | CompiledJsonata | undefined;
   /** ItemSelector (or legacy Parameters). */
   readonly itemSelector: CompiledTemplate | CompiledJsonata | undefined;
   readonly maxConcurrency: Dyn<number> | undefined;

@@ -7,13 +7,13 @@
 import { hasOwn, isObject, type Json, type JsonObject } from '../shared/json.js';
 import { compareTimestamps, parseTimestamp } from '../shared/time.js';
 import { AslFailure } from './failure.js';
-import { compileJsonataValue, type CompiledJsonata } from './jsonata.js';
+import { compileJsonataExpression, compileJsonataValue, isJsonataTemplate, type CompiledJsonata, type CompiledJsonataExpression } from './jsonata.js';
 import { compilePath, evaluatePath, type CompiledPath } from './jsonpath.js';
 import type { EvalScope } from './scope.js';
 
 export type ChoicePredicate =
   | { k: 'jsonpath'; test: (scope: EvalScope) => boolean }
-  | { k: 'jsonata'; condition: CompiledJsonata; source: Json };
+  | { k: 'jsonata'; condition: CompiledJsonataExpression | CompiledJsonata; source: Json };
 
 type Test = (scope: EvalScope) => boolean;
 
@@ -32,7 +32,11 @@ export const CHOICE_OPERATORS: ReadonlySet<string> = new Set([
 ]);
 
 export function compileChoiceRule(rule: JsonObject): ChoicePredicate {
-  if (hasOwn(rule, 'Condition')) return { k: 'jsonata', condition: compileJsonataValue(rule.Condition!, 'Condition'), source: rule.Condition! };
+  if (hasOwn(rule, 'Condition')) {
+    const c = rule.Condition!;
+    const condition = typeof c === 'string' && isJsonataTemplate(c) ? compileJsonataExpression(c, 'Condition') : compileJsonataValue(c, 'Condition');
+    return { k: 'jsonata', condition, source: c };
+  }
   return { k: 'jsonpath', test: compileTest(rule) };
 }
 

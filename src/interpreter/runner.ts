@@ -6,7 +6,7 @@
  */
 import type { Json, JsonObject } from '../shared/json.js';
 import { AslFailure, toFailure } from '../expr/failure.js';
-import type { JsonataScope } from '../expr/jsonata.js';
+import { JsonataFailure, type JsonataScope } from '../expr/jsonata.js';
 import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js';
 import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskState } from '../asl/model.js';
 import type { Command } from './commands.js';
@@ -220,7 +220,9 @@ export class Runner {
       cause = `An error occurred while executing the state '${st.name}' (entered at the event id #${th.enteredId}). ${cause ?? ''}`;
     }
     if (f.error === 'States.QueryEvaluationError') {
-      this.emit(th, 'EvaluationFailed', { error: f.error, cause, state: st.name });
+      const d: EventDetails = { error: f.error, cause, state: st.name };
+      if (e instanceof JsonataFailure && e.location) d.location = e.location;
+      this.emit(th, 'EvaluationFailed', d);
     }
     return { k: 'fail', error: f.error, cause, fatal: FATAL_ERRORS.has(f.error) };
   }

@@ -4,6 +4,7 @@
  */
 import type { Json } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
+import { resultTypeFailure } from '../../expr/jsonata.js';
 import type { ChoiceState } from '../../asl/model.js';
 import { applyInputPath, applyOutputPath, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
 import type { Thread } from '../exec-state.js';
@@ -39,13 +40,9 @@ async function choiceJsonata(r: Runner, th: Thread, st: ChoiceState): Promise<Fl
     const js = r.jscope(th, th.input);
     for (const rule of st.choices) {
       if (rule.test.k !== 'jsonata') continue;
-      const v: Json = await rule.test.condition.evaluate(js);
-      if (typeof v !== 'boolean') {
-        throw new AslFailure(
-          'States.QueryEvaluationError',
-          `The JSONata expression '${String(rule.test.source).replace(/^\{%\s*|\s*%\}$/g, '')}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${typeof v === 'object' ? (v === null ? 'null' : Array.isArray(v) ? 'array' : 'object') : typeof v}' for value: ${JSON.stringify(v)}`,
-        );
-      }
+      const cond = rule.test.condition;
+      const v: Json = 'evaluateAs' in cond ? await cond.evaluateAs(js, 'boolean') : await cond.evaluate(js);
+      if (typeof v !== 'boolean') throw resultTypeFailure(JSON.stringify(rule.test.source), 'Condition', 'boolean', v);
       if (v) {
         const out = rule.output ?? st.jio.output;
         const output = out ? await out.evaluate(js) : th.input;

@@ -5,7 +5,7 @@
  */
 import { isObject, jsonTypeName, type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
-import type { CompiledJsonata } from '../../expr/jsonata.js';
+import { mapInputNotArrayFailure, resultTypeFailure, type CompiledJsonata } from '../../expr/jsonata.js';
 import { evaluatePath } from '../../expr/jsonpath.js';
 import type { CompiledTemplate } from '../../expr/template.js';
 import type { Dyn, MapState } from '../../asl/model.js';
@@ -43,16 +43,6 @@ function limitValue(d: Dyn<number> | undefined, name: string, v: Json | undefine
   if (v < 0) throw new AslFailure('States.Runtime', `${name} cannot be negative.`);
   if (name === 'ToleratedFailurePercentage' && v > 100) throw new AslFailure('States.Runtime', `${name} cannot be greater than 100.`);
   return v;
-}
-
-function notArray(v: Json, viaItems: boolean, itemsSource: string | undefined): AslFailure {
-  if (viaItems) {
-    return new AslFailure(
-      'States.QueryEvaluationError',
-      `The JSONata expression '${itemsSource ?? ''}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${jsonTypeName(v)}' for value: ${JSON.stringify(v)}`,
-    );
-  }
-  return new AslFailure('States.QueryEvaluationError', `Map state input must be an array but was: ${JSON.stringify(v)}`);
 }
 
 function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
@@ -95,15 +85,20 @@ function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
 }
 
 async function startJsonata(r: Runner, th: Thread, st: MapState): Promise<Flow> {
-  let items: Json;
+  let items: Json[];
   let limits: Limits;
   try {
     const js = r.jscope(th, th.input, { retryCount: true });
-    items = st.items ? await st.items.evaluate(js) : th.input;
-    if (!Array.isArray(items)) {
-      const src = typeof st.raw === 'object' && isObject(st.raw) && typeof st.raw.Items === 'string' ? st.raw.Items.replace(/^\{%\s*|\s*%\}$/g, '') : undefined;
-      throw notArray(items, st.items !== undefined, src);
+    let v: Json;
+    if (!st.items) {
+      v = th.input;
+      if (!Array.isArray(v)) throw mapInputNotArrayFailure(v);
+    } else if ('evaluateAs' in st.items) v = await st.items.evaluateAs(js, 'array');
+    else {
+      v = await st.items.evaluate(js);
+      if (!Array.isArray(v)) throw resultTypeFailure(JSON.stringify(st.raw), 'Items', 'array', v);
     }
+    items = v as Json[];
     const get = async (d: Dyn<number> | undefined) => (d ? evalDynJsonata(d, js) : undefined);
     limits = {
       maxConcurrency: limitValue(st.maxConcurrency, 'MaxConcurrency', await get(st.maxConcurrency)) ?? 0,

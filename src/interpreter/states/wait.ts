@@ -5,6 +5,7 @@
 import type { Json } from '../../shared/json.js';
 import { parseTimestamp } from '../../shared/time.js';
 import { AslFailure } from '../../expr/failure.js';
+import { evaluateJsonataTimestamp, timestampFailure } from '../../expr/jsonata.js';
 import type { WaitState } from '../../asl/model.js';
 import { applyInputPath, applyOutputPath, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
 import type { Thread } from '../exec-state.js';
@@ -63,10 +64,12 @@ async function enterWaitJsonata(r: Runner, th: Thread, st: WaitState): Promise<F
       }
       delay = v * 1000;
     } else if (st.timestamp) {
-      const v = await evalDynJsonata(st.timestamp, js);
-      const ts = typeof v === 'string' ? parseTimestamp(v) : undefined;
-      if (!ts) throw new AslFailure('States.QueryEvaluationError', `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${show(v)}`);
-      delay = ts.ms - r.now;
+      if (st.timestamp.k === 'jsonata') delay = (await evaluateJsonataTimestamp(st.timestamp.expr, js)) - r.now;
+      else {
+        const ts = parseTimestamp(String(st.timestamp.k === 'const' ? st.timestamp.v : ''));
+        if (!ts) throw timestampFailure(String(st.timestamp.k === 'const' ? st.timestamp.v : ''));
+        delay = ts.ms - r.now;
+      }
     }
     if (delay <= 0) return await waitDone(r, th, st);
     return r.startTimer(th, delay, 'wait');
