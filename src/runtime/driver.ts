@@ -241,10 +241,16 @@ export class ExecutionDriver {
           break;
         case 'startTimer': {
           const seq = c.seq;
+          const delay = this.#scaled(c.why, c.stateName, c.delayMs);
+          if (delay <= 0) {
+            // Due now: no timer round-trip (setTimeout(0) would cost a millisecond).
+            this.#queue.push({ k: 'timerFired', seq });
+            break;
+          }
           const h = this.opts.clock.setTimer(() => {
             this.#timers.delete(seq);
             this.send({ k: 'timerFired', seq });
-          }, this.#scaled(c.why, c.stateName, c.delayMs));
+          }, delay);
           this.#timers.set(seq, h);
           break;
         }

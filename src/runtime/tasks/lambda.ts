@@ -19,7 +19,7 @@ export interface LambdaInvokerOptions {
 
 type RawResult =
   | { ok: true; payload: string; headers: Record<string, string>; status: number }
-  | { ok: false; functionError: true; payload: string; headers: Record<string, string> }
+  | { ok: false; functionError: true; payload: string; headers: Record<string, string>; errorType?: string }
   | { ok: false; functionError: false; error: string; cause: string };
 
 const HEADER_NAMES = [
@@ -76,7 +76,7 @@ export class LambdaInvoker implements TaskInvoker {
       }
       if (!r.functionError) return cb.failed(r.error, r.cause);
       const parsed = parsePayload(r.payload);
-      const errorType = isObject(parsed) && typeof parsed.errorType === 'string' ? parsed.errorType : 'Lambda.Unknown';
+      const errorType = r.errorType ?? (isObject(parsed) && typeof parsed.errorType === 'string' ? parsed.errorType : 'Lambda.Unknown');
       // The Lambda-ARN form copies the payload verbatim; the lambda:invoke integration re-serialises it.
       const cause = integration && typeof parsed !== 'string' ? JSON.stringify(parsed) : r.payload;
       cb.failed(errorType, cause);
@@ -139,7 +139,7 @@ function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: str
     const text = (v === undefined ? 'null' : JSON.stringify(v)) ?? 'null';
     return { ok: true, payload: text, headers: integration ? localHeaders(text, context.awsRequestId, logTail) : NO_HEADERS, status: 200 };
   };
-  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: NO_HEADERS });
+  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: NO_HEADERS, errorType: errorTypeOf(e) });
   // The event is what the function receives over the wire: the body parsed as JSON (a non-JSON body as text).
   const event = parsePayload(body);
   try {
@@ -177,11 +177,16 @@ class LocalLambdaContext implements LambdaContext {
   }
 }
 
+function errorTypeOf(e: unknown): string {
+  const err = e as { errorType?: unknown; name?: unknown } | null;
+  return typeof err?.errorType === 'string' ? err.errorType : typeof err?.name === 'string' ? err.name : 'Error';
+}
+
 /** The error payload the Node.js Lambda runtime would produce (or the error's own `payload` text). */
 export function errorPayload(e: unknown): string {
   const err = e as { payload?: unknown; errorType?: unknown; name?: unknown; message?: unknown; stack?: unknown } | null;
   if (err && typeof err.payload === 'string') return err.payload;
-  const errorType = typeof err?.errorType === 'string' ? err.errorType : typeof err?.name === 'string' ? err.name : 'Error';
+  const errorType = errorTypeOf(e);
   const errorMessage = typeof err?.message === 'string' ? err.message : String(e);
   const trace = typeof err?.stack === 'string' ? err.stack.split('\n') : [];
   return JSON.stringify({ errorType, errorMessage, trace });
@@ -189,6 +194,10 @@ export function errorPayload(e: unknown): string {
 
 function parsePayload(text: string): Json {
   if (text === '') return null;
+  // Only try JSON when the text can start a JSON value (a failed JSON.parse is costly).
+  const c = text.charCodeAt(0);
+  const maybeJson = c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110 || c <= 32;
+  if (!maybeJson) return text;
   try {
     return JSON.parse(text) as Json;
   } catch {
