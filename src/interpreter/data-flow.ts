@@ -4,7 +4,7 @@
  * ResultPath builds new objects only along its path.
  * @module
  */
-import { jsonFitsIn, type Json, type JsonObject } from '../shared/json.js';
+import { jsonByteSize, jsonFitsIn, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure } from '../expr/failure.js';
 import type { JsonataScope } from '../expr/jsonata.js';
 import { evaluatePath, setAtPath, type CompiledPath } from '../expr/jsonpath.js';
@@ -94,4 +94,27 @@ export function dataLimitExceeded(name: string): AslFailure {
 
 export function checkSize(v: Json, name: string): void {
   if (!jsonFitsIn(v, MAX_PAYLOAD_BYTES)) throw dataLimitExceeded(name);
+}
+
+/** AWS's variable quotas: 256 KiB per variable and per Assign, 10 MiB for all variables of an execution. */
+export const MAX_VARIABLE_BYTES = 262144;
+export const MAX_ASSIGN_BYTES = 262144;
+export const MAX_ALL_VARIABLES_BYTES = 10 * 1024 * 1024;
+
+export function checkVariables(state: string, vars: Vars, assigned: JsonObject): void {
+  if (jsonFitsIn(assigned, MAX_VARIABLE_BYTES)) {
+    // Small assignments cannot break any quota unless the variables already fill nearly 10 MiB.
+    if (jsonFitsIn(vars as Json, MAX_ALL_VARIABLES_BYTES - MAX_ASSIGN_BYTES)) return;
+  }
+  for (const [name, v] of Object.entries(assigned)) {
+    if (jsonByteSize(v) > MAX_VARIABLE_BYTES) {
+      throw new AslFailure('States.DataLimitExceeded', `The variable '${name}' assigned in the state '${state}' exceeds the maximum size of ${MAX_VARIABLE_BYTES} bytes.`);
+    }
+  }
+  if (jsonByteSize(assigned) > MAX_ASSIGN_BYTES) {
+    throw new AslFailure('States.DataLimitExceeded', `The variables assigned in the state '${state}' exceed the maximum size of ${MAX_ASSIGN_BYTES} bytes.`);
+  }
+  if (jsonByteSize({ ...vars, ...assigned } as Json) > MAX_ALL_VARIABLES_BYTES) {
+    throw new AslFailure('States.DataLimitExceeded', `The variables of the execution exceed the maximum size of ${MAX_ALL_VARIABLES_BYTES} bytes.`);
+  }
 }

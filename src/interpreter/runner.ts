@@ -11,7 +11,7 @@ import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js
 import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskState } from '../asl/model.js';
 import type { Command } from './commands.js';
 import { buildContext, type ContextExtras } from './context.js';
-import { applyResultPath, checkSize, evalAssignJsonata, evalAssignPath, mergeVars, withInput } from './data-flow.js';
+import { applyResultPath, checkSize, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, withInput } from './data-flow.js';
 import type { ExecState, MapItem, Thread } from './exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
 import type { EventDetails, HistoryEvent } from './history.js';
@@ -199,6 +199,7 @@ export class Runner {
   /** Emits the StateExited event, applies the assigned variables and moves on. */
   exit(th: Thread, st: State, output: Json, assigned: JsonObject | undefined, next?: string): Flow {
     checkSize(output, st.name);
+    if (assigned) checkVariables(st.name, th.vars, assigned);
     th.vars = mergeVars(th.vars, assigned);
     const details: EventDetails = { name: st.name, output, outputDetails: { truncated: false } };
     if (assigned) {
