@@ -71,7 +71,11 @@ export function tryParseJson(text: string): { ok: true; value: Json } | { ok: fa
 
 const sizeCache = new WeakMap<object, number>();
 
+// Characters JSON.stringify escapes (quote, backslash, controls) or writes as \uXXXX (lone surrogates).
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 function stringSize(s: string): number {
+  if (!NEEDS_CARE.test(s)) return (s.length < 32 ? utf8Length(s) : Buffer.byteLength(s, 'utf8')) + 2;
   let n = 2;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -87,6 +91,16 @@ function stringSize(s: string): number {
       } else n += 6; // lone surrogate is escaped by JSON.stringify
     } else if (c >= 0xd800 && c <= 0xdfff) n += 6;
     else n += 3;
+  }
+  return n;
+}
+
+/** UTF-8 length of a short string without surrogate halves (cheaper than a native call for short strings). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c < 0x800 ? 1 : 2;
   }
   return n;
 }
@@ -109,7 +123,7 @@ function upperBound(v: Json | undefined, cap: number): number {
     case 'number':
       return 24;
     case 'string':
-      return v.length * 6 + 2;
+      return v.length < 256 ? v.length * 6 + 2 : stringSize(v);
     default:
       break;
   }
