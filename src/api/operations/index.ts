@@ -7,7 +7,7 @@ import * as activities from './activities.js';
 import * as executions from './executions.js';
 import * as machines from './state-machines.js';
 import * as tags from './tags.js';
-import { testState } from './test-state.js';
+import { testState } from './teststate.js';
 
 export const operations: Record<string, Operation> = {
   CreateStateMachine: machines.createStateMachine,
