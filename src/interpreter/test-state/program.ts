@@ -103,31 +103,35 @@ export function buildTestStateProgram(req: TestStateRequest): TestStateProgram {
     raw = found.raw;
     ql = found.ql;
   } else {
-    name = req.stateName ?? SINGLE_STATE_NAME;
+    // stateName picks a state of a state machine: a single state has none to pick.
+    if (req.stateName !== undefined) throw new TestStateRequestError('ValidationException', 'State not found in definition');
+    name = SINGLE_STATE_NAME;
     raw = def;
     ql = languageOf(def, 'JSONPath');
     checkDefinition(req, { StartAt: name, States: { [name]: def } }, true, name);
-    if (req.stateName !== undefined) {
-      // A single state has no states to choose from: only its own name (or a state below it) would do.
-      const found = findState({ States: { [req.stateName]: def } }, req.stateName, ql);
-      if (!found) throw new TestStateRequestError('ValidationException', 'State not found in definition');
-    }
   }
   const machine = compileMachine({ QueryLanguage: ql, StartAt: name, States: { [name]: raw } });
   const state = machine.states.get(name)!;
   checkMockAgainstState(req, state);
+  if (req.context) checkContext(req.context, state);
   return { machine, state, name, raw, innerStates: innerStateNames(raw) };
 }
 
 const MAP_OR_PARALLEL =
   'TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]';
 
+const NEEDS_MOCK = 'TestState supports Activity tasks and the .sync and .waitForTaskToken service integration patterns only when a mock is specified';
+
 function checkMockAgainstState(req: TestStateRequest, st: State): void {
   const mock = req.mock;
   if (!mock) {
     if (st.type === 'Map' || st.type === 'Parallel') throw new TestStateRequestError('InvalidDefinition', MAP_OR_PARALLEL);
-    if (st.type === 'Task' && req.roleArn === undefined) {
-      throw new TestStateRequestError('ValidationException', 'RoleArn must be specified when testing a Task state');
+    if (st.type === 'Task') {
+      if (req.roleArn === undefined) throw new TestStateRequestError('ValidationException', 'RoleArn must be specified when testing a Task state');
+      const res = st.parsedResource;
+      if (res?.kind === 'activity' || (res?.kind === 'service' && res.pattern !== 'request-response')) {
+        throw new TestStateRequestError('ValidationException', NEEDS_MOCK);
+      }
     }
     return;
   }
@@ -147,5 +151,39 @@ function checkMockAgainstState(req: TestStateRequest, st: State): void {
   } else if (st.parsedResource?.kind === 'service' && st.parsedResource.pattern === 'request-response' && mock.fieldValidationMode !== 'NONE') {
     const problem = validateMockResult(st.parsedResource, mock.result, mock.fieldValidationMode);
     if (problem) throw new TestStateRequestError('ValidationException', `Mock result schema validation error: ${problem}`);
+  }
+}
+
+type FieldKind = 'string' | 'number' | 'any';
+
+/** The fields a supplied context object may have, by section, with their types. */
+const CONTEXT_FIELDS: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = {
+  Execution: { Id: 'string', Input: 'any', Name: 'string', RoleArn: 'string', StartTime: 'string', RedriveCount: 'number', RedriveTime: 'string' },
+  State: { EnteredTime: 'string', Name: 'string', RetryCount: 'number' },
+  StateMachine: { Id: 'string', Name: 'string' },
+  Task: { Token: 'string' },
+};
+
+const invalidContext = (why: string) => new TestStateRequestError('ValidationException', `Invalid Context object provided: ${why}`);
+
+/** Checks a supplied context object as AWS does: known sections and fields, field types, Task only where a token exists. */
+function checkContext(ctx: JsonObject, st: State): void {
+  for (const [section, value] of Object.entries(ctx)) {
+    if (section === 'Map') throw invalidContext("'Map' field is not supported when mocking a Context object");
+    const fields = CONTEXT_FIELDS[section];
+    if (!fields) throw invalidContext(`Field '${section}' is not allowed`);
+    if (section === 'Task') {
+      const res = st.type === 'Task' ? st.parsedResource : undefined;
+      const tokenPattern = res?.kind === 'service' && res.pattern !== 'request-response';
+      if (!tokenPattern) {
+        throw invalidContext("Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
+      }
+    }
+    if (!isObject(value)) throw invalidContext(`${section} must be an object`);
+    for (const [field, v] of Object.entries(value)) {
+      const kind = fields[field];
+      if (!kind) throw invalidContext(`Field '${field}' is not allowed`);
+      if (kind !== 'any' && typeof v !== kind) throw invalidContext(`${section}.${field} must be a ${kind}`);
+    }
   }
 }

@@ -374,6 +374,35 @@ describe('TestState: request checks', () => {
     assert.deepEqual(r, { status: 'SUCCEEDED', output: 1, nextState: 'Elsewhere' });
   });
 
+  test('a supplied context object is checked', async () => {
+    const def = lambdaTask();
+    const mock = { result: '{}' };
+    const bad = (context: Json) => rejects({ definition: def, mock, context }, 'ValidationException', /^Invalid Context object provided: /);
+    await rejects({ definition: def, mock, context: { Execution: { Id: 1 } } }, 'ValidationException', 'Invalid Context object provided: Execution.Id must be a string');
+    await rejects({ definition: def, mock, context: { Map: {} } }, 'ValidationException', "Invalid Context object provided: 'Map' field is not supported when mocking a Context object");
+    await rejects({ definition: def, mock, context: { Execution: { pokemon: 1 } } }, 'ValidationException', "Invalid Context object provided: Field 'pokemon' is not allowed");
+    await rejects({ definition: def, mock, context: { Pokedex: {} } }, 'ValidationException', "Invalid Context object provided: Field 'Pokedex' is not allowed");
+    await bad({ Task: { Token: 't' } });
+  });
+
+  test('a token task sees the supplied Task.Token', async () => {
+    const def = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+      Parameters: { QueueUrl: 'q', MessageBody: { 'TaskToken.$': '$$.Task.Token' } },
+      ResultPath: '$.SQS',
+      Next: 'N',
+    };
+    const r = await testState({ definition: def, context: { Task: { Token: 'abcd' } }, mock: { result: '{"ok":1}' }, inspectionLevel: 'DEBUG' });
+    assert.deepEqual(r.output, { SQS: { ok: 1 } });
+    assert.deepEqual(r.inspectionData?.afterParameters, { QueueUrl: 'q', MessageBody: { TaskToken: 'abcd' } });
+    await rejects({ definition: def, roleArn: ROLE }, 'ValidationException', /only when a mock is specified/);
+  });
+
+  test('stateName picks a state of a state machine only', async () => {
+    await rejects({ definition: { Type: 'Succeed' }, stateName: 'Succeed' }, 'ValidationException', 'State not found in definition');
+  });
+
   test('field constraints', async () => {
     await rejects({ definition: { Type: 'Succeed' }, stateName: '' }, 'ValidationException', /at 'stateName' failed to satisfy constraint/);
     await rejects({ definition: { Type: 'Succeed' }, inspectionLevel: 'ALL' }, 'ValidationException', /enum value set: \[INFO, DEBUG, TRACE\]/);
