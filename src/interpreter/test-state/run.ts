@@ -9,12 +9,13 @@
  * interpreter's data-flow trace.
  * @module
  */
-import { isObject, type Json, type JsonObject } from '../../shared/json.js';
+import type { Json, JsonObject } from '../../shared/json.js';
 import { AslFailure, toFailure } from '../../expr/failure.js';
 import type { CompiledJsonata } from '../../expr/jsonata.js';
 import { evaluatePath } from '../../expr/jsonpath.js';
 import type { CompiledTemplate } from '../../expr/template.js';
-import type { MapState, ParallelState, Program, State, TaskState } from '../../asl/model.js';
+import type { Dyn, MapState, ParallelState, Program, State, TaskState } from '../../asl/model.js';
+import type { EvalScope } from '../../expr/scope.js';
 import type { Command } from '../commands.js';
 import { applyInputPath, type DataFlowStage } from '../data-flow.js';
 import type { ExecutionInfo, Thread } from '../exec-state.js';
@@ -154,48 +155,31 @@ interface MapFacts {
 async function mapFacts(r: TestStateRunner, th: Thread, st: MapState, req: TestStateRequest, effInput: Json, insp: InspectionData): Promise<MapFacts> {
   let items: Json[] | undefined;
   try {
+    let get: (d: Dyn<number> | undefined) => Promise<Json | undefined>;
+    let select: ((value: Json, index: number) => Promise<Json>) | undefined;
     if (st.ql === 'JSONata') {
       const js = r.jscope(th, th.input, { retryCount: true });
       items = st.itemReader !== undefined ? readerItems(req) : await jsonataItems(st, js, th.input);
-      const get = async (d: MapState['maxConcurrency']) => (d ? evalDynJsonata(d, js) : undefined);
-      insp.maxConcurrency = limitValue(st.maxConcurrency, 'MaxConcurrency', await get(st.maxConcurrency)) ?? 0;
-      const count = limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', await get(st.toleratedFailureCount));
-      if (count !== undefined) insp.toleratedFailureCount = count;
-      const pct = limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', await get(st.toleratedFailurePercentage));
-      if (pct !== undefined) insp.toleratedFailurePercentage = pct;
-      if (st.itemSelector && items) {
-        const sel = st.itemSelector as CompiledJsonata;
-        const selected: Json[] = [];
-        for (let index = 0; index < items.length; index++) selected.push(await sel.evaluate(r.jscope(th, th.input, { mapItem: { index, value: items[index]! } })));
-        insp.afterItemSelector = selected;
-      }
-      return { items };
+      get = async (d) => (d ? evalDynJsonata(d, js) : undefined);
+      const sel = st.itemSelector as CompiledJsonata | undefined;
+      if (sel) select = (value, index) => sel.evaluate(r.jscope(th, th.input, { mapItem: { index, value } }));
+    } else {
+      const scope = r.scope(th, effInput, { retryCount: true });
+      if (st.itemReader !== undefined) items = readerItems(req);
+      else insp.afterItemsPath = items = jsonPathItems(st, scope, effInput);
+      get = async (d) => (d ? evalDynPath(d, scope) : undefined);
+      const sel = st.itemSelector as CompiledTemplate | undefined;
+      if (sel) select = async (value, index) => sel.evaluate(r.scope(th, effInput, { mapItem: { index, value } }));
     }
-    const scope = r.scope(th, effInput, { retryCount: true });
-    if (st.itemReader !== undefined) items = readerItems(req);
-    else {
-      let v = effInput;
-      if (st.itemsPath) {
-        const res = evaluatePath(st.itemsPath, scope);
-        if (!res.ok) throw new AslFailure('States.Runtime', `Invalid path '${st.itemsPath.source}' : ${res.message}`);
-        v = res.value;
-      }
-      if (!Array.isArray(v)) {
-        const source = (st.itemsPath?.source ?? '$').replace(/^\$\$/, '$');
-        throw new AslFailure('States.Runtime', `Reference path "${source}" must point to array.`);
-      }
-      items = v;
-      insp.afterItemsPath = items;
-    }
-    const get = (d: MapState['maxConcurrency']) => (d ? evalDynPath(d, scope) : undefined);
-    insp.maxConcurrency = limitValue(st.maxConcurrency, 'MaxConcurrency', get(st.maxConcurrency)) ?? 0;
-    const count = limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', get(st.toleratedFailureCount));
+    insp.maxConcurrency = limitValue(st.maxConcurrency, 'MaxConcurrency', await get(st.maxConcurrency)) ?? 0;
+    const count = limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', await get(st.toleratedFailureCount));
     if (count !== undefined) insp.toleratedFailureCount = count;
-    const pct = limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', get(st.toleratedFailurePercentage));
+    const pct = limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', await get(st.toleratedFailurePercentage));
     if (pct !== undefined) insp.toleratedFailurePercentage = pct;
-    if (st.itemSelector && items) {
-      const sel = st.itemSelector as CompiledTemplate;
-      insp.afterItemSelector = items.map((value, index) => sel.evaluate(r.scope(th, effInput, { mapItem: { index, value } })));
+    if (select && items) {
+      const selected: Json[] = [];
+      for (let i = 0; i < items.length; i++) selected.push(await select(items[i]!, i));
+      insp.afterItemSelector = selected;
     }
     return { items };
   } catch (e) {
@@ -204,13 +188,28 @@ async function mapFacts(r: TestStateRunner, th: Thread, st: MapState, req: TestS
   }
 }
 
+/** A JSONPath Map state's items (ItemsPath over the effective input), with TestState's wording when not an array. */
+function jsonPathItems(st: MapState, scope: EvalScope, effInput: Json): Json[] {
+  let v = effInput;
+  if (st.itemsPath) {
+    const res = evaluatePath(st.itemsPath, scope);
+    if (!res.ok) throw new AslFailure('States.Runtime', `Invalid path '${st.itemsPath.source}' : ${res.message}`);
+    v = res.value;
+  }
+  if (!Array.isArray(v)) {
+    const source = (st.itemsPath?.source ?? '$').replace(/^\$\$/, '$');
+    throw new AslFailure('States.Runtime', `Reference path "${source}" must point to array.`);
+  }
+  return v;
+}
+
 function readerItems(req: TestStateRequest): Json[] | undefined {
   const data = req.config.mapItemReaderData;
   return Array.isArray(data) ? data : undefined;
 }
 
 /** What the Map's iterations did, from the mock and the state configuration. */
-function mapOutcome(st: MapState, req: TestStateRequest, facts: MapFacts, insp: InspectionData, seq: number): EngineInput {
+function mapOutcome(req: TestStateRequest, facts: MapFacts, insp: InspectionData, seq: number): EngineInput {
   if (facts.failure) return failed(seq, facts.failure.error, facts.failure.cause);
   const mock = req.mock!;
   if (mock.errorOutput) return failed(seq, mock.errorOutput.error, mock.errorOutput.cause);
@@ -220,7 +219,6 @@ function mapOutcome(st: MapState, req: TestStateRequest, facts: MapFacts, insp: 
   const pct = insp.toleratedFailurePercentage;
   const exceeded = (count !== undefined && failures > count) || (pct !== undefined && total > 0 && (failures * 100) / total > pct);
   if (exceeded) return failed(seq, 'States.ExceedToleratedFailureThreshold', TOLERATED_FAILURE_CAUSE);
-  void st;
   return { k: 'taskSucceeded', seq, output: mock.result! };
 }
 
@@ -254,7 +252,7 @@ export async function runTestState(req: TestStateRequest, prog: TestStateProgram
     let outcome: EngineInput;
     if (st.type === 'Map') {
       const facts = await mapFacts(r, th, st, req, traced.afterInputPath ?? th.input, insp);
-      outcome = mapOutcome(st, req, facts, insp, cmd.seq);
+      outcome = mapOutcome(req, facts, insp, cmd.seq);
     } else if (req.mock?.errorOutput) outcome = failed(cmd.seq, req.mock.errorOutput.error, req.mock.errorOutput.cause);
     else if (req.mock) outcome = { k: 'taskSucceeded', seq: cmd.seq, output: req.mock.result! };
     else if (env.invokeTask) outcome = outcomeInput(cmd.seq, await env.invokeTask(cmd));
