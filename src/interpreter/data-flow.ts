@@ -11,6 +11,15 @@ import { evaluatePath, setAtPath, type CompiledPath } from '../expr/jsonpath.js'
 import type { EvalScope, Vars } from '../expr/scope.js';
 import type { Assigner, PathIO } from '../asl/model.js';
 
+/** The intermediate values of a JSONPath state's data flow, in the order they are produced. */
+export type DataFlowStage = 'afterInputPath' | 'afterParameters' | 'afterResultSelector' | 'afterResultPath';
+
+/**
+ * Receives a state's intermediate data-flow values as they are computed. TestState's inspection data
+ * comes from it; executions pass none (see `StepOptions.trace`).
+ */
+export type DataFlowTrace = (stage: DataFlowStage, value: Json) => void;
+
 /** AWS's payload quota: 256 KiB of UTF-8 JSON. */
 export const MAX_PAYLOAD_BYTES = 262144;
 
@@ -25,18 +34,22 @@ export function applyInputPath(p: CompiledPath | null | undefined, scope: EvalSc
 export const applyOutputPath = applyInputPath;
 
 /** InputPath then Parameters: the effective input of a JSONPath state. */
-export function effectiveInput(io: PathIO, scope: EvalScope): Json {
+export function effectiveInput(io: PathIO, scope: EvalScope, trace?: DataFlowTrace): Json {
   const afterInputPath = applyInputPath(io.inputPath, scope);
-  if (!io.parameters) return afterInputPath;
-  if (io.parameters.constant) return io.parameters.evaluate(scope);
-  return io.parameters.evaluate(withInput(scope, afterInputPath));
+  trace?.('afterInputPath', afterInputPath);
+  let eff = afterInputPath;
+  if (io.parameters) eff = io.parameters.constant ? io.parameters.evaluate(scope) : io.parameters.evaluate(withInput(scope, afterInputPath));
+  trace?.('afterParameters', eff);
+  return eff;
 }
 
 /** ResultSelector → ResultPath → OutputPath. `rawInput` is the state's raw input; `scope.input` is ignored. */
-export function applyResult(io: PathIO, rawInput: Json, result: Json, scope: EvalScope): Json {
+export function applyResult(io: PathIO, rawInput: Json, result: Json, scope: EvalScope, trace?: DataFlowTrace): Json {
   let r = result;
   if (io.resultSelector) r = io.resultSelector.evaluate(withInput(scope, result));
+  trace?.('afterResultSelector', r);
   const merged = applyResultPath(io.resultPath, rawInput, r);
+  trace?.('afterResultPath', merged);
   return applyOutputPath(io.outputPath, withInput(scope, merged));
 }
 

@@ -15,7 +15,7 @@ import { ActivityHub } from './tasks/activity.js';
 import { TaskDispatcher } from './tasks/dispatcher.js';
 import type { FunctionSource } from './tasks/functions.js';
 import { LambdaInvoker } from './tasks/lambda.js';
-import type { TaskCallbacks, TaskInvoker } from './tasks/types.js';
+import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 
 export interface EngineOptions {
   store: Store;
@@ -133,6 +133,11 @@ export class Engine {
     if (!d) return false;
     d.stop(error, cause);
     return true;
+  }
+
+  /** Performs one Task's work outside any execution (TestState without a mock). */
+  invokeTask(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
+    this.#invoker.invoke(cmd, ctx, cb);
   }
 
   /** The open task a token belongs to. */

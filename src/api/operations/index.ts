@@ -7,6 +7,7 @@ import * as activities from './activities.js';
 import * as executions from './executions.js';
 import * as machines from './state-machines.js';
 import * as tags from './tags.js';
+import { testState } from './teststate.js';
 
 export const operations: Record<string, Operation> = {
   CreateStateMachine: machines.createStateMachine,
@@ -33,4 +34,5 @@ export const operations: Record<string, Operation> = {
   TagResource: tags.tagResource,
   UntagResource: tags.untagResource,
   ListTagsForResource: tags.listTagsForResource,
+  TestState: testState,
 };

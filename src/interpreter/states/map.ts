@@ -5,7 +5,7 @@
  */
 import { isObject, jsonTypeName, type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
-import { mapInputNotArrayFailure, resultTypeFailure, type CompiledJsonata } from '../../expr/jsonata.js';
+import { mapInputNotArrayFailure, resultTypeFailure, type CompiledJsonata, type JsonataScope } from '../../expr/jsonata.js';
 import { evaluatePath } from '../../expr/jsonpath.js';
 import type { CompiledTemplate } from '../../expr/template.js';
 import type { Dyn, MapState } from '../../asl/model.js';
@@ -29,7 +29,7 @@ interface Limits {
 }
 
 /** Reads MaxConcurrency, ToleratedFailureCount and ToleratedFailurePercentage (or their paths) with AWS's checks. */
-function limitValue(d: Dyn<number> | undefined, name: string, v: Json | undefined): number | undefined {
+export function limitValue(d: Dyn<number> | undefined, name: string, v: Json | undefined): number | undefined {
   if (!d) return undefined;
   if (d.k === 'path') {
     // AWS reads numbers written as strings too ("1").
@@ -84,21 +84,26 @@ function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
   return launch(r, th, st, items, effIn, limits);
 }
 
+/** A JSONata Map state's items: its Items (an array or an expression), else its input. */
+export async function jsonataItems(st: MapState, js: JsonataScope, input: Json): Promise<Json[]> {
+  let v: Json;
+  if (!st.items) {
+    v = input;
+    if (!Array.isArray(v)) throw mapInputNotArrayFailure(v);
+  } else if ('evaluateAs' in st.items) v = await st.items.evaluateAs(js, 'array');
+  else {
+    v = await st.items.evaluate(js);
+    if (!Array.isArray(v)) throw resultTypeFailure(JSON.stringify(st.raw), 'Items', 'array', v);
+  }
+  return v as Json[];
+}
+
 async function startJsonata(r: Runner, th: Thread, st: MapState): Promise<Flow> {
   let items: Json[];
   let limits: Limits;
   try {
     const js = r.jscope(th, th.input, { retryCount: true });
-    let v: Json;
-    if (!st.items) {
-      v = th.input;
-      if (!Array.isArray(v)) throw mapInputNotArrayFailure(v);
-    } else if ('evaluateAs' in st.items) v = await st.items.evaluateAs(js, 'array');
-    else {
-      v = await st.items.evaluate(js);
-      if (!Array.isArray(v)) throw resultTypeFailure(JSON.stringify(st.raw), 'Items', 'array', v);
-    }
-    items = v as Json[];
+    items = await jsonataItems(st, js, th.input);
     const get = async (d: Dyn<number> | undefined) => (d ? evalDynJsonata(d, js) : undefined);
     limits = {
       maxConcurrency: limitValue(st.maxConcurrency, 'MaxConcurrency', await get(st.maxConcurrency)) ?? 0,

@@ -12,9 +12,9 @@ export function enterPass(r: Runner, th: Thread, st: PassState): Maybe<Flow> {
   if (st.ql === 'JSONata') return passJsonata(r, th, st);
   try {
     const scope = r.scope(th, th.input);
-    const eff = effectiveInput(st.io, scope);
+    const eff = effectiveInput(st.io, scope, r.opts.trace);
     const result = st.result !== undefined ? st.result : eff;
-    const output = applyResult(st.io, th.input, result, scope);
+    const output = applyResult(st.io, th.input, result, scope, r.opts.trace);
     const assigned = evalAssignPath(st.assign, withInput(scope, result));
     return r.exit(th, st, output, assigned);
   } catch (e) {

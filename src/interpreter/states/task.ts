@@ -66,7 +66,7 @@ function positiveInt(v: Json | undefined, field: string): number | undefined {
 
 function preparePath(r: Runner, th: Thread, st: TaskState, token: string | undefined): Prepared {
   const scope = r.scope(th, th.input, { token, retryCount: true });
-  const params = effectiveInput(st.io, scope);
+  const params = effectiveInput(st.io, scope, r.opts.trace);
   return {
     params,
     timeoutSeconds: st.timeoutSeconds ? positiveInt(evalDynPath(st.timeoutSeconds, scope), st.timeoutSeconds.k === 'path' ? st.timeoutSeconds.field : 'TimeoutSeconds') : undefined,
@@ -235,7 +235,9 @@ function taskResult(r: Runner, th: Thread, st: TaskState, result: Json): Maybe<F
   try {
     const scope = r.scope(th, th.input, { retryCount: true });
     const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
+    r.opts.trace?.('afterResultSelector', selected);
     const merged = applyResultPath(st.io.resultPath, th.input, selected);
+    r.opts.trace?.('afterResultPath', merged);
     const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
     const assigned = evalAssignPath(st.assign, withInput(scope, selected));
     return r.exit(th, st, output, assigned);

@@ -1,0 +1,105 @@
+/**
+ * TestState: runs one state as AWS does (see `interpreter/test-state`). Request problems become AWS's
+ * API errors; a Task without a mock is performed by the engine's task runtime (local Lambda functions,
+ * registered service integrations).
+ * @module
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { toJsonText, type Json } from '../../shared/json.js';
+import { CompileError } from '../../asl/compile.js';
+import {
+  buildTestStateProgram,
+  parseTestStateRequest,
+  runTestState,
+  TestStateRequestError,
+  type InspectionData,
+  type InvokeTaskCommand,
+  type TaskOutcome,
+  type TestStateResult,
+} from '../../interpreter/test-state/index.js';
+import { Cancellation } from '../../runtime/tasks/types.js';
+import type { ApiContext, Params } from '../context.js';
+import { ApiError } from '../errors.js';
+
+/** AWS runs a TestState call for five minutes at most. */
+const MAX_TASK_MS = 5 * 60 * 1000;
+
+const TEXT_FIELDS = ['input', 'afterArguments', 'afterInputPath', 'afterParameters', 'result', 'afterResultSelector', 'afterResultPath', 'afterItemsPath', 'afterItemSelector', 'variables'] as const;
+
+/** The response as AWS writes it: payloads as JSON text. */
+export function testStateResponse(res: TestStateResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { status: res.status };
+  if (res.output !== undefined) out.output = toJsonText(res.output);
+  if (res.error !== undefined) out.error = res.error;
+  if (res.cause !== undefined) out.cause = res.cause;
+  if (res.nextState !== undefined) out.nextState = res.nextState;
+  if (res.inspectionData) {
+    const d: Record<string, unknown> = {};
+    const src = res.inspectionData as InspectionData & Record<string, unknown>;
+    for (const [k, v] of Object.entries(src)) {
+      if (v === undefined) continue;
+      d[k] = (TEXT_FIELDS as readonly string[]).includes(k) ? toJsonText(v as Json) : v;
+    }
+    out.inspectionData = d;
+  }
+  return out;
+}
+
+export async function testState(ctx: ApiContext, p: Params) {
+  try {
+    const req = parseTestStateRequest(p);
+    const prog = buildTestStateProgram(req);
+    const stateMachineName = `TestState-${randomUUID()}`;
+    const executionName = randomUUID();
+    const prefix = `arn:aws:states:${ctx.region}:${ctx.accountId}`;
+    const invokeTask = (cmd: InvokeTaskCommand) =>
+      new Promise<TaskOutcome>((resolve) => {
+        const cancel = new Cancellation();
+        const limit = Math.min((cmd.timeoutSeconds ?? Infinity) * 1000, MAX_TASK_MS);
+        const timer = setTimeout(() => {
+          cancel.cancel();
+          resolve({ k: 'timedOut', error: 'States.Timeout' });
+        }, limit);
+        const done = (o: TaskOutcome) => {
+          clearTimeout(timer);
+          resolve(o);
+        };
+        ctx.engine.invokeTask(
+          cmd,
+          {
+            executionArn: `${prefix}:express:${stateMachineName}:${executionName}`,
+            stateMachineArn: `${prefix}:stateMachine:${stateMachineName}`,
+            idempotencyKey: `${executionName}:${cmd.seq}`,
+            region: ctx.region,
+            accountId: ctx.accountId,
+            cancel,
+          },
+          {
+            started() {},
+            heartbeat() {},
+            succeeded: (output) => done({ k: 'succeeded', output }),
+            failed: (error, cause) => {
+              const o: TaskOutcome = { k: 'failed' };
+              if (error !== undefined) o.error = error;
+              if (cause !== undefined) o.cause = cause;
+              done(o);
+            },
+          },
+        );
+      });
+    const res = await runTestState(req, prog, {
+      now: ctx.clock.now(),
+      seed: randomInt(2 ** 31),
+      region: ctx.region,
+      accountId: ctx.accountId,
+      stateMachineName,
+      executionName,
+      invokeTask,
+    });
+    return testStateResponse(res);
+  } catch (e) {
+    if (e instanceof TestStateRequestError) throw new ApiError(e.code, e.message);
+    if (e instanceof CompileError) throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: '${e.message}'`);
+    throw e;
+  }
+}
