@@ -11,7 +11,7 @@ import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js
 import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskState } from '../asl/model.js';
 import type { Command } from './commands.js';
 import { buildContext, type ContextExtras } from './context.js';
-import { applyResultPath, checkSize, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, withInput, type DataFlowTrace } from './data-flow.js';
+import { applyResultPath, checkSize, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, type DataFlowTrace } from './data-flow.js';
 import type { ExecState, MapItem, Thread } from './exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
 import type { EventDetails, HistoryEvent } from './history.js';

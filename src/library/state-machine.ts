@@ -71,7 +71,6 @@ export class StateMachine {
   readonly machine: Machine;
   readonly stateMachineArn: string;
   readonly #driverOptions: DriverOptions;
-  readonly #opts: StateMachineOptions;
   readonly #executionPrefix: string;
   readonly #name: string;
   readonly #roleArn: string;
@@ -79,7 +78,6 @@ export class StateMachine {
   constructor(definition: string | object, opts: StateMachineOptions = {}) {
     const def = typeof definition === 'string' ? (JSON.parse(definition) as Json) : (definition as Json);
     this.machine = compileMachine(def);
-    this.#opts = opts;
     const region = opts.region ?? 'us-east-1';
     const accountId = opts.accountId ?? '123456789012';
     this.#name = opts.name ?? 'StateMachine';

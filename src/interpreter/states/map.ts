@@ -3,17 +3,18 @@
  * MaxConcurrency at a time, in item order; the result is the array of the iterations' outputs.
  * @module
  */
-import { isObject, jsonTypeName, type Json, type JsonObject } from '../../shared/json.js';
+import { type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
 import { mapInputNotArrayFailure, resultTypeFailure, type CompiledJsonata, type JsonataScope } from '../../expr/jsonata.js';
 import { evaluatePath } from '../../expr/jsonpath.js';
 import type { CompiledTemplate } from '../../expr/template.js';
 import type { Dyn, MapState } from '../../asl/model.js';
-import { applyInputPath, applyOutputPath, applyResultPath, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
+import { applyInputPath, withInput } from '../data-flow.js';
 import type { MapWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
+import { exitWithResult } from './result.js';
 import { evalDynJsonata, evalDynPath } from './dyn.js';
 
 export function enterMap(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
@@ -237,27 +238,7 @@ function finish(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   th.wait = null;
   if (w.distributed) r.emit(th, 'MapRunSucceeded');
   r.emit(th, 'MapStateSucceeded');
-  const result = w.results as Json[];
-  if (st.ql === 'JSONata') {
-    return (async () => {
-      try {
-        const js = r.jscope(th, th.input, { result, retryCount: true });
-        const output = st.jio.output ? await st.jio.output.evaluate(js) : result;
-        return r.exit(th, st, output, await evalAssignJsonata(st.assign, js));
-      } catch (e) {
-        return r.handleFailure(th, st, r.stateError(th, st, e));
-      }
-    })();
-  }
-  try {
-    const scope = r.scope(th, th.input, { retryCount: true });
-    const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
-    const merged = applyResultPath(st.io.resultPath, th.input, selected);
-    const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
-    return r.exit(th, st, output, evalAssignPath(st.assign, withInput(scope, selected)));
-  } catch (e) {
-    return r.handleFailure(th, st, r.stateError(th, st, e));
-  }
+  return exitWithResult(r, th, st, w.results as Json[]);
 }
 
 export function deliverToMapChild(r: Runner, th: Thread, st: MapState, path: readonly number[], depth: number, input: EngineInput): Maybe<Flow | null> {

@@ -5,11 +5,12 @@
  */
 import type { Json } from '../../shared/json.js';
 import type { ParallelState, Program } from '../../asl/model.js';
-import { applyOutputPath, applyResultPath, effectiveInput, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
+import { effectiveInput } from '../data-flow.js';
 import type { ParallelWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
+import { exitWithResult } from './result.js';
 
 export function enterParallel(r: Runner, th: Thread, st: ParallelState, _prog: Program): Maybe<Flow> {
   return start(r, th, st);
@@ -87,27 +88,7 @@ function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i:
 
 function finish(r: Runner, th: Thread, st: ParallelState, w: ParallelWait): Maybe<Flow> {
   th.wait = null;
-  const result = w.results as Json[];
-  if (st.ql === 'JSONata') {
-    return (async () => {
-      try {
-        const js = r.jscope(th, th.input, { result, retryCount: true });
-        const output = st.jio.output ? await st.jio.output.evaluate(js) : result;
-        return r.exit(th, st, output, await evalAssignJsonata(st.assign, js));
-      } catch (e) {
-        return r.handleFailure(th, st, r.stateError(th, st, e));
-      }
-    })();
-  }
-  try {
-    const scope = r.scope(th, th.input, { retryCount: true });
-    const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
-    const merged = applyResultPath(st.io.resultPath, th.input, selected);
-    const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
-    return r.exit(th, st, output, evalAssignPath(st.assign, withInput(scope, selected)));
-  } catch (e) {
-    return r.handleFailure(th, st, r.stateError(th, st, e));
-  }
+  return exitWithResult(r, th, st, w.results as Json[]);
 }
 
 export function deliverToParallelChild(r: Runner, th: Thread, st: ParallelState, path: readonly number[], depth: number, input: EngineInput): Maybe<Flow | null> {

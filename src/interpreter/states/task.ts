@@ -9,19 +9,15 @@ import type { CompiledTemplate } from '../../expr/template.js';
 import type { TaskState } from '../../asl/model.js';
 import { parseResource, type TaskResource } from '../../asl/resources.js';
 import {
-  applyOutputPath,
-  applyResultPath,
   dataLimitExceeded,
   effectiveInput,
-  evalAssignJsonata,
-  evalAssignPath,
   MAX_PAYLOAD_BYTES,
-  withInput,
-} from '../data-flow.js';
+  } from '../data-flow.js';
 import type { TaskFamily, Thread } from '../exec-state.js';
 import { BLOCKED, type Flow, type Maybe } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
+import { exitWithResult } from './result.js';
 import { evalDynJsonata, evalDynPath } from './dyn.js';
 
 export function enterTask(r: Runner, th: Thread, st: TaskState): Maybe<Flow> {
@@ -220,30 +216,7 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
 }
 
 function taskResult(r: Runner, th: Thread, st: TaskState, result: Json): Maybe<Flow> {
-  if (st.ql === 'JSONata') {
-    return (async () => {
-      try {
-        const js = r.jscope(th, th.input, { result, retryCount: true });
-        const output = st.jio.output ? await st.jio.output.evaluate(js) : result;
-        const assigned = await evalAssignJsonata(st.assign, js);
-        return r.exit(th, st, output, assigned);
-      } catch (e) {
-        return r.handleFailure(th, st, r.stateError(th, st, e));
-      }
-    })();
-  }
-  try {
-    const scope = r.scope(th, th.input, { retryCount: true });
-    const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
-    r.opts.trace?.('afterResultSelector', selected);
-    const merged = applyResultPath(st.io.resultPath, th.input, selected);
-    r.opts.trace?.('afterResultPath', merged);
-    const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
-    const assigned = evalAssignPath(st.assign, withInput(scope, selected));
-    return r.exit(th, st, output, assigned);
-  } catch (e) {
-    return r.handleFailure(th, st, r.stateError(th, st, e));
-  }
+  return exitWithResult(r, th, st, result);
 }
 
 export { parseResource };
