@@ -6,7 +6,6 @@
  */
 import { hasOwn, isObject, type Json, type JsonObject } from '../shared/json.js';
 import { compareTimestamps, parseTimestamp } from '../shared/time.js';
-import { AslFailure } from './failure.js';
 import { compileJsonataExpression, compileJsonataValue, isJsonataTemplate, type CompiledJsonata, type CompiledJsonataExpression } from './jsonata.js';
 import { compilePath, evaluatePath, type CompiledPath } from './jsonpath.js';
 import type { EvalScope } from './scope.js';
@@ -65,8 +64,7 @@ function compileTest(rule: JsonObject): Test {
       const v = read(variable, s);
       if (v === undefined) return false;
       const o = evaluatePath(other, s);
-      if (!o.ok) throw invalidPath(other);
-      return cmp(v, o.value);
+      return o.ok ? cmp(v, o.value) : false;
     };
   }
   switch (op) {
@@ -83,11 +81,11 @@ function compileTest(rule: JsonObject): Test {
     case 'IsTimestamp':
       return typeTest(variable, operand, (v) => typeof v === 'string' && parseTimestamp(v) !== undefined);
     default: {
+      // A Variable that selects nothing matches no comparison (only IsPresent: false tells it apart).
       const cmp = comparator(op);
       return (s) => {
         const v = read(variable, s);
-        if (v === undefined) throw invalidPath(variable);
-        return cmp(v, operand);
+        return v === undefined ? false : cmp(v, operand);
       };
     }
   }
@@ -104,10 +102,6 @@ function typeTest(variable: CompiledPath, expected: Json, pred: (v: Json) => boo
 function read(p: CompiledPath, s: EvalScope): Json | undefined {
   const r = evaluatePath(p, s);
   return r.ok ? r.value : undefined;
-}
-
-function invalidPath(p: CompiledPath): AslFailure {
-  return new AslFailure('States.Runtime', `Invalid path '${p.source}': The choice state's condition path references an invalid value.`);
 }
 
 type Cmp = (v: Json, operand: Json) => boolean;
