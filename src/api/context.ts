@@ -9,6 +9,7 @@ import type { Json } from '../shared/json.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Store } from '../store/store.js';
+import { invalidPageToken, Validator } from './errors.js';
 
 export interface ApiContext {
   store: Store;
@@ -49,8 +50,45 @@ export function encodeToken(v: object): string {
 export function decodeToken<T>(token: unknown): T | undefined {
   if (typeof token !== 'string' || !token) return undefined;
   try {
-    return JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as T;
+    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as T) : undefined;
   } catch {
     return undefined;
   }
+}
+
+export interface PageOptions {
+  /** The longest nextToken the operation's model accepts (PageToken 1024; ListExecutions 3096). */
+  tokenMax?: number;
+}
+
+/** Checks maxResults (0..1000, 0 = default 100) and nextToken as AWS's model does; returns the page size. */
+export function pageParams(p: Params, opts: PageOptions = {}): { size: number; token: { o: number; k?: string } | undefined } {
+  const v = new Validator().optionalInt(p, 'maxResults', 0, 1000).optionalString(p, 'nextToken', { min: 1, max: opts.tokenMax ?? 1024 });
+  v.check();
+  const size = typeof p.maxResults === 'number' && p.maxResults > 0 ? p.maxResults : 100;
+  if (p.nextToken === undefined || p.nextToken === null) return { size, token: undefined };
+  const token = decodeToken<{ o: number; k?: string }>(p.nextToken);
+  if (!token || typeof token.o !== 'number' || !Number.isInteger(token.o) || token.o < 0) throw invalidPageToken();
+  return { size, token };
+}
+
+/**
+ * One page of `items` (already in the order AWS lists them). The token remembers the position and the
+ * key of the last item given, so a page stays right when items before it were deleted meanwhile.
+ */
+export function paginate<T>(items: T[], p: Params, key: (t: T) => string, opts: PageOptions = {}): { page: T[]; nextToken?: string } {
+  const { size, token } = pageParams(p, opts);
+  let from = 0;
+  if (token) {
+    from = Math.min(token.o, items.length);
+    if (token.k !== undefined && (from === 0 || key(items[from - 1]!) !== token.k)) {
+      const at = items.findIndex((t) => key(t) === token.k);
+      if (at >= 0) from = at + 1;
+    }
+  }
+  const page = items.slice(from, from + size);
+  const out: { page: T[]; nextToken?: string } = { page };
+  if (from + size < items.length && page.length) out.nextToken = encodeToken({ o: from + size, k: key(page[page.length - 1]!) });
+  return out;
 }

@@ -18,7 +18,11 @@ export interface StateMachineRecord {
   creationDate: number;
   updateDate?: number;
   status: 'ACTIVE' | 'DELETING';
-  revisionId: string;
+  /**
+   * Set by the first update that changes the state machine (AWS shows none before). A version keeps the
+   * revision it was published from.
+   */
+  revisionId?: string;
   description?: string;
   loggingConfiguration: unknown;
   tracingConfiguration: unknown;
@@ -63,6 +67,8 @@ export interface ExecutionRecord {
   redriveCount: number;
   redriveDate?: number;
   traceHeader?: string;
+  /** The revision of the state machine (or version) the execution runs, when it has one. */
+  revisionId?: string;
 }
 
 export interface ActivityRecord {
@@ -98,6 +104,8 @@ export interface Store {
   /** Unversioned state machines, in creation order. */
   listStateMachines(): Promise<StateMachineRecord[]>;
   deleteStateMachine(arn: string): Promise<void>;
+  /** The published versions of a state machine, in ascending version number. */
+  listVersions(stateMachineArn: string): Promise<StateMachineRecord[]>;
 
   putAlias(rec: AliasRecord): Promise<void>;
   getAlias(arn: string): Promise<AliasRecord | undefined>;

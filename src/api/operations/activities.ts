@@ -5,15 +5,17 @@
  */
 import { tryParseJson, toJsonText } from '../../shared/json.js';
 import { activityArn, parseActivityArn } from '../arn.js';
-import { decodeToken, encodeToken, epoch, type ApiContext, type Params } from '../context.js';
-import { ApiError, invalidToken, notFoundActivity, validation } from '../errors.js';
-import { checkName } from '../names.js';
+import { decodeToken, epoch, paginate, type ApiContext, type Params } from '../context.js';
+import { ApiError, invalidToken, notFoundActivity, Validator } from '../errors.js';
+import { checkNameChars, nameConstraints } from '../names.js';
+import { requiredArn } from './state-machines.js';
 
 /** How long GetActivityTask waits for a task (AWS: 60 s). */
 export const ACTIVITY_POLL_MS = 60000;
 
 export async function createActivity(ctx: ApiContext, p: Params) {
-  const name = checkName(p.name);
+  nameConstraints(new Validator(), p).check();
+  const name = checkNameChars(p.name as string);
   const arn = activityArn(ctx.region, ctx.accountId, name);
   const existing = await ctx.store.getActivity(arn);
   if (existing) return { activityArn: arn, creationDate: epoch(existing.creationDate) };
@@ -29,25 +31,24 @@ export async function createActivity(ctx: ApiContext, p: Params) {
 }
 
 export async function describeActivity(ctx: ApiContext, p: Params) {
-  const arn = parseActivityArn(p.activityArn);
+  const arn = parseActivityArn(requiredArn(p, 'activityArn'));
   const rec = await ctx.store.getActivity(arn);
   if (!rec) throw notFoundActivity(arn);
   return { activityArn: rec.activityArn, name: rec.name, creationDate: epoch(rec.creationDate) };
 }
 
 export async function listActivities(ctx: ApiContext, p: Params) {
-  const all = await ctx.store.listActivities();
-  const size = typeof p.maxResults === 'number' && p.maxResults > 0 ? Math.min(p.maxResults, 1000) : 100;
-  const from = decodeToken<{ o: number }>(p.nextToken)?.o ?? 0;
+  const all = (await ctx.store.listActivities()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const { page, nextToken } = paginate(all, p, (a) => a.name);
   const out: Record<string, unknown> = {
-    activities: all.slice(from, from + size).map((a) => ({ activityArn: a.activityArn, name: a.name, creationDate: epoch(a.creationDate) })),
+    activities: page.map((a) => ({ activityArn: a.activityArn, name: a.name, creationDate: epoch(a.creationDate) })),
   };
-  if (from + size < all.length) out.nextToken = encodeToken({ o: from + size });
+  if (nextToken) out.nextToken = nextToken;
   return out;
 }
 
 export async function deleteActivity(ctx: ApiContext, p: Params) {
-  const arn = parseActivityArn(p.activityArn);
+  const arn = parseActivityArn(requiredArn(p, 'activityArn'));
   await ctx.store.deleteActivity(arn);
   ctx.engine.activityArns.delete(arn);
   ctx.engine.activities.forget(arn);
@@ -55,21 +56,18 @@ export async function deleteActivity(ctx: ApiContext, p: Params) {
 }
 
 export async function getActivityTask(ctx: ApiContext, p: Params, signal?: AbortSignal) {
-  const arn = parseActivityArn(p.activityArn);
+  const arnText = requiredArn(p, 'activityArn');
+  new Validator().optionalString(p, 'workerName', { min: 1, max: 80 }).check();
+  const arn = parseActivityArn(arnText);
   if (!(await ctx.store.getActivity(arn))) throw notFoundActivity(arn);
-  if (p.workerName !== undefined && (typeof p.workerName !== 'string' || p.workerName.length > 80)) {
-    throw validation(p.workerName, 'workerName', 'Member must have length less than or equal to 80');
-  }
   const task = await ctx.engine.activities.poll(arn, p.workerName as string | undefined, ACTIVITY_POLL_MS, signal);
   if (!task) return {};
   return { taskToken: task.taskToken, input: toJsonText(task.input) };
 }
 
-function tokenOf(p: Params): string {
-  const t = p.taskToken;
-  if (typeof t !== 'string' || !t) throw new ApiError('MissingRequiredParameter', "Missing required parameter: 'taskToken'");
-  if (t.length > 2048) throw validation(t, 'taskToken', 'Member must have length less than or equal to 2048');
-  return t;
+function tokenOf(p: Params, v = new Validator()): string {
+  v.requiredString(p, 'taskToken', { min: 1, max: 2048 }).check();
+  return p.taskToken as string;
 }
 
 function openTask(ctx: ApiContext, token: string) {
@@ -84,9 +82,8 @@ function openTask(ctx: ApiContext, token: string) {
 }
 
 export async function sendTaskSuccess(ctx: ApiContext, p: Params) {
-  const token = tokenOf(p);
-  const text = typeof p.output === 'string' ? p.output : undefined;
-  if (text === undefined) throw new ApiError('MissingRequiredParameter', "Missing required parameter: 'output'");
+  const token = tokenOf(p, new Validator().requiredString(p, 'output', { max: 262144 }));
+  const text = p.output as string;
   const parsed = tryParseJson(text);
   if (!parsed.ok) throw new ApiError('InvalidOutput', `Invalid Output: '${parsed.message}'`);
   openTask(ctx, token).succeeded(parsed.value);
@@ -94,7 +91,7 @@ export async function sendTaskSuccess(ctx: ApiContext, p: Params) {
 }
 
 export async function sendTaskFailure(ctx: ApiContext, p: Params) {
-  const token = tokenOf(p);
+  const token = tokenOf(p, new Validator().optionalString(p, 'error', { max: 256 }).optionalString(p, 'cause', { max: 32768 }));
   openTask(ctx, token).failed(typeof p.error === 'string' ? p.error : undefined, typeof p.cause === 'string' ? p.cause : undefined);
   return {};
 }

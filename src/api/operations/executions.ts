@@ -8,10 +8,11 @@ import { isObject, tryParseJson, type Json } from '../../shared/json.js';
 import { toAwsEvent } from '../../interpreter/history.js';
 import type { ExecutionInfo } from '../../interpreter/exec-state.js';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from '../../store/store.js';
-import { executionArn, expressExecutionArn, parseExecutionArn, parseStateMachineArn } from '../arn.js';
-import { decodeToken, encodeToken, epoch, type ApiContext, type Params } from '../context.js';
-import { ApiError, notFoundExecution, notFoundStateMachine, validation } from '../errors.js';
-import { checkName } from '../names.js';
+import { executionArn, expressExecutionArn, parseExecutionArn, parseStateMachineArn, parseStatesArn } from '../arn.js';
+import { decodeToken, encodeToken, epoch, pageParams, paginate, type ApiContext, type Params } from '../context.js';
+import { ApiError, invalidArn, invalidPageToken, notFoundExecution, notFoundStateMachine, resourceNotFound, validation, Validator } from '../errors.js';
+import { checkNameChars, nameConstraints } from '../names.js';
+import { requiredArn } from './state-machines.js';
 import { scanJson } from '../../asl/validate/jackson.js';
 
 const MAX_INPUT_BYTES = 262144;
@@ -69,8 +70,11 @@ interface Prepared {
 }
 
 async function prepare(ctx: ApiContext, p: Params): Promise<Prepared> {
+  const v = new Validator().requiredString(p, 'stateMachineArn', { min: 1, max: 256 });
+  nameConstraints(v, p, 'name', true).optionalString(p, 'traceHeader', { max: 256 });
+  v.check();
   const { sm, base, versionArn, aliasArn } = await resolveTarget(ctx, p.stateMachineArn);
-  const name = p.name === undefined || p.name === null ? randomUUID() : checkName(p.name);
+  const name = p.name === undefined || p.name === null ? randomUUID() : checkNameChars(p.name as string);
   const input = parseInput(p);
   const arn = sm.type === 'EXPRESS' ? expressExecutionArn(base.stateMachineArn, name, randomUUID()) : executionArn(base.stateMachineArn, name);
   const now = ctx.clock.now();
@@ -89,6 +93,7 @@ async function prepare(ctx: ApiContext, p: Params): Promise<Prepared> {
   if (versionArn) rec.stateMachineVersionArn = versionArn;
   if (aliasArn) rec.stateMachineAliasArn = aliasArn;
   if (typeof p.traceHeader === 'string') rec.traceHeader = p.traceHeader;
+  if (sm.revisionId !== undefined) rec.revisionId = sm.revisionId;
   const info: ExecutionInfo = {
     executionArn: arn,
     name,
@@ -149,8 +154,8 @@ export async function startSyncExecution(ctx: ApiContext, p: Params) {
   return out;
 }
 
-async function getExecutionOrThrow(ctx: ApiContext, arn: unknown): Promise<ExecutionRecord> {
-  const ref = parseExecutionArn(arn);
+async function getExecutionOrThrow(ctx: ApiContext, p: Params): Promise<ExecutionRecord> {
+  const ref = parseExecutionArn(requiredArn(p, 'executionArn'));
   if (ref.express) {
     const e = ctx.engine.express(ref.arn);
     if (e) return e.rec;
@@ -174,7 +179,8 @@ function redriveInfo(rec: ExecutionRecord): Record<string, unknown> {
 }
 
 export async function describeExecution(ctx: ApiContext, p: Params) {
-  const rec = await getExecutionOrThrow(ctx, p.executionArn);
+  new Validator().optionalEnum(p, 'includedData', ['ALL_DATA', 'METADATA_ONLY']).check();
+  const rec = await getExecutionOrThrow(ctx, p);
   const withData = p.includedData !== 'METADATA_ONLY';
   const out: Record<string, unknown> = {
     executionArn: rec.executionArn,
@@ -204,16 +210,28 @@ export async function describeExecution(ctx: ApiContext, p: Params) {
 const STATUSES: ReadonlySet<string> = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
 
 export async function listExecutions(ctx: ApiContext, p: Params) {
-  if (p.stateMachineArn === undefined && p.mapRunArn === undefined) {
+  new Validator()
+    .optionalString(p, 'stateMachineArn', { min: 1, max: 256 })
+    .optionalString(p, 'mapRunArn', { min: 1, max: 2000 })
+    .optionalEnum(p, 'statusFilter', ['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING'])
+    .optionalEnum(p, 'redriveFilter', ['REDRIVEN', 'NOT_REDRIVEN'])
+    .check();
+  pageParams(p, { tokenMax: 3096 });
+  if ((p.stateMachineArn === undefined || p.stateMachineArn === null) && (p.mapRunArn === undefined || p.mapRunArn === null)) {
     throw new ApiError('MissingRequiredParameter', 'Must provide a StateMachine ARN or MapRun ARN');
+  }
+  if (p.stateMachineArn === undefined || p.stateMachineArn === null) {
+    // Map Runs (Distributed Map) are not kept by this server: any well-formed Map Run ARN is unknown.
+    const mr = parseStatesArn(p.mapRunArn);
+    if (mr.resourceType !== 'mapRun') throw invalidArn(`Resource type not valid in this context: ${mr.resourceType}`);
+    throw resourceNotFound();
   }
   const ref = parseStateMachineArn(p.stateMachineArn);
   const baseArn = ref.kind === 'base' ? ref.arn : ref.baseArn;
-  const sm = await ctx.store.getStateMachine(ref.arn);
-  if (!sm) throw notFoundStateMachine(ref.arn);
-  if (p.statusFilter !== undefined && !STATUSES.has(String(p.statusFilter))) {
-    throw validation(p.statusFilter, 'statusFilter', 'Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]');
-  }
+  const exists = ref.kind === 'alias' ? await ctx.store.getAlias(ref.arn) : await ctx.store.getStateMachine(ref.arn);
+  if (!exists) throw notFoundStateMachine(ref.arn);
+  const base = ref.kind === 'base' ? (exists as StateMachineRecord) : await ctx.store.getStateMachine(baseArn);
+  if (base?.type === 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   let all = await ctx.store.listExecutions({
     stateMachineArn: baseArn,
     status: p.statusFilter as ExecutionStatus | undefined,
@@ -221,9 +239,7 @@ export async function listExecutions(ctx: ApiContext, p: Params) {
   });
   if (ref.kind === 'version') all = all.filter((e) => e.stateMachineVersionArn === ref.arn);
   if (ref.kind === 'alias') all = all.filter((e) => e.stateMachineAliasArn === ref.arn);
-  const size = typeof p.maxResults === 'number' && p.maxResults > 0 ? Math.min(p.maxResults, 1000) : 100;
-  const from = decodeToken<{ o: number }>(p.nextToken)?.o ?? 0;
-  const page = all.slice(from, from + size);
+  const { page, nextToken } = paginate(all, p, (e) => e.executionArn, { tokenMax: 3096 });
   const out: Record<string, unknown> = {
     executions: page.map((e) => {
       const item: Record<string, unknown> = {
@@ -236,24 +252,26 @@ export async function listExecutions(ctx: ApiContext, p: Params) {
       if (e.stopDate !== undefined) item.stopDate = epoch(e.stopDate);
       if (e.stateMachineVersionArn) item.stateMachineVersionArn = e.stateMachineVersionArn;
       if (e.stateMachineAliasArn) item.stateMachineAliasArn = e.stateMachineAliasArn;
-      if (e.redriveCount > 0) {
-        item.redriveCount = e.redriveCount;
-        if (e.redriveDate !== undefined) item.redriveDate = epoch(e.redriveDate);
-      }
+      item.redriveCount = e.redriveCount;
+      if (e.redriveDate !== undefined) item.redriveDate = epoch(e.redriveDate);
       return item;
     }),
   };
-  if (from + size < all.length) out.nextToken = encodeToken({ o: from + size });
+  if (nextToken) out.nextToken = nextToken;
   return out;
 }
 
 export async function getExecutionHistory(ctx: ApiContext, p: Params) {
-  const ref = parseExecutionArn(p.executionArn);
-  const size = typeof p.maxResults === 'number' && p.maxResults > 0 ? Math.min(p.maxResults, 1000) : 100;
+  const arnText = requiredArn(p, 'executionArn');
+  new Validator().optionalInt(p, 'maxResults', 0, 1000).optionalString(p, 'nextToken', { min: 1, max: 3096 }).check();
+  const ref = parseExecutionArn(arnText);
+  const size = typeof p.maxResults === 'number' && p.maxResults > 0 ? p.maxResults : 100;
   const reverse = p.reverseOrder === true;
   const includeData = p.includeExecutionData !== false;
   const tok = decodeToken<{ a?: number; b?: number }>(p.nextToken);
-  if (p.nextToken !== undefined && p.nextToken !== null && !tok) throw new ApiError('InvalidToken', `Invalid Token: '${String(p.nextToken)}'`);
+  const given = p.nextToken !== undefined && p.nextToken !== null;
+  // A token remembers its direction; one from the other direction (or not ours) is invalid.
+  if (given && (!tok || (reverse ? typeof tok.b !== 'number' : typeof tok.a !== 'number'))) throw invalidPageToken();
   let events;
   if (ref.express) {
     const all = ctx.engine.expressHistory(ref.arn);
@@ -276,7 +294,9 @@ export async function getExecutionHistory(ctx: ApiContext, p: Params) {
 }
 
 export async function stopExecution(ctx: ApiContext, p: Params) {
-  const rec = await getExecutionOrThrow(ctx, p.executionArn);
+  requiredArn(p, 'executionArn');
+  new Validator().optionalString(p, 'error', { max: 256 }).optionalString(p, 'cause', { max: 32768 }).check();
+  const rec = await getExecutionOrThrow(ctx, p);
   if (rec.type === 'EXPRESS') {
     throw new ApiError('ValidationException', 'This operation is not supported by Express state machines.');
   }
@@ -288,18 +308,21 @@ export async function stopExecution(ctx: ApiContext, p: Params) {
 }
 
 export async function describeStateMachineForExecution(ctx: ApiContext, p: Params) {
-  const rec = await getExecutionOrThrow(ctx, p.executionArn);
-  const sm = await ctx.store.getStateMachine(rec.stateMachineVersionArn ?? rec.stateMachineArn);
+  new Validator().optionalEnum(p, 'includedData', ['ALL_DATA', 'METADATA_ONLY']).check();
+  const rec = await getExecutionOrThrow(ctx, p);
+  // AWS names the state machine (not the version) and shows the revision the execution ran.
+  const sm = (rec.stateMachineVersionArn && (await ctx.store.getStateMachine(rec.stateMachineVersionArn))) || (await ctx.store.getStateMachine(rec.stateMachineArn));
+  const base = await ctx.store.getStateMachine(rec.stateMachineArn);
   const out: Record<string, unknown> = {
-    stateMachineArn: rec.stateMachineVersionArn ?? rec.stateMachineArn,
-    name: sm?.name ?? rec.stateMachineArn.split(':')[6],
-    definition: rec.definition,
+    stateMachineArn: rec.stateMachineArn,
+    name: base?.name ?? sm?.name ?? rec.stateMachineArn.split(':')[6],
     roleArn: rec.roleArn,
-    updateDate: epoch(sm?.updateDate ?? sm?.creationDate ?? rec.startDate),
+    updateDate: epoch(base?.updateDate ?? base?.creationDate ?? rec.startDate),
     loggingConfiguration: sm?.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
     tracingConfiguration: sm?.tracingConfiguration ?? { enabled: false },
   };
-  if (sm && !sm.versionOf) out.revisionId = sm.revisionId;
+  if (p.includedData !== 'METADATA_ONLY') out.definition = rec.definition;
+  if (rec.revisionId !== undefined) out.revisionId = rec.revisionId;
   return out;
 }
 

@@ -8,6 +8,7 @@ import * as executions from './executions.js';
 import * as machines from './state-machines.js';
 import * as tags from './tags.js';
 import { testState } from './teststate.js';
+import * as versions from './versions-aliases.js';
 
 export const operations: Record<string, Operation> = {
   CreateStateMachine: machines.createStateMachine,
@@ -16,6 +17,14 @@ export const operations: Record<string, Operation> = {
   UpdateStateMachine: machines.updateStateMachine,
   DeleteStateMachine: machines.deleteStateMachine,
   ValidateStateMachineDefinition: machines.validateStateMachineDefinition,
+  PublishStateMachineVersion: versions.publishStateMachineVersion,
+  ListStateMachineVersions: versions.listStateMachineVersions,
+  DeleteStateMachineVersion: versions.deleteStateMachineVersion,
+  CreateStateMachineAlias: versions.createStateMachineAlias,
+  DescribeStateMachineAlias: versions.describeStateMachineAlias,
+  UpdateStateMachineAlias: versions.updateStateMachineAlias,
+  DeleteStateMachineAlias: versions.deleteStateMachineAlias,
+  ListStateMachineAliases: versions.listStateMachineAliases,
   StartExecution: executions.startExecution,
   StartSyncExecution: executions.startSyncExecution,
   DescribeExecution: executions.describeExecution,

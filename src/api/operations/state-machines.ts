@@ -1,29 +1,26 @@
 /**
  * State machine operations: Create, Describe, List, Update, Delete, ValidateStateMachineDefinition.
+ * Revisions and versions follow AWS: a new state machine has no revisionId; every update that changes
+ * it assigns a new one; publishing (publish: true, PublishStateMachineVersion) is idempotent per revision.
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { invalidDefinitionMessage, validateDefinition, validationResponse } from '../../asl/validate.js';
 import type { StateMachineRecord, StateMachineType } from '../../store/store.js';
 import { parseStateMachineArn, stateMachineArn } from '../arn.js';
-import { decodeToken, encodeToken, epoch, type ApiContext, type Params } from '../context.js';
-import { ApiError, invalidArn, notFoundStateMachine, validation } from '../errors.js';
-import { checkName } from '../names.js';
+import { epoch, paginate, type ApiContext, type Params } from '../context.js';
+import { ApiError, conflict, invalidArn, notFoundStateMachine, validation, Validator } from '../errors.js';
+import { checkNameChars, nameConstraints } from '../names.js';
 
-const DEFAULT_LOGGING = { level: 'OFF', includeExecutionData: false };
+const TYPES = ['STANDARD', 'EXPRESS'] as const;
+const LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'] as const;
 const DEFAULT_TRACING = { enabled: false };
+const MAX_DEFINITION = 1048576;
 
-function requireString(p: Params, field: string): string {
-  const v = p[field];
-  if (v === undefined || v === null) throw new ApiError('MissingRequiredParameter', `Missing required parameter: '${field}'`);
-  if (typeof v !== 'string') throw validation(v, field, 'Member must be a string');
-  return v;
-}
-
-function smType(v: unknown): StateMachineType {
-  if (v === undefined || v === null) return 'STANDARD';
-  if (v !== 'STANDARD' && v !== 'EXPRESS') throw validation(v, 'type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]');
-  return v;
+/** A required ARN member: `Member must not be null` when absent, 1..256 characters. */
+export function requiredArn(p: Params, field: string): string {
+  new Validator().requiredString(p, field, { min: 1, max: 256 }).check();
+  return p[field] as string;
 }
 
 export function checkDefinition(definition: string, type: StateMachineType): void {
@@ -31,13 +28,43 @@ export function checkDefinition(definition: string, type: StateMachineType): voi
   if (diags.length) throw new ApiError('InvalidDefinition', invalidDefinitionMessage(definition, diags));
 }
 
-function checkRoleArn(v: unknown): string {
-  if (typeof v !== 'string' || !v) throw new ApiError('MissingRequiredParameter', "Missing required parameter: 'roleArn'");
+function checkRoleArn(v: string): string {
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(v)) throw invalidArn(`Invalid ARN prefix: ${v}`);
   return v;
 }
 
-/** The record for any state machine ARN (base or version); throws StateMachineDoesNotExist. */
+const invalidLogging = (msg: string) => new ApiError('InvalidLoggingConfiguration', `Invalid Logging Configuration: ${msg}`);
+
+/** The logging configuration as AWS stores it (level OFF and includeExecutionData false by default). */
+export function loggingConfiguration(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return { level: 'OFF', includeExecutionData: false };
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ApiError('SerializationException', 'Start of structure or map found where not expected.');
+  const c = v as Record<string, unknown>;
+  const val = new Validator().optionalEnum({ 'loggingConfiguration.level': c.level }, 'loggingConfiguration.level', LOG_LEVELS);
+  val.check();
+  const level = (c.level as string | undefined) ?? 'OFF';
+  const out: Record<string, unknown> = { level, includeExecutionData: c.includeExecutionData === true };
+  if (c.destinations !== undefined && c.destinations !== null) {
+    if (!Array.isArray(c.destinations)) throw new ApiError('SerializationException', 'Start of list found where not expected');
+    const dests = c.destinations as unknown[];
+    if (dests.length > 1 || (level !== 'OFF' && dests.length !== 1)) throw invalidLogging('Must specify exactly one Log Destination.');
+    for (const d of dests) {
+      const arn = (d as { cloudWatchLogsLogGroup?: { logGroupArn?: unknown } } | null)?.cloudWatchLogsLogGroup?.logGroupArn;
+      if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:.+/.test(arn)) throw invalidLogging('Invalid Log Destination ARN.');
+    }
+    out.destinations = dests;
+  } else if (level !== 'OFF') throw invalidLogging('Must specify exactly one Log Destination.');
+  return out;
+}
+
+function tracingConfiguration(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return { ...DEFAULT_TRACING };
+  return { enabled: (v as { enabled?: unknown }).enabled === true };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The record for a state machine or version ARN; throws InvalidArn / StateMachineDoesNotExist. */
 export async function getStateMachineOrThrow(ctx: ApiContext, arn: unknown): Promise<StateMachineRecord> {
   const ref = parseStateMachineArn(arn);
   if (ref.kind === 'alias') throw invalidArn(`Resource type not valid in this context: ${ref.arn}`);
@@ -46,30 +73,64 @@ export async function getStateMachineOrThrow(ctx: ApiContext, arn: unknown): Pro
   return rec;
 }
 
-export async function publishVersion(ctx: ApiContext, sm: StateMachineRecord, description: string | undefined): Promise<string> {
+/**
+ * Publishes the state machine's current revision as a version, unless the newest version already is that
+ * revision (then that version is returned).
+ */
+export async function publishVersion(ctx: ApiContext, sm: StateMachineRecord, description: string | undefined): Promise<{ arn: string; creationDate: number }> {
+  const versions = await ctx.store.listVersions(sm.stateMachineArn);
+  const latest = versions[versions.length - 1];
+  if (latest && latest.revisionId === sm.revisionId) return { arn: latest.stateMachineArn, creationDate: latest.creationDate };
   const n = sm.versionCount + 1;
   const arn = `${sm.stateMachineArn}:${n}`;
-  await ctx.store.putStateMachine({ ...sm, stateMachineArn: arn, versionOf: sm.stateMachineArn, versionNumber: n, creationDate: ctx.clock.now(), description, versionCount: 0 });
+  const creationDate = ctx.clock.now();
+  const version: StateMachineRecord = { ...sm, stateMachineArn: arn, versionOf: sm.stateMachineArn, versionNumber: n, creationDate, versionCount: 0 };
+  delete version.updateDate;
+  if (description !== undefined) version.description = description;
+  else delete version.description;
+  await ctx.store.putStateMachine(version);
   await ctx.store.putStateMachine({ ...sm, versionCount: n });
-  return arn;
+  return { arn, creationDate };
+}
+
+function tagsOf(p: Params): Record<string, string> | undefined {
+  if (!Array.isArray(p.tags) || !p.tags.length) return undefined;
+  const tags: Record<string, string> = {};
+  for (const t of p.tags as { key: string; value: string }[]) tags[t.key] = t.value;
+  return tags;
 }
 
 export async function createStateMachine(ctx: ApiContext, p: Params) {
-  const name = checkName(p.name);
-  const definition = requireString(p, 'definition');
-  const roleArn = checkRoleArn(p.roleArn);
-  const type = smType(p.type);
-  if (p.versionDescription !== undefined && p.publish !== true) {
+  const v = nameConstraints(new Validator(), p)
+    .requiredString(p, 'definition', { min: 1, max: MAX_DEFINITION })
+    .requiredString(p, 'roleArn', { min: 1, max: 256 })
+    .optionalEnum(p, 'type', TYPES)
+    .optionalString(p, 'versionDescription', { max: 256 });
+  v.check();
+  const name = checkNameChars(p.name as string);
+  const definition = p.definition as string;
+  const roleArn = checkRoleArn(p.roleArn as string);
+  const type = (p.type as StateMachineType | undefined) ?? 'STANDARD';
+  if (p.versionDescription !== undefined && p.versionDescription !== null && p.publish !== true) {
     throw new ApiError('ValidationException', 'Version description can only be set when publish is true');
   }
+  const logging = loggingConfiguration(p.loggingConfiguration);
+  const tracing = tracingConfiguration(p.tracingConfiguration);
   checkDefinition(definition, type);
   const arn = stateMachineArn(ctx.region, ctx.accountId, name);
   const existing = await ctx.store.getStateMachine(arn);
   if (existing) {
-    if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type) {
-      return { stateMachineArn: arn, creationDate: epoch(existing.creationDate) };
-    }
-    throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    // Idempotent on name, definition, type, logging, tracing and encryption; roleArn and tags are ignored.
+    const identical =
+      existing.definition === definition &&
+      existing.type === type &&
+      same(existing.loggingConfiguration, logging) &&
+      same(existing.tracingConfiguration, tracing) &&
+      same(existing.encryptionConfiguration, p.encryptionConfiguration);
+    if (!identical) throw new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    const out: Record<string, unknown> = { stateMachineArn: arn, creationDate: epoch(existing.creationDate) };
+    if (p.publish === true) out.stateMachineVersionArn = (await publishVersion(ctx, existing, p.versionDescription as string | undefined)).arn;
+    return out;
   }
   const rec: StateMachineRecord = {
     stateMachineArn: arn,
@@ -79,20 +140,16 @@ export async function createStateMachine(ctx: ApiContext, p: Params) {
     roleArn,
     creationDate: ctx.clock.now(),
     status: 'ACTIVE',
-    revisionId: randomUUID(),
-    loggingConfiguration: p.loggingConfiguration ?? DEFAULT_LOGGING,
-    tracingConfiguration: p.tracingConfiguration ?? DEFAULT_TRACING,
-    encryptionConfiguration: p.encryptionConfiguration,
+    loggingConfiguration: logging,
+    tracingConfiguration: tracing,
     versionCount: 0,
   };
+  if (p.encryptionConfiguration !== undefined && p.encryptionConfiguration !== null) rec.encryptionConfiguration = p.encryptionConfiguration;
   await ctx.store.putStateMachine(rec);
-  if (Array.isArray(p.tags) && p.tags.length) {
-    const tags: Record<string, string> = {};
-    for (const t of p.tags as { key: string; value: string }[]) tags[t.key] = t.value;
-    await ctx.store.setTags(arn, tags);
-  }
+  const tags = tagsOf(p);
+  if (tags) await ctx.store.setTags(arn, tags);
   const out: Record<string, unknown> = { stateMachineArn: arn, creationDate: epoch(rec.creationDate) };
-  if (p.publish === true) out.stateMachineVersionArn = await publishVersion(ctx, rec, p.versionDescription as string | undefined);
+  if (p.publish === true) out.stateMachineVersionArn = (await publishVersion(ctx, rec, p.versionDescription as string | undefined)).arn;
   return out;
 }
 
@@ -108,88 +165,111 @@ export function describeRecord(rec: StateMachineRecord, includeDefinition = true
     tracingConfiguration: rec.tracingConfiguration,
   };
   if (includeDefinition) out.definition = rec.definition;
-  if (rec.versionOf) {
-    if (rec.description !== undefined) out.description = rec.description;
-  } else out.revisionId = rec.revisionId;
+  if (rec.revisionId !== undefined) out.revisionId = rec.revisionId;
+  if (rec.versionOf && rec.description !== undefined) out.description = rec.description;
   if (rec.encryptionConfiguration) out.encryptionConfiguration = rec.encryptionConfiguration;
   return out;
 }
 
 export async function describeStateMachine(ctx: ApiContext, p: Params) {
-  const rec = await getStateMachineOrThrow(ctx, p.stateMachineArn);
+  const arn = requiredArn(p, 'stateMachineArn');
+  new Validator().optionalEnum(p, 'includedData', ['ALL_DATA', 'METADATA_ONLY']).check();
+  const rec = await getStateMachineOrThrow(ctx, arn);
   return describeRecord(rec, p.includedData !== 'METADATA_ONLY');
 }
 
-function pageSize(v: unknown): number {
-  if (v === undefined || v === null || v === 0) return 100;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1000) throw validation(v, 'maxResults', 'Member must have value less than or equal to 1000');
-  return v;
-}
-
 export async function listStateMachines(ctx: ApiContext, p: Params) {
-  const all = await ctx.store.listStateMachines();
-  const size = pageSize(p.maxResults);
-  const from = decodeToken<{ o: number }>(p.nextToken)?.o ?? 0;
-  const page = all.slice(from, from + size);
+  const all = (await ctx.store.listStateMachines()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const { page, nextToken } = paginate(all, p, (m) => m.name);
   const out: Record<string, unknown> = {
     stateMachines: page.map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: m.type, creationDate: epoch(m.creationDate) })),
   };
-  if (from + size < all.length) out.nextToken = encodeToken({ o: from + size });
+  if (nextToken) out.nextToken = nextToken;
   return out;
 }
 
 export async function updateStateMachine(ctx: ApiContext, p: Params) {
-  const ref = parseStateMachineArn(p.stateMachineArn);
-  if (ref.kind !== 'base') throw invalidArn(`Resource type not valid in this context: ${ref.arn}`);
+  const arnText = requiredArn(p, 'stateMachineArn');
+  new Validator()
+    .optionalString(p, 'definition', { min: 1, max: MAX_DEFINITION })
+    .optionalString(p, 'roleArn', { min: 1, max: 256 })
+    .optionalString(p, 'versionDescription', { max: 256 })
+    .check();
+  const ref = parseStateMachineArn(arnText);
+  // AWS answers an update of a version (or alias) ARN as of a state machine that does not exist.
+  if (ref.kind !== 'base') throw notFoundStateMachine(ref.arn);
   const rec = await ctx.store.getStateMachine(ref.arn);
   if (!rec) throw notFoundStateMachine(ref.arn);
-  if (p.definition === undefined && p.roleArn === undefined && p.loggingConfiguration === undefined && p.tracingConfiguration === undefined && p.publish !== true) {
-    throw new ApiError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, the EncryptionConfiguration or the TracingConfiguration must be specified');
+  const given = (k: string) => p[k] !== undefined && p[k] !== null;
+  if (!given('definition') && !given('roleArn') && !given('loggingConfiguration') && !given('tracingConfiguration') && !given('encryptionConfiguration') && p.publish !== true) {
+    throw new ApiError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
   }
-  if (p.versionDescription !== undefined && p.publish !== true) {
+  if (given('versionDescription') && p.publish !== true) {
     throw new ApiError('ValidationException', 'Version description can only be set when publish is true');
   }
-  const next = { ...rec };
-  if (p.definition !== undefined) {
-    const def = requireString(p, 'definition');
-    checkDefinition(def, rec.type);
-    next.definition = def;
+  const next: StateMachineRecord = { ...rec };
+  if (given('roleArn')) next.roleArn = checkRoleArn(p.roleArn as string);
+  if (given('loggingConfiguration')) next.loggingConfiguration = loggingConfiguration(p.loggingConfiguration);
+  if (given('tracingConfiguration')) next.tracingConfiguration = tracingConfiguration(p.tracingConfiguration);
+  if (given('encryptionConfiguration')) next.encryptionConfiguration = p.encryptionConfiguration;
+  if (given('definition')) {
+    checkDefinition(p.definition as string, rec.type);
+    next.definition = p.definition as string;
   }
-  if (p.roleArn !== undefined) next.roleArn = checkRoleArn(p.roleArn);
-  if (p.loggingConfiguration !== undefined) next.loggingConfiguration = p.loggingConfiguration;
-  if (p.tracingConfiguration !== undefined) next.tracingConfiguration = p.tracingConfiguration;
-  if (p.encryptionConfiguration !== undefined) next.encryptionConfiguration = p.encryptionConfiguration;
-  const changed = next.definition !== rec.definition || next.roleArn !== rec.roleArn || JSON.stringify(next.loggingConfiguration) !== JSON.stringify(rec.loggingConfiguration) || JSON.stringify(next.tracingConfiguration) !== JSON.stringify(rec.tracingConfiguration);
+  const changed =
+    next.definition !== rec.definition ||
+    next.roleArn !== rec.roleArn ||
+    !same(next.loggingConfiguration, rec.loggingConfiguration) ||
+    !same(next.tracingConfiguration, rec.tracingConfiguration) ||
+    !same(next.encryptionConfiguration, rec.encryptionConfiguration);
+  const now = ctx.clock.now();
   if (changed) {
     next.revisionId = randomUUID();
-    next.updateDate = ctx.clock.now();
+    next.updateDate = now;
+    await ctx.store.putStateMachine(next);
   }
-  await ctx.store.putStateMachine(next);
-  const out: Record<string, unknown> = { updateDate: epoch(next.updateDate ?? ctx.clock.now()), revisionId: next.revisionId };
-  if (p.publish === true) out.stateMachineVersionArn = await publishVersion(ctx, next, p.versionDescription as string | undefined);
+  const out: Record<string, unknown> = { updateDate: epoch(now) };
+  if (next.revisionId !== undefined) out.revisionId = next.revisionId;
+  if (p.publish === true) out.stateMachineVersionArn = (await publishVersion(ctx, next, p.versionDescription as string | undefined)).arn;
   return out;
 }
 
+/** Deletes a version unless an alias routes to it (AWS: ConflictException). */
+export async function deleteVersion(ctx: ApiContext, versionArn: string, baseArn: string): Promise<void> {
+  const refs = (await ctx.store.listAliases(baseArn)).filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === versionArn));
+  if (refs.length) {
+    throw conflict(`Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${refs.map((a) => a.name).join(', ')}]`);
+  }
+  await ctx.store.deleteStateMachine(versionArn);
+}
+
 export async function deleteStateMachine(ctx: ApiContext, p: Params) {
-  const ref = parseStateMachineArn(p.stateMachineArn);
+  const ref = parseStateMachineArn(requiredArn(p, 'stateMachineArn'));
   if (ref.kind === 'version') {
-    await ctx.store.deleteStateMachine(ref.arn);
+    await deleteVersion(ctx, ref.arn, ref.baseArn);
     return {};
   }
   if (ref.kind !== 'base') throw invalidArn(`Resource type not valid in this context: ${ref.arn}`);
-  const rec = await ctx.store.getStateMachine(ref.arn);
-  if (rec) {
-    for (let n = 1; n <= rec.versionCount; n++) await ctx.store.deleteStateMachine(`${ref.arn}:${n}`);
+  if (await ctx.store.getStateMachine(ref.arn)) {
     for (const a of await ctx.store.listAliases(ref.arn)) await ctx.store.deleteAlias(a.stateMachineAliasArn);
+    for (const v of await ctx.store.listVersions(ref.arn)) await ctx.store.deleteStateMachine(v.stateMachineArn);
     await ctx.store.deleteStateMachine(ref.arn);
   }
   return {};
 }
 
 export async function validateStateMachineDefinition(_ctx: ApiContext, p: Params) {
-  const definition = requireString(p, 'definition');
-  const type = smType(p.type);
+  new Validator()
+    .requiredString(p, 'definition', { min: 1, max: MAX_DEFINITION })
+    .optionalEnum(p, 'type', TYPES)
+    .optionalEnum(p, 'severity', ['ERROR', 'WARNING'])
+    .optionalInt(p, 'maxResults', 0, 100)
+    .check();
+  const definition = p.definition as string;
+  const type = (p.type as StateMachineType | undefined) ?? 'STANDARD';
   let diags = validateDefinition(definition, { type });
   if (p.severity === 'ERROR') diags = diags.filter((d) => d.severity === 'ERROR');
   return validationResponse(diags, typeof p.maxResults === 'number' && p.maxResults > 0 ? p.maxResults : undefined);
 }
+
+export const _internal = { validation };

@@ -39,6 +39,12 @@ export class MemoryStore implements Store {
   async listStateMachines(): Promise<StateMachineRecord[]> {
     return [...this.#machines.values()].filter((m) => !m.versionOf).map((m) => ({ ...m }));
   }
+  async listVersions(stateMachineArn: string): Promise<StateMachineRecord[]> {
+    return [...this.#machines.values()]
+      .filter((m) => m.versionOf === stateMachineArn)
+      .sort((a, b) => (a.versionNumber ?? 0) - (b.versionNumber ?? 0))
+      .map((m) => ({ ...m }));
+  }
   async deleteStateMachine(arn: string): Promise<void> {
     this.#machines.delete(arn);
     this.#tags.delete(arn);
