@@ -56,8 +56,9 @@ function parseInput(p: Params): { text: string; value: Json } {
   }
   const parsed = tryParseJson(raw);
   if (!parsed.ok) {
+    // AWS gives Jackson's message without its location line; an empty input is "Invalid execution input.".
     const scan = scanJson(raw);
-    const msg = scan.ok ? parsed.message : scan.error.message;
+    const msg = raw.trim() === '' ? 'Invalid execution input.' : (scan.ok ? parsed.message : scan.error.message).split('\n at [Source')[0];
     throw new ApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${msg}'`);
   }
   return { text: raw, value: parsed.value };

@@ -1,0 +1,172 @@
+/**
+ * End-to-end test helpers: a real Stepwise server in-process on a free port, an `@aws-sdk/client-sfn`
+ * client pointed at it, raw HTTP requests, and the AWS CLI v2 (`/usr/bin/aws`).
+ * @module
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { SFNClient, DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { startServer } from '../cli/serve.js';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+export const ROLE = `arn:aws:iam::${ACCOUNT}:role/stepwise-e2e`;
+export const AWS_CLI = '/usr/bin/aws';
+
+export const smArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+export const activityArnOf = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:activity:${name}`;
+
+let counter = 0;
+/** A name unique within the test process (names only need to be unique per server). */
+export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
+
+/** `{"StartAt": "P", ...}` with one Pass state returning `result` (or its input). */
+export function passDefinition(result?: unknown, comment?: string): string {
+  const state: Record<string, unknown> = { Type: 'Pass', End: true };
+  if (result !== undefined) state.Result = result;
+  const def: Record<string, unknown> = { StartAt: 'P', States: { P: state } };
+  if (comment !== undefined) def.Comment = comment;
+  return JSON.stringify(def);
+}
+
+export interface TestServer {
+  port: number;
+  endpoint: string;
+  client: SFNClient;
+  close(): Promise<void>;
+}
+
+export function sdkClient(endpoint: string): SFNClient {
+  return new SFNClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'AKIDSTEPWISE', secretAccessKey: 'stepwise-secret' },
+    // StartSyncExecution's host prefix (`sync-`) would point at sync-127.0.0.1.
+    disableHostPrefix: true,
+    maxAttempts: 1,
+  });
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const { server, port } = await startServer({ port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT }, () => {});
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = sdkClient(endpoint);
+  return {
+    port,
+    endpoint,
+    client,
+    async close() {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Asserts that `p` rejects with an AWS error of this name (and message, exact text or pattern). */
+export async function rejectsAws(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as Error & { $metadata?: { httpStatusCode?: number } };
+    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else if (message) assert.match(err.message, message);
+    assert.equal(err.$metadata?.httpStatusCode, 400);
+    return err;
+  }
+  assert.fail(`expected ${name}, but the call succeeded`);
+}
+
+/** Polls DescribeExecution until the execution is no longer RUNNING. */
+export async function waitForEnd(client: SFNClient, executionArn: string, timeoutMs = 10000): Promise<DescribeExecutionCommandOutput> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') return d;
+    if (Date.now() > until) assert.fail(`execution still RUNNING after ${timeoutMs} ms: ${executionArn}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A raw awsJson1_0 request, for what SDKs never send (malformed bodies, unknown targets). */
+export async function rawRequest(
+  endpoint: string,
+  opts: { target?: string; body?: string; method?: string; path?: string },
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> | undefined; text: string }> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0' };
+  if (opts.target !== undefined) headers['x-amz-target'] = opts.target;
+  const method = opts.method ?? 'POST';
+  const res = await fetch(endpoint + (opts.path ?? '/'), { method, headers, body: method === 'GET' ? undefined : (opts.body ?? '{}') });
+  const text = await res.text();
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// AWS CLI v2
+
+export const hasCli = (): boolean => existsSync(AWS_CLI);
+
+export async function resolves(host: string): Promise<boolean> {
+  try {
+    await lookup(host);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (undefined when empty or not JSON). */
+  json: Record<string, unknown> | undefined;
+}
+
+/** Runs `/usr/bin/aws stepfunctions <args> --endpoint-url <endpoint> --output json` with dummy credentials. */
+export function cli(endpoint: string, args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: 'AKIDSTEPWISE',
+    AWS_SECRET_ACCESS_KEY: 'stepwise-secret',
+    AWS_DEFAULT_REGION: REGION,
+    AWS_PAGER: '',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+  };
+  return new Promise((resolve) => {
+    execFile(AWS_CLI, ['stepfunctions', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env, timeout: 60000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, stdout, stderr, json });
+    });
+  });
+}
+
+/** Asserts the CLI failed as AWS CLI v2 does for a service error: exit 254 and botocore's message. */
+export function assertCliError(r: CliResult, code: string, operation: string, message?: string | RegExp): void {
+  assert.equal(r.code, 254, `expected exit 254, got ${r.code}; stderr: ${r.stderr}`);
+  const line = r.stderr.trim();
+  const prefix = `An error occurred (${code}) when calling the ${operation} operation: `;
+  assert.ok(line.startsWith(prefix), `stderr was: ${line}`);
+  const msg = line.slice(prefix.length);
+  if (typeof message === 'string') assert.equal(msg, message);
+  else if (message) assert.match(msg, message);
+}
