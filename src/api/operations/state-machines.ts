@@ -238,7 +238,7 @@ export async function updateStateMachine(ctx: ApiContext, p: Params) {
 export async function deleteVersion(ctx: ApiContext, versionArn: string, baseArn: string): Promise<void> {
   const refs = (await ctx.store.listAliases(baseArn)).filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === versionArn));
   if (refs.length) {
-    throw conflict(`Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${refs.map((a) => a.name).join(', ')}]`);
+    throw conflict(`Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${refs.map((a) => a.name).sort().join(', ')}]`);
   }
   await ctx.store.deleteStateMachine(versionArn);
 }
