@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { SFNClient, DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { startServer } from '../cli/serve.js';
@@ -132,9 +132,10 @@ export interface CliResult {
   json: Record<string, unknown> | undefined;
 }
 
-/** Runs `/usr/bin/aws stepfunctions <args> --endpoint-url <endpoint> --output json` with dummy credentials. */
-export function cli(endpoint: string, args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = {
+/** The CLI's environment: dummy credentials, the region, no pager, no config files, no IMDS. */
+function cliEnv(extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...extraEnv,
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     AWS_ACCESS_KEY_ID: 'AKIDSTEPWISE',
@@ -144,20 +145,66 @@ export function cli(endpoint: string, args: string[]): Promise<CliResult> {
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_MAX_ATTEMPTS: '1',
   };
+}
+
+/** Runs `/usr/bin/aws stepfunctions <args> --endpoint-url <endpoint> --output json` as its own process. */
+export function cli(endpoint: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(AWS_CLI, ['stepfunctions', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env, timeout: 60000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      let json: Record<string, unknown> | undefined;
-      try {
-        json = stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined;
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
+    execFile(AWS_CLI, ['stepfunctions', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env: cliEnv(extraEnv), timeout: 60000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr, json: parseJson(stdout) });
     });
   });
+}
+
+/**
+ * Runs /usr/bin/aws once per argument list, in order, inside ONE Python process: the interpreter named
+ * by the script's shebang executes the /usr/bin/aws script for each call (`runpy`), so the CLI's
+ * imports are paid once instead of per call (about a second of CPU each). Each call gets its own
+ * stdout, stderr and exit code (the script's SystemExit), as if run alone. Falls back to one process
+ * per call when /usr/bin/aws is not a Python script.
+ */
+export async function cliBatch(endpoint: string, calls: string[][], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult[]> {
+  const head = readFileSync(AWS_CLI, 'utf8').slice(0, 200).split('\n')[0] ?? '';
+  const python = /^#!\s*(\S*python\S*)/.exec(head)?.[1];
+  if (!python) {
+    const out: CliResult[] = [];
+    for (const args of calls) out.push(await cli(endpoint, args, extraEnv));
+    return out;
+  }
+  const runner = [
+    'import contextlib, io, json, runpy, sys',
+    'cli, calls = sys.argv[1], json.load(sys.stdin)',
+    'results = []',
+    'for argv in calls:',
+    '    out, err, code = io.StringIO(), io.StringIO(), 0',
+    '    sys.argv = [cli] + argv',
+    '    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):',
+    '        try:',
+    "            runpy.run_path(cli, run_name='__main__')",
+    '        except SystemExit as x:',
+    '            code = x.code if isinstance(x.code, int) else (0 if x.code is None else 1)',
+    "    results.append({'code': code, 'stdout': out.getvalue(), 'stderr': err.getvalue()})",
+    'sys.__stdout__.write(json.dumps(results))',
+  ].join('\n');
+  const argv = calls.map((args) => ['stepfunctions', ...args, '--endpoint-url', endpoint, '--output', 'json']);
+  const raw = await new Promise<string>((resolve, reject) => {
+    const child = execFile(python, ['-c', runner, AWS_CLI], { env: cliEnv(extraEnv), timeout: 120000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`CLI batch failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+    child.stdin!.end(JSON.stringify(argv));
+  });
+  return (JSON.parse(raw) as { code: number; stdout: string; stderr: string }[]).map((r) => ({ ...r, json: parseJson(r.stdout) }));
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    return text.trim() ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Asserts the CLI failed as AWS CLI v2 does for a service error: exit 254 and botocore's message. */
