@@ -64,11 +64,13 @@ function tracingConfiguration(v: unknown): Record<string, unknown> {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** The record for a state machine or version ARN; throws InvalidArn / StateMachineDoesNotExist. */
+/**
+ * The record for a state machine or version ARN; throws InvalidArn / StateMachineDoesNotExist (also for an
+ * alias ARN: AWS looks such ARNs up among state machines and versions, as UpdateStateMachine shows).
+ */
 export async function getStateMachineOrThrow(ctx: ApiContext, arn: unknown): Promise<StateMachineRecord> {
   const ref = parseStateMachineArn(arn);
-  if (ref.kind === 'alias') throw invalidArn(`Resource type not valid in this context: ${ref.arn}`);
-  const rec = await ctx.store.getStateMachine(ref.arn);
+  const rec = ref.kind === 'alias' ? undefined : await ctx.store.getStateMachine(ref.arn);
   if (!rec) throw notFoundStateMachine(ref.arn);
   return rec;
 }
