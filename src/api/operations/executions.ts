@@ -208,8 +208,6 @@ export async function describeExecution(ctx: ApiContext, p: Params) {
   return out;
 }
 
-const STATUSES: ReadonlySet<string> = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
-
 export async function listExecutions(ctx: ApiContext, p: Params) {
   new Validator()
     .optionalString(p, 'stateMachineArn', { min: 1, max: 256 })

@@ -9,7 +9,7 @@ import { invalidDefinitionMessage, validateDefinition, validationResponse } from
 import type { StateMachineRecord, StateMachineType } from '../../store/store.js';
 import { parseStateMachineArn, stateMachineArn } from '../arn.js';
 import { epoch, paginate, type ApiContext, type Params } from '../context.js';
-import { ApiError, conflict, invalidArn, notFoundStateMachine, validation, Validator } from '../errors.js';
+import { ApiError, conflict, invalidArn, notFoundStateMachine, Validator } from '../errors.js';
 import { checkNameChars, nameConstraints } from '../names.js';
 
 const TYPES = ['STANDARD', 'EXPRESS'] as const;
@@ -274,4 +274,3 @@ export async function validateStateMachineDefinition(_ctx: ApiContext, p: Params
   return validationResponse(diags, typeof p.maxResults === 'number' && p.maxResults > 0 ? p.maxResults : undefined);
 }
 
-export const _internal = { validation };
