@@ -1,0 +1,77 @@
+/**
+ * The examples in examples/ run with `stepwise run`, each with its functions beside it, and give the
+ * outputs their READMEs describe.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'bin', 'stepwise.js');
+const exec = promisify(execFile);
+
+async function runExample(name: string, extra: string[] = []) {
+  const dir = join(root, 'examples', name);
+  const args = [cli, 'run', join(dir, 'workflow.asl.json'), '--functions', join(dir, 'functions'), ...extra];
+  if (!extra.includes('--input')) args.push('--input-file', join(dir, 'input.json'));
+  try {
+    const { stdout } = await exec(process.execPath, args, { env: { ...process.env, WAIT_TIME_SCALE: '0' } });
+    return { code: 0, output: JSON.parse(stdout) as unknown, stderr: '' };
+  } catch (e) {
+    const err = e as { code: number; stderr: string };
+    return { code: err.code, output: undefined, stderr: err.stderr };
+  }
+}
+
+test('order fulfillment: standard shipping of a valid order', async () => {
+  const r = await runExample('order-fulfillment');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.output, {
+    orderId: 'ord-1001',
+    status: 'FULFILLED',
+    chargeId: 'ch_ord-1001',
+    trackingNumber: 'GR-ord-1001',
+    summary: 'Order ord-1001 shipped by ground',
+  });
+});
+
+test('order fulfillment: the payment gateway times out once, Retry recovers, express shipping', async () => {
+  const r = await runExample('order-fulfillment', ['--input', JSON.stringify({ orderId: 'ord-2-flaky', shipping: 'express', items: [{ sku: 'a', quantity: 1, price: 5 }] })]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((r.output as { trackingNumber: string }).trackingNumber, 'EX-ord-2-flaky');
+});
+
+test('order fulfillment: an order without items is caught and rejected', async () => {
+  const r = await runExample('order-fulfillment', ['--input', JSON.stringify({ orderId: 'ord-3', items: [] })]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Execution FAILED: InvalidOrder/);
+  assert.match(r.stderr, /Order ord-3 has no items/);
+});
+
+test('data-processing Map: records cleaned, scored, skipped and aggregated', async () => {
+  const r = await runExample('data-processing-map');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.output, {
+    batchId: '2026-11-21-a',
+    total: 5,
+    processed: 3,
+    skipped: [
+      { id: 'r3', reason: 'missing name' },
+      { id: 'r5', reason: "bad amount 'not a number'" },
+    ],
+    flagged: ['r1', 'r4'],
+    totalScore: 211,
+  });
+});
+
+test('parallel fan-out (JSONata): branches merged, variables steer the decision', async () => {
+  const r = await runExample('parallel-fan-out');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.output, { decision: 'ACCEPTED', customer: 'c-9', recommendations: ['bike-bell', 'rain-cape'] });
+  const backorder = await runExample('parallel-fan-out', ['--input', JSON.stringify({ orderId: 'o', customer: { id: 'c', country: 'NL', since: '2010-01-01' }, items: [{ sku: 'chair-9' }] })]);
+  assert.equal(backorder.code, 0, backorder.stderr);
+  assert.deepEqual(backorder.output, { decision: 'BACKORDERED', missing: ['chair-9'] });
+});
