@@ -19,6 +19,9 @@ export type EventDetails = Record<string, unknown>;
 
 const PAYLOAD_FIELDS = ['input', 'output', 'parameters'] as const;
 
+/** `{"truncated": false}`: payloads are never truncated (they fail at the quota instead). Shared, frozen. */
+export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
+
 export function detailsKey(type: string): string {
   if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
   if (type.endsWith('StateExited')) return 'stateExitedEventDetails';

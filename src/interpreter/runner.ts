@@ -14,7 +14,7 @@ import { buildContext, type ContextExtras } from './context.js';
 import { applyResultPath, checkSize, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, type DataFlowTrace } from './data-flow.js';
 import type { ExecState, MapItem, Thread } from './exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
-import type { EventDetails, HistoryEvent } from './history.js';
+import { NOT_TRUNCATED, type EventDetails, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
 import { FATAL_ERRORS, findCatcher, findRetrier, retryDelayMs } from './retry-catch.js';
 import { enterChoice } from './states/choice.js';
@@ -35,6 +35,8 @@ export interface StepOptions {
   /** Whether an activity ARN exists (the runtime knows; default: every activity exists). */
   activityExists?: (arn: string) => boolean;
   maxHistoryEvents?: number;
+  /** false: number events but build no event objects (a caller that keeps no history). Default true. */
+  recordHistory?: boolean;
   /** Observes the JSONPath data flow of the states run (TestState's inspection data). */
   trace?: DataFlowTrace;
 }
@@ -64,7 +66,17 @@ export class Runner {
   // Events, sequence numbers, scopes
   // ---------------------------------------------------------------------------------------------
 
+  /** Whether event objects are built (callers skip building details when they are not). */
+  get recording(): boolean {
+    return this.opts.recordHistory !== false;
+  }
+
   emit(th: Thread | null, type: string, details?: EventDetails): number {
+    if (this.opts.recordHistory === false) {
+      const id = th?.detached ? ++th.detached.lastId : ++this.s.lastEventId;
+      if (th) th.prev = id;
+      return id;
+    }
     if (th?.detached) {
       const id = ++th.detached.lastId;
       th.prev = id;
@@ -175,7 +187,7 @@ export class Runner {
     th.retryCount = 0;
     th.wait = null;
     th.enteredAt = this.env.now;
-    th.enteredId = this.emit(th, `${st.type}StateEntered`, { name, input, inputDetails: { truncated: false } });
+    th.enteredId = this.emit(th, `${st.type}StateEntered`, this.recording ? { name, input, inputDetails: NOT_TRUNCATED } : undefined);
     switch (st.type) {
       case 'Pass':
         return enterPass(this, th, st);
@@ -203,12 +215,14 @@ export class Runner {
     checkSize(output, st.name);
     if (assigned) checkVariables(st.name, th.vars, assigned);
     th.vars = mergeVars(th.vars, assigned);
-    const details: EventDetails = { name: st.name, output, outputDetails: { truncated: false } };
-    if (assigned) {
-      details.assignedVariables = assigned;
-      details.assignedVariablesDetails = { truncated: false };
-    }
-    this.emit(th, `${st.type}StateExited`, details);
+    if (this.recording) {
+      const details: EventDetails = { name: st.name, output, outputDetails: NOT_TRUNCATED };
+      if (assigned) {
+        details.assignedVariables = assigned;
+        details.assignedVariablesDetails = NOT_TRUNCATED;
+      }
+      this.emit(th, `${st.type}StateExited`, details);
+    } else this.emit(th, '');
     th.wait = null;
     const target = next ?? st.next;
     if (target === undefined) return { k: 'end', output };

@@ -14,7 +14,7 @@ import type { Machine } from '../asl/model.js';
 import type { Command } from './commands.js';
 import type { ExecState, ExecutionInfo } from './exec-state.js';
 import { then, type Maybe, type Outcome } from './flow.js';
-import type { HistoryEvent } from './history.js';
+import { NOT_TRUNCATED, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
 import { Runner, type StepOptions } from './runner.js';
 
@@ -62,7 +62,7 @@ export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv,
 function start(r: Runner, info: ExecutionInfo): Maybe<void> {
   const { s, m } = r;
   s.info = info;
-  const d: Record<string, unknown> = { input: info.input, inputDetails: { truncated: false }, roleArn: info.roleArn };
+  const d: Record<string, unknown> = { input: info.input, inputDetails: NOT_TRUNCATED, roleArn: info.roleArn };
   if (info.stateMachineAliasArn) d.stateMachineAliasArn = info.stateMachineAliasArn;
   if (info.stateMachineVersionArn) d.stateMachineVersionArn = info.stateMachineVersionArn;
   r.emit(null, 'ExecutionStarted', d);
@@ -82,7 +82,7 @@ function finishRoot(r: Runner, o: Outcome): void {
     case 'blocked':
       return;
     case 'succeeded':
-      r.emit(s.root, 'ExecutionSucceeded', { output: o.output, outputDetails: { truncated: false } });
+      r.emit(s.root, 'ExecutionSucceeded', { output: o.output, outputDetails: NOT_TRUNCATED });
       s.status = 'SUCCEEDED';
       s.output = o.output;
       r.cancelAll();

@@ -35,6 +35,8 @@ export interface DriverOptions {
   onDone?: (s: ExecState) => void;
 }
 
+const NO_HISTORY: StepOptions = Object.freeze({ recordHistory: false });
+
 /** An invoked task: its callbacks (TaskCallbacks) and what the invoker may read about it (TaskContext), in one object. */
 class OpenTask implements TaskCallbacks, TaskContext {
   readonly cancel = new Cancellation();
@@ -111,6 +113,7 @@ export class ExecutionDriver {
   #timerMap: Map<number, TimerHandle> | undefined;
   #taskMap: Map<number, OpenTask> | undefined;
   readonly #keepHistory: boolean;
+  readonly #stepOptions: StepOptions | undefined;
   readonly #onDone: ((s: ExecState) => void) | undefined;
 
   get #timers(): Map<number, TimerHandle> {
@@ -129,6 +132,8 @@ export class ExecutionDriver {
     perRun?: { keepHistory?: boolean; onDone?: (s: ExecState) => void },
   ) {
     this.#keepHistory = perRun?.keepHistory ?? opts.keepHistory ?? false;
+    // A run that keeps no history and persists nothing needs no event objects at all.
+    this.#stepOptions = !this.#keepHistory && !opts.onStep ? (opts.step ? { ...opts.step, recordHistory: false } : NO_HISTORY) : opts.step;
     this.#onDone = perRun?.onDone ?? opts.onDone;
     this.state = state ?? initialState(info);
     if (this.state.status !== 'RUNNING' && this.state.root) this.#ended = true;
@@ -174,7 +179,7 @@ export class ExecutionDriver {
       const env = { now: this.opts.clock.now(), seed: this.opts.seed ? this.opts.seed() : newSeed() };
       let res: StepResult | Promise<StepResult>;
       try {
-        res = step(this.machine, this.state, input, env, this.opts.step);
+        res = step(this.machine, this.state, input, env, this.#stepOptions);
       } catch (e) {
         this.#crash(e);
         return;

@@ -17,6 +17,7 @@ import type { TaskFamily, Thread } from '../exec-state.js';
 import { BLOCKED, type Flow, type Maybe } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
+import { NOT_TRUNCATED } from '../history.js';
 import { exitWithResult } from './result.js';
 import { evalDynJsonata, evalDynPath } from './dyn.js';
 
@@ -122,14 +123,14 @@ function schedule(r: Runner, th: Thread, st: TaskState, res: TaskResource, seq: 
   }
   switch (fam.family) {
     case 'lambda': {
-      const d: JsonObject = { resource: fam.resource, input: p.params, inputDetails: { truncated: false } };
+      const d: JsonObject = { resource: fam.resource, input: p.params, inputDetails: NOT_TRUNCATED };
       if (p.timeoutSeconds !== undefined) d.timeoutInSeconds = p.timeoutSeconds;
       r.emit(th, 'LambdaFunctionScheduled', d);
       r.emit(th, 'LambdaFunctionStarted');
       break;
     }
     case 'activity': {
-      const d: JsonObject = { resource: fam.resource, input: p.params, inputDetails: { truncated: false } };
+      const d: JsonObject = { resource: fam.resource, input: p.params, inputDetails: NOT_TRUNCATED };
       if (p.timeoutSeconds !== undefined) d.timeoutInSeconds = p.timeoutSeconds;
       if (p.heartbeatSeconds !== undefined) d.heartbeatInSeconds = p.heartbeatSeconds;
       r.emit(th, 'ActivityScheduled', d);
@@ -189,7 +190,7 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
         r.emit(th, `${prefix}Failed`, { ...base(), error: f.error, cause: f.cause_ });
         return r.handleFailure(th, st, { error: f.error, cause: f.cause_ });
       }
-      r.emit(th, `${prefix}Succeeded`, { ...base(), output: input.output, outputDetails: { truncated: false } });
+      r.emit(th, `${prefix}Succeeded`, { ...base(), output: input.output, outputDetails: NOT_TRUNCATED });
       return taskResult(r, th, st, input.output);
     }
     case 'taskFailed':
