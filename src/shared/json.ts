@@ -50,6 +50,47 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** A deep copy of a JSON value (for handing a value to code that may mutate it). */
+export function cloneJson<T extends Json>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneJson(v[i] as Json);
+    return out as T;
+  }
+  const out: JsonObject = {};
+  for (const k in v) if (hasOwn(v, k)) out[k] = cloneJson((v as JsonObject)[k]!);
+  return out as T;
+}
+
+/**
+ * True when `v` is already a plain JSON value (plain objects and arrays, finite numbers, no undefined
+ * members), so it can be taken as it is instead of being serialised and parsed again.
+ */
+export function isPlainJson(v: unknown, depth = 0): v is Json {
+  if (v === null) return true;
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (depth > 64) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!isPlainJson(v[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k in v) if (!isPlainJson((v as Record<string, unknown>)[k], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** Compact JSON text, as AWS writes payloads into history events and API responses. */
 export function toJsonText(v: Json | undefined): string {
   return v === undefined ? 'null' : JSON.stringify(v);

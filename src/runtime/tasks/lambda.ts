@@ -7,7 +7,7 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isObject, type Json, type JsonObject } from '../../shared/json.js';
+import { cloneJson, isObject, isPlainJson, type Json, type JsonObject } from '../../shared/json.js';
 import type { FunctionSource, LambdaContext } from './functions.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
 
@@ -18,7 +18,7 @@ export interface LambdaInvokerOptions {
 }
 
 type RawResult =
-  | { ok: true; payload: string; headers: Record<string, string>; status: number }
+  | { ok: true; value: Json; headers: Record<string, string>; status: number }
   | { ok: false; functionError: true; payload: string; headers: Record<string, string>; errorType?: string }
   | { ok: false; functionError: false; error: string; cause: string };
 
@@ -64,15 +64,12 @@ export class LambdaInvoker implements TaskInvoker {
       payload = params.Payload;
       logTail = params.LogType === 'Tail';
     }
-    // The integration sends a string Payload as raw bytes, and nothing (an empty event) for null.
-    const body = !integration ? JSON.stringify(payload ?? null) : typeof payload === 'string' ? payload : payload === undefined || payload === null ? '{}' : JSON.stringify(payload);
-    const run = this.call(name, body, cmd, ctx, logTail, integration);
+    const run = this.call(name, payload, cmd, ctx, logTail, integration);
     const deliver = (r: RawResult) => {
       if (ctx.cancel.cancelled) return;
       if (r.ok) {
-        const value = parsePayload(r.payload);
-        if (!integration) return cb.succeeded(value);
-        return cb.succeeded(envelope(value, r.headers, r.status, logTail));
+        if (!integration) return cb.succeeded(r.value);
+        return cb.succeeded(envelope(r.value, r.headers, r.status, logTail));
       }
       if (!r.functionError) return cb.failed(r.error, r.cause);
       const parsed = parsePayload(r.payload);
@@ -88,14 +85,14 @@ export class LambdaInvoker implements TaskInvoker {
     } else deliver(run);
   }
 
-  private call(name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
+  private call(name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
     const src = this.opts.functions;
     const found = src?.resolve(name);
     if (found instanceof Promise) {
-      return found.then((fn) => (fn ? runLocal(fn, name, body, cmd, ctx, logTail, integration) : this.remote(name, body, ctx, logTail)));
+      return found.then((fn) => (fn ? runLocal(fn, name, payload, cmd, ctx, logTail, integration) : this.remote(name, wireBody(payload, integration), ctx, logTail)));
     }
-    if (found) return runLocal(found, name, body, cmd, ctx, logTail, integration);
-    return this.remote(name, body, ctx, logTail);
+    if (found) return runLocal(found, name, payload, cmd, ctx, logTail, integration);
+    return this.remote(name, wireBody(payload, integration), ctx, logTail);
   }
 
   private async remote(name: string, body: string, ctx: TaskContext, logTail: boolean): Promise<RawResult> {
@@ -120,8 +117,22 @@ export class LambdaInvoker implements TaskInvoker {
       return { ok: false, functionError: false, error: `Lambda.${type}`, cause: msg };
     }
     if (headers['x-amz-function-error']) return { ok: false, functionError: true, payload: text, headers };
-    return { ok: true, payload: text, headers, status: resp.status };
+    return { ok: true, value: parsePayload(text), headers, status: resp.status };
   }
+}
+
+/** The bytes sent to Lambda: the integration sends a string Payload as raw bytes and an empty event for null. */
+function wireBody(payload: Json | undefined, integration: boolean): string {
+  if (!integration) return JSON.stringify(payload ?? null);
+  if (typeof payload === 'string') return payload;
+  return payload === undefined || payload === null ? '{}' : JSON.stringify(payload);
+}
+
+/** What a local handler receives: the event as it would arrive over the wire (a copy: handlers may mutate it). */
+function localEvent(payload: Json | undefined, integration: boolean): Json {
+  if (!integration) return cloneJson(payload ?? null);
+  if (typeof payload === 'string') return parsePayload(payload);
+  return payload === undefined || payload === null ? {} : cloneJson(payload);
 }
 
 function notFound(name: string, ctx: TaskContext): RawResult {
@@ -133,15 +144,16 @@ function notFound(name: string, ctx: TaskContext): RawResult {
   };
 }
 
-function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, body: string, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
+function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
   const context = new LocalLambdaContext(name, ctx, Date.now() + (cmd.timeoutSeconds ?? 900) * 1000);
   const ok = (v: unknown): RawResult => {
-    const text = (v === undefined ? 'null' : JSON.stringify(v)) ?? 'null';
-    return { ok: true, payload: text, headers: integration ? localHeaders(text, context.awsRequestId, logTail) : NO_HEADERS, status: 200 };
+    // A plain JSON result is taken as it is; anything else goes through JSON as it would over the wire.
+    const value: Json = v === undefined ? null : isPlainJson(v) ? v : (JSON.parse(JSON.stringify(v) ?? 'null') as Json);
+    const headers = integration ? localHeaders(JSON.stringify(value), context.awsRequestId, logTail) : NO_HEADERS;
+    return { ok: true, value, headers, status: 200 };
   };
   const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: NO_HEADERS, errorType: errorTypeOf(e) });
-  // The event is what the function receives over the wire: the body parsed as JSON (a non-JSON body as text).
-  const event = parsePayload(body);
+  const event = localEvent(payload, integration);
   try {
     const out = fn(event, context);
     if (out instanceof Promise) return out.then(ok, err);
