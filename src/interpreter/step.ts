@@ -65,13 +65,14 @@ function start(r: Runner, info: ExecutionInfo): Maybe<void> {
   const d: Record<string, unknown> = { input: info.input, inputDetails: { truncated: false }, roleArn: info.roleArn };
   if (info.stateMachineAliasArn) d.stateMachineAliasArn = info.stateMachineAliasArn;
   if (info.stateMachineVersionArn) d.stateMachineVersionArn = info.stateMachineVersionArn;
-  r.emit(null, 'ExecutionStarted', d);
+  const startedId = r.emit(null, 'ExecutionStarted', d);
   if (m.timeoutSeconds !== undefined) {
     const seq = s.nextSeq++;
     s.timeoutSeq = seq;
     r.commands.push({ k: 'startTimer', seq, delayMs: m.timeoutSeconds * 1000, why: 'executionTimeout' });
   }
-  const root = r.newThread([], {}, null, 0);
+  // The first state's events follow ExecutionStarted.
+  const root = r.newThread([], {}, null, startedId);
   s.root = root;
   return then(r.runFrom(root, m, { k: 'next', next: m.startAt, output: info.input as Json }), (o) => finishRoot(r, o));
 }
