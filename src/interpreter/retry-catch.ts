@@ -9,10 +9,13 @@ import type { Rng } from '../expr/scope.js';
 /** Errors no retrier or catcher can handle: they fail the execution at once. */
 export const FATAL_ERRORS: ReadonlySet<string> = new Set(['States.Runtime']);
 
+/** Terminal errors that the States.ALL wildcard does not match (a retrier or catcher must name them). */
+const NOT_IN_WILDCARD: ReadonlySet<string> = new Set(['States.DataLimitExceeded']);
+
 export function errorMatches(errorEquals: readonly string[], error: string): boolean {
   for (const e of errorEquals) {
     if (e === error) return true;
-    if (e === 'States.ALL') return !FATAL_ERRORS.has(error);
+    if (e === 'States.ALL') return !FATAL_ERRORS.has(error) && !NOT_IN_WILDCARD.has(error);
     if (e === 'States.TaskFailed' && error !== 'States.Timeout' && !FATAL_ERRORS.has(error) && error !== 'States.HeartbeatTimeout') {
       return true;
     }
