@@ -87,6 +87,7 @@ function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i:
 
 function finish(r: Runner, th: Thread, st: ParallelState, w: ParallelWait): Maybe<Flow> {
   th.wait = null;
+  r.emit(th, 'ParallelStateSucceeded');
   const result = w.results as Json[];
   if (st.ql === 'JSONata') {
     return (async () => {
