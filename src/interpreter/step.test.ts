@@ -374,8 +374,10 @@ describe('step: commands', () => {
             { StartAt: 'B', States: { B: { Type: 'Task', Resource: `${FN}b`, End: true } } },
             { StartAt: 'C', States: { C: { Type: 'Wait', Seconds: 60, End: true } } },
           ],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'After' }],
           End: true,
         },
+        After: { Type: 'Wait', Seconds: 1, End: true },
       },
     };
     const m = compileMachine(def);
@@ -388,17 +390,25 @@ describe('step: commands', () => {
         ['startTimer', 3],
       ],
     );
+    // The execution goes on (the error is caught), so the cancels come from aborting the branches.
     const r2 = await step(m, r1.state, { k: 'taskFailed', seq: 2, error: 'Bad', cause: 'b failed' }, { now: T0 + 1, seed: 2 });
     assert.deepEqual(r2.commands, [
       { k: 'cancel', seq: 1 },
       { k: 'cancel', seq: 3 },
-      { k: 'complete', status: 'FAILED' },
+      { k: 'startTimer', seq: 4, delayMs: 1000, why: 'wait', stateName: 'After' },
     ]);
-    assert.deepEqual([r2.state.status, r2.state.error, r2.state.cause], ['FAILED', 'Bad', 'b failed']);
-    assert.deepEqual(r2.state.pending, {});
+    assert.deepEqual(
+      r2.events.map((e) => e.type),
+      ['LambdaFunctionFailed', 'TaskStateAborted', 'TaskStateAborted', 'WaitStateAborted', 'ParallelStateExited', 'WaitStateEntered'],
+    );
+    assert.equal(r2.state.status, 'RUNNING');
+    assert.deepEqual(Object.keys(r2.state.pending), ['4']);
     // The late outcome of the cancelled task is ignored.
     const r3 = await step(m, r2.state, { k: 'taskSucceeded', seq: 1, output: 1 }, { now: T0 + 2, seed: 3 });
     assert.deepEqual([r3.events, r3.commands], [[], []]);
+    const r4 = await step(m, r3.state, { k: 'timerFired', seq: 4 }, { now: T0 + 1001, seed: 4 });
+    assert.deepEqual(r4.commands, [{ k: 'complete', status: 'SUCCEEDED' }]);
+    assert.deepEqual(r4.state.output, { Error: 'Bad', Cause: 'b failed' });
   });
 
   test('the execution timeout is a timer; when it fires the execution times out and open work is cancelled', async () => {
