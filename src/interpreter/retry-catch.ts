@@ -12,6 +12,8 @@ export const FATAL_ERRORS: ReadonlySet<string> = new Set(['States.Runtime']);
 export function errorMatches(errorEquals: readonly string[], error: string): boolean {
   for (const e of errorEquals) {
     if (e === error) return true;
+    // AWS's docs call States.DataLimitExceeded terminal, but recorded executions show States.ALL catching
+    // it when a task result is too large; only States.Runtime escapes every retrier and catcher.
     if (e === 'States.ALL') return !FATAL_ERRORS.has(error);
     if (e === 'States.TaskFailed' && error !== 'States.Timeout' && !FATAL_ERRORS.has(error) && error !== 'States.HeartbeatTimeout') {
       return true;

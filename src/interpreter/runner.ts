@@ -89,6 +89,11 @@ export class Runner {
     return id;
   }
 
+  /** Makes `th`'s next event follow the last event recorded (the join after a Parallel's or Map's children). */
+  joinChildren(th: Thread): void {
+    if (!th.detached) th.prev = this.s.lastEventId;
+  }
+
   /** A new sequence number, registered as awaited by `th`. */
   newSeq(th: Thread): number {
     const seq = this.s.nextSeq++;

@@ -71,6 +71,7 @@ function start(r: Runner, info: ExecutionInfo): Maybe<void> {
     s.timeoutSeq = seq;
     r.commands.push({ k: 'startTimer', seq, delayMs: m.timeoutSeconds * 1000, why: 'executionTimeout' });
   }
+  // As AWS records it, the first state's StateEntered event has previousEventId 0 (not ExecutionStarted's id).
   const root = r.newThread([], {}, null, 0);
   s.root = root;
   return then(r.runFrom(root, m, { k: 'next', next: m.startAt, output: info.input as Json }), (o) => finishRoot(r, o));

@@ -236,6 +236,7 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
 
 function finish(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   th.wait = null;
+  r.joinChildren(th);
   if (w.distributed) r.emit(th, 'MapRunSucceeded');
   r.emit(th, 'MapStateSucceeded');
   return exitWithResult(r, th, st, w.results as Json[]);

@@ -88,6 +88,9 @@ function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i:
 
 function finish(r: Runner, th: Thread, st: ParallelState, w: ParallelWait): Maybe<Flow> {
   th.wait = null;
+  // AWS records ParallelStateSucceeded between the branches' last events and ParallelStateExited.
+  r.joinChildren(th);
+  r.emit(th, 'ParallelStateSucceeded');
   return exitWithResult(r, th, st, w.results as Json[]);
 }
 
