@@ -7,7 +7,7 @@ export type IntegrationPattern = 'request-response' | 'sync' | 'sync2' | 'callba
 
 export type TaskResource =
   /** arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] — LambdaFunction* events. */
-  | { kind: 'lambda-function'; arn: string; functionName: string }
+  | { kind: 'lambda-function'; arn: string; functionName: string; qualifier?: string }
   /** arn:aws:states:REGION:ACCOUNT:activity:NAME — Activity* events. */
   | { kind: 'activity'; arn: string; name: string }
   /** arn:aws:states:::SERVICE:ACTION[.sync|.sync:2|.waitForTaskToken] and aws-sdk:SERVICE:ACTION — Task* events. */
@@ -29,7 +29,7 @@ const SERVICE_RE = /^arn:aws[\w-]*:states:::(aws-sdk:[^:]+|[^:]+):(.+)$/;
 
 export function parseResource(arn: string): TaskResource | undefined {
   let m = LAMBDA_RE.exec(arn);
-  if (m) return { kind: 'lambda-function', arn, functionName: m[3]! };
+  if (m) return m[4] ? { kind: 'lambda-function', arn, functionName: m[3]!, qualifier: m[4] } : { kind: 'lambda-function', arn, functionName: m[3]! };
   m = ACTIVITY_RE.exec(arn);
   if (m) return { kind: 'activity', arn, name: m[3]! };
   m = SERVICE_RE.exec(arn);

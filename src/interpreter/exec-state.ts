@@ -55,9 +55,9 @@ export interface Thread {
   wait: Wait | null;
   /**
    * Set for the iterations of a Distributed Map (and threads inside them): they are child executions,
-   * whose events have ids of their own and stay out of this execution's history.
+   * whose events stay out of this execution's history and are numbered by `ExecState.childEventIds[key]`.
    */
-  detached?: { lastId: number };
+  detached?: string;
 }
 
 export type TaskFamily = 'lambda' | 'activity' | 'task';
@@ -115,6 +115,8 @@ export interface ExecState {
   pending: Record<number, number[]>;
   /** Sequence number of the execution-timeout timer, if any. */
   timeoutSeq: number | null;
+  /** Last event id of each running child execution of a Distributed Map, by its thread path. */
+  childEventIds?: Record<string, number>;
   output?: Json;
   error?: string;
   cause?: string;

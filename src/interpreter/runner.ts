@@ -12,7 +12,7 @@ import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskSta
 import type { Command } from './commands.js';
 import { buildContext, type ContextExtras } from './context.js';
 import { applyResultPath, checkSize, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, type DataFlowTrace } from './data-flow.js';
-import type { ExecState, MapItem, Thread } from './exec-state.js';
+import type { ExecState, MapItem, MapWait, Thread } from './exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type EventDetails, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
@@ -73,12 +73,12 @@ export class Runner {
 
   emit(th: Thread | null, type: string, details?: EventDetails): number {
     if (this.opts.recordHistory === false) {
-      const id = th?.detached ? ++th.detached.lastId : ++this.s.lastEventId;
+      const id = th?.detached !== undefined ? this.#childId(th.detached) : ++this.s.lastEventId;
       if (th) th.prev = id;
       return id;
     }
-    if (th?.detached) {
-      const id = ++th.detached.lastId;
+    if (th?.detached !== undefined) {
+      const id = this.#childId(th.detached);
       th.prev = id;
       return id;
     }
@@ -89,9 +89,19 @@ export class Runner {
     return id;
   }
 
+  #childId(key: string): number {
+    const ids = (this.s.childEventIds ??= {});
+    return (ids[key] = (ids[key] ?? 0) + 1);
+  }
+
+  /** A child execution (Distributed Map iteration) has ended: forget its event counter. */
+  endChild(th: Thread): void {
+    if (th.detached !== undefined && this.s.childEventIds && th.detached === th.path.join('/')) delete this.s.childEventIds[th.detached];
+  }
+
   /** Makes `th`'s next event follow the last event recorded (the join after a Parallel's or Map's children). */
   joinChildren(th: Thread): void {
-    if (!th.detached) th.prev = this.s.lastEventId;
+    if (th.detached === undefined) th.prev = this.s.lastEventId;
   }
 
   /** A new sequence number, registered as awaited by `th`. */
@@ -142,9 +152,10 @@ export class Runner {
   newThread(path: number[], vars: Vars, item: MapItem | null, prev: number, parent?: Thread, detach = false): Thread {
     const th: Thread = { path, state: '', input: null, enteredId: 0, enteredAt: this.env.now, prev, vars, retries: null, retryCount: 0, item, wait: null };
     if (detach) {
-      th.detached = { lastId: 0 };
+      th.detached = path.join('/');
+      (this.s.childEventIds ??= {})[th.detached] = 0;
       th.prev = 0;
-    } else if (parent?.detached) th.detached = parent.detached;
+    } else if (parent?.detached !== undefined) th.detached = parent.detached;
     return th;
   }
 
@@ -358,18 +369,23 @@ export class Runner {
         break;
       }
       case 'map': {
-        const m = st as MapState;
-        for (const key of Object.keys(w.children)) {
-          const c = w.children[Number(key)]!;
-          this.abortThread(c, m.processor);
-          if (!w.distributed) this.emit(c, 'MapIterationAborted', { name: st.name, index: Number(key) });
-        }
-        w.children = {};
+        this.abortIterations(st as MapState, w);
         this.emit(th, 'MapStateAborted');
         break;
       }
     }
     th.wait = null;
+  }
+
+  /** Aborts a Map state's running iterations (MapIterationAborted for inline ones). */
+  abortIterations(st: MapState, w: MapWait): void {
+    for (const key of Object.keys(w.children)) {
+      const c = w.children[Number(key)]!;
+      this.abortThread(c, st.processor);
+      if (!w.distributed) this.emit(c, 'MapIterationAborted', { name: st.name, index: Number(key) });
+      this.endChild(c);
+    }
+    w.children = {};
   }
 
   /** Cancels every open task and timer (the execution is over). */

@@ -15,6 +15,9 @@ import { newSeed } from './ids.js';
 import { Cancellation, type InvokeTask, type TaskCallbacks, type TaskContext, type TaskInvoker } from './tasks/types.js';
 import type { Json } from '../shared/json.js';
 
+/** What a delay is for (delayOverride's first argument). */
+export type DelayKind = 'wait' | 'retry' | 'executionTimeout' | 'taskTimeout';
+
 export interface DriverOptions {
   clock: Clock;
   invoker: TaskInvoker;
@@ -23,7 +26,7 @@ export interface DriverOptions {
   /** Multiplies every delay: Wait states, retry back-off, task and execution timeouts (WAIT_TIME_SCALE). */
   waitTimeScale?: number;
   /** Overrides a delay (e.g. per state in benchmarks); return undefined to keep it. */
-  delayOverride?: (why: 'wait' | 'retry' | 'executionTimeout', stateName: string | undefined, delayMs: number) => number | undefined;
+  delayOverride?: (why: DelayKind, stateName: string | undefined, delayMs: number) => number | undefined;
   step?: StepOptions;
   /** Keep the history in memory (`driver.events`). */
   keepHistory?: boolean;
@@ -71,7 +74,7 @@ class OpenTask implements TaskCallbacks, TaskContext {
     const secs = this.c.heartbeatSeconds;
     if (secs === undefined) return;
     this.heartbeatTimer?.cancel();
-    this.heartbeatTimer = this.d.opts.clock.setTimer(() => this.timedOut('States.HeartbeatTimeout'), this.d.scaled('executionTimeout', this.c.stateName, secs * 1000));
+    this.heartbeatTimer = this.d.opts.clock.setTimer(() => this.timedOut('States.HeartbeatTimeout'), this.d.scaled('taskTimeout', this.c.stateName, secs * 1000));
   }
 
   timedOut(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
@@ -231,7 +234,7 @@ export class ExecutionDriver {
     this.#resolve(s);
   }
 
-  #scaled(why: 'wait' | 'retry' | 'executionTimeout', stateName: string | undefined, ms: number): number {
+  #scaled(why: DelayKind, stateName: string | undefined, ms: number): number {
     const o = this.opts.delayOverride?.(why, stateName, ms);
     if (o !== undefined) return o;
     return ms * (this.opts.waitTimeScale ?? 1);
@@ -285,14 +288,14 @@ export class ExecutionDriver {
     return this.#taskMap?.get(t.seq) === t;
   }
 
-  scaled(why: 'wait' | 'retry' | 'executionTimeout', stateName: string | undefined, ms: number): number {
+  scaled(why: DelayKind, stateName: string | undefined, ms: number): number {
     return this.#scaled(why, stateName, ms);
   }
 
   #invoke(c: InvokeTask): void {
     const t = new OpenTask(this, c);
     this.#tasks.set(c.seq, t);
-    if (c.timeoutSeconds !== undefined) t.timeout = this.opts.clock.setTimer(() => t.timedOut('States.Timeout'), this.#scaled('executionTimeout', c.stateName, c.timeoutSeconds * 1000));
+    if (c.timeoutSeconds !== undefined) t.timeout = this.opts.clock.setTimer(() => t.timedOut('States.Timeout'), this.#scaled('taskTimeout', c.stateName, c.timeoutSeconds * 1000));
     if (c.heartbeatSeconds !== undefined) t.armHeartbeat();
     try {
       this.opts.invoker.invoke(c, t, t);

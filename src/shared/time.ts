@@ -12,7 +12,8 @@ export interface Timestamp {
   subMsNanos: number;
 }
 
-const RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
+// YYYY-MM-DDThh:mm[:ss[.fraction]](Z|±hh:mm), T and Z in either case (as AWS accepts them).
+const RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export function parseTimestamp(s: string): Timestamp | undefined {
   const m = RE.exec(s);
@@ -23,7 +24,7 @@ export function parseTimestamp(s: string): Timestamp | undefined {
   const day = Number(d);
   const hour = Number(h);
   const minute = Number(mi);
-  const second = Number(se);
+  const second = se === undefined ? 0 : Number(se);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   const dim = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day > dim) return undefined;
@@ -35,7 +36,7 @@ export function parseTimestamp(s: string): Timestamp | undefined {
     if (oh > 23 || om > 59) return undefined;
     offsetMin = sign * (oh * 60 + om);
   }
-  const nanos = frac ? Number(frac.padEnd(9, '0')) : 0;
+  const nanos = frac ? Number(frac.slice(0, 9).padEnd(9, '0')) : 0;
   const base = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMin * 60000;
   return { ms: base + Math.floor(nanos / 1e6), subMsNanos: nanos % 1e6 };
 }

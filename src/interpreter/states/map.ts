@@ -205,6 +205,7 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
   const child = w.children[index];
   delete w.children[index];
   w.active--;
+  if (child) r.endChild(child);
   if (o.k === 'succeeded') {
     w.results[index] = o.output;
     w.done++;
@@ -215,12 +216,7 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
     const errorOutput: JsonObject = o.cause === undefined ? { Error: o.error } : { Error: o.error, Cause: o.cause };
     w.results[index] = errorOutput;
     if (o.fatal || toleranceExceeded(w)) {
-      for (const key of Object.keys(w.children)) {
-        const c = w.children[Number(key)]!;
-        r.abortThread(c, st.processor);
-        if (!w.distributed) r.emit(c, 'MapIterationAborted', { name: st.name, index: Number(key) });
-      }
-      w.children = {};
+      r.abortIterations(st, w);
       th.wait = null;
       if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
       const tolerant = w.toleratedCount !== undefined || w.toleratedPercentage !== undefined;

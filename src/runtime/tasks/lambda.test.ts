@@ -11,6 +11,7 @@ const FN = 'arn:aws:lambda:us-east-1:123456789012:function:';
 const INVOKE = 'arn:aws:states:::lambda:invoke';
 
 interface Received {
+  qualifier?: string;
   name: string;
   body: string;
   headers: IncomingHttpHeaders;
@@ -29,7 +30,7 @@ class FakeLambda {
 
   constructor() {
     this.server = createServer((req, res) => {
-      const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(req.url ?? '');
+      const m = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?Qualifier=([^&]+))?$/.exec(req.url ?? '');
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
@@ -38,7 +39,7 @@ class FakeLambda {
           return;
         }
         const name = decodeURIComponent(m[1]!);
-        this.received.push({ name, body, headers: req.headers });
+        this.received.push({ name, qualifier: m[2] ? decodeURIComponent(m[2]) : undefined, body, headers: req.headers });
         const requestId = `req-${this.received.length}`;
         const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
           const text = JSON.stringify(value);
@@ -186,8 +187,12 @@ describe('Lambda over LAMBDA_ENDPOINT: arn:aws:states:::lambda:invoke', () => {
       assert.deepEqual((r.output as any).Payload, { x: 1 }, name);
     }
     assert.deepEqual(
-      lambda.received.map((x) => x.name),
-      ['echo', 'echo', 'echo'],
+      lambda.received.map((x) => [x.name, x.qualifier]),
+      [
+        ['echo', undefined],
+        ['echo', undefined],
+        ['echo', 'live'],
+      ],
     );
   });
 

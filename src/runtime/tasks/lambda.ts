@@ -33,14 +33,16 @@ const HEADER_NAMES = [
   'X-Amzn-Trace-Id',
 ];
 
-/** The function name in a FunctionName parameter (a name, a partial or full ARN, with or without a qualifier). */
-export function functionNameOf(ref: string): string {
+/** The function name and qualifier in a FunctionName parameter (a name, a partial or full ARN). */
+export function functionRefOf(ref: string): { name: string; qualifier?: string } {
   let s = ref;
-  if (s.startsWith('arn:')) s = s.split(':')[6] ?? s;
+  if (s.startsWith('arn:')) s = s.split(':').slice(6).join(':');
   else if (s.includes(':function:')) s = s.split(':function:')[1]!;
-  else if (/^\d{12}:function:/.test(s)) s = s.split(':')[2]!;
-  return s.split(':')[0]!;
+  const [name, qualifier] = s.split(':');
+  return qualifier ? { name: name!, qualifier } : { name: name! };
 }
+
+export const functionNameOf = (ref: string): string => functionRefOf(ref).name;
 
 export class LambdaInvoker implements TaskInvoker {
   constructor(private readonly opts: LambdaInvokerOptions) {}
@@ -48,11 +50,13 @@ export class LambdaInvoker implements TaskInvoker {
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     const res = cmd.resource;
     let name: string;
+    let qualifier: string | undefined;
     let payload: Json | undefined;
     let logTail = false;
     const integration = res.kind === 'service';
     if (res.kind === 'lambda-function') {
       name = res.functionName;
+      qualifier = res.qualifier;
       payload = cmd.input;
     } else {
       const params = isObject(cmd.input) ? cmd.input : {};
@@ -60,11 +64,12 @@ export class LambdaInvoker implements TaskInvoker {
         cb.failed('States.Runtime', "The field 'FunctionName' is required for arn:aws:states:::lambda:invoke.");
         return;
       }
-      name = functionNameOf(params.FunctionName);
+      ({ name, qualifier } = functionRefOf(params.FunctionName));
+      if (typeof params.Qualifier === 'string') qualifier = params.Qualifier;
       payload = params.Payload;
       logTail = params.LogType === 'Tail';
     }
-    const run = this.call(name, payload, cmd, ctx, logTail, integration);
+    const run = this.call(name, qualifier, payload, cmd, ctx, logTail, integration);
     const deliver = (r: RawResult) => {
       if (ctx.cancel.cancelled) return;
       if (r.ok) {
@@ -85,19 +90,20 @@ export class LambdaInvoker implements TaskInvoker {
     } else deliver(run);
   }
 
-  private call(name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
+  private call(name: string, qualifier: string | undefined, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
     const src = this.opts.functions;
     const found = src?.resolve(name);
     if (found instanceof Promise) {
-      return found.then((fn) => (fn ? runLocal(fn, name, payload, cmd, ctx, logTail, integration) : this.remote(name, wireBody(payload, integration), ctx, logTail)));
+      return found.then((fn) => (fn ? runLocal(fn, name, payload, cmd, ctx, logTail, integration) : this.remote(name, qualifier, wireBody(payload, integration), ctx, logTail)));
     }
     if (found) return runLocal(found, name, payload, cmd, ctx, logTail, integration);
-    return this.remote(name, wireBody(payload, integration), ctx, logTail);
+    return this.remote(name, qualifier, wireBody(payload, integration), ctx, logTail);
   }
 
-  private async remote(name: string, body: string, ctx: TaskContext, logTail: boolean): Promise<RawResult> {
+  private async remote(name: string, qualifier: string | undefined, body: string, ctx: TaskContext, logTail: boolean): Promise<RawResult> {
     if (!this.opts.endpoint) return notFound(name, ctx);
-    const url = `${this.opts.endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
+    const q = qualifier ? `?Qualifier=${encodeURIComponent(qualifier)}` : '';
+    const url = `${this.opts.endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations${q}`;
     const reqHeaders: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (logTail) reqHeaders['x-amz-log-type'] = 'Tail';
     const resp = await fetch(url, { method: 'POST', headers: reqHeaders, body, signal: ctx.cancel.signal });
