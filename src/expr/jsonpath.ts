@@ -667,8 +667,8 @@ function setRec(cur: Json | undefined, keys: readonly (string | number)[], i: nu
     else return undefined;
     const child = last ? value : setRec(hasOwn(base, k) ? base[k] : undefined, keys, i + 1, value);
     if (child === undefined) return undefined;
-    const copy: JsonObject = {};
-    for (const key in base) if (hasOwn(base, key)) copy[key] = base[key]!;
+    // A shallow copy: everything off the path stays shared.
+    const copy: JsonObject = { ...base };
     copy[k] = child;
     return copy;
   }

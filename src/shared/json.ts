@@ -168,17 +168,26 @@ function upperBound(v: Json | undefined, cap: number): number {
     default:
       break;
   }
-  const cached = sizeCache.get(v as object);
-  if (cached !== undefined) return cached;
-  let n = 2;
   if (Array.isArray(v)) {
+    if (v.length >= CACHE_MIN_ENTRIES) {
+      const cached = sizeCache.get(v);
+      if (cached !== undefined) return cached;
+    }
+    let n = 2;
     for (let i = 0; i < v.length && n <= cap; i++) n += 1 + upperBound(v[i] as Json, cap);
     return n;
   }
+  // An upper bound tolerates over-counting, so inherited keys need no own-property check here.
+  let n = 2;
+  let count = 0;
   for (const k in v as JsonObject) {
-    if (!hasOwn(v as object, k)) continue;
     n += k.length * 6 + 4 + upperBound((v as JsonObject)[k], cap);
     if (n > cap) return n;
+    count++;
+  }
+  if (count >= CACHE_MIN_ENTRIES) {
+    const cached = sizeCache.get(v as object);
+    if (cached !== undefined && cached < n) return cached;
   }
   return n;
 }
