@@ -42,7 +42,7 @@ const NO_HISTORY: StepOptions = Object.freeze({ recordHistory: false });
 
 /** An invoked task: its callbacks (TaskCallbacks) and what the invoker may read about it (TaskContext), in one object. */
 class OpenTask implements TaskCallbacks, TaskContext {
-  readonly cancel = new Cancellation();
+  #cancel: Cancellation | undefined;
   readonly seq: number;
   timeout: TimerHandle | undefined;
   heartbeatTimer: TimerHandle | undefined;
@@ -52,6 +52,23 @@ class OpenTask implements TaskCallbacks, TaskContext {
     private readonly c: InvokeTask,
   ) {
     this.seq = c.seq;
+  }
+
+  #closed = false;
+
+  /** Made on first use: most local tasks finish before anyone asks. */
+  get cancel(): Cancellation {
+    if (!this.#cancel) {
+      this.#cancel = new Cancellation();
+      if (this.#closed) this.#cancel.cancel();
+    }
+    return this.#cancel;
+  }
+
+  /** Cancels the task's work, if anyone is listening. */
+  close(): void {
+    this.#closed = true;
+    this.#cancel?.cancel();
   }
 
   get executionArn(): string {
@@ -222,7 +239,7 @@ export class ExecutionDriver {
     // An engine bug, not an ASL failure: end the execution rather than leave it hanging.
     this.#busy = false;
     this.#queue = [];
-    for (const t of this.#taskMap?.values() ?? []) t.cancel.cancel();
+    for (const t of this.#taskMap?.values() ?? []) t.close();
     for (const t of this.#timerMap?.values() ?? []) t.cancel();
     const s = this.state;
     s.status = 'FAILED';
@@ -281,7 +298,7 @@ export class ExecutionDriver {
     if (this.#taskMap?.get(t.seq) === t) this.#taskMap.delete(t.seq);
     t.timeout?.cancel();
     t.heartbeatTimer?.cancel();
-    t.cancel.cancel();
+    t.close();
   }
 
   isLive(t: OpenTask): boolean {

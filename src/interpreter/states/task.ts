@@ -25,7 +25,22 @@ export function enterTask(r: Runner, th: Thread, st: TaskState): Maybe<Flow> {
   return attempt(r, th, st);
 }
 
-function familyOf(res: TaskResource): { family: TaskFamily; resource: string; resourceType: string } {
+interface Family {
+  family: TaskFamily;
+  resource: string;
+  resourceType: string;
+}
+
+const families = new WeakMap<TaskResource, Family>();
+
+/** Which events describe a task (memoised: a compiled resource's family never changes). */
+function familyOf(res: TaskResource): Family {
+  let f = families.get(res);
+  if (!f) families.set(res, (f = computeFamily(res)));
+  return f;
+}
+
+function computeFamily(res: TaskResource): Family {
   switch (res.kind) {
     case 'lambda-function':
       return { family: 'lambda', resource: res.arn, resourceType: 'lambda' };
@@ -121,6 +136,28 @@ function schedule(r: Runner, th: Thread, st: TaskState, res: TaskResource, seq: 
     delete r.s.pending[seq];
     return r.stateError(th, st, new AslFailure('States.Runtime', `The activity ${res.arn} does not exist.`));
   }
+  if (r.recording) scheduledEvents(r, th, fam, p);
+  else {
+    r.emit(th, '');
+    if (fam.family !== 'activity') r.emit(th, '');
+  }
+  th.wait = { k: 'task', seq, family: fam.family, resource: fam.resource, resourceType: fam.resourceType, started: fam.family !== 'activity', token };
+  r.commands.push({
+    k: 'invokeTask',
+    seq,
+    stateName: st.name,
+    resource: res,
+    input: p.params,
+    timeoutSeconds: p.timeoutSeconds,
+    heartbeatSeconds: p.heartbeatSeconds,
+    token,
+    attempt: th.retryCount,
+    credentials: p.credentials,
+  });
+  return BLOCKED;
+}
+
+function scheduledEvents(r: Runner, th: Thread, fam: Family, p: Prepared): void {
   switch (fam.family) {
     case 'lambda': {
       const d: JsonObject = { resource: fam.resource, input: p.params, inputDetails: NOT_TRUNCATED };
@@ -145,20 +182,6 @@ function schedule(r: Runner, th: Thread, st: TaskState, res: TaskResource, seq: 
       break;
     }
   }
-  th.wait = { k: 'task', seq, family: fam.family, resource: fam.resource, resourceType: fam.resourceType, started: fam.family !== 'activity', token };
-  r.commands.push({
-    k: 'invokeTask',
-    seq,
-    stateName: st.name,
-    resource: res,
-    input: p.params,
-    timeoutSeconds: p.timeoutSeconds,
-    heartbeatSeconds: p.heartbeatSeconds,
-    token,
-    attempt: th.retryCount,
-    credentials: p.credentials,
-  });
-  return BLOCKED;
 }
 
 function regionOf(r: Runner): string {
@@ -190,7 +213,7 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
         r.emit(th, `${prefix}Failed`, { ...base(), error: f.error, cause: f.cause_ });
         return r.handleFailure(th, st, { error: f.error, cause: f.cause_ });
       }
-      r.emit(th, `${prefix}Succeeded`, { ...base(), output: input.output, outputDetails: NOT_TRUNCATED });
+      r.emit(th, `${prefix}Succeeded`, r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
       return taskResult(r, th, st, input.output);
     }
     case 'taskFailed':
