@@ -12,6 +12,9 @@ export interface ContextExtras {
   retryCount?: boolean;
 }
 
+/** The extras of Task, Parallel and Map states ($$.State.RetryCount), shared. */
+export const WITH_RETRY_COUNT: ContextExtras = Object.freeze({ retryCount: true });
+
 export function buildContext(info: ExecutionInfo, th: Thread, extras?: ContextExtras): JsonObject {
   const execution: JsonObject = {
     Id: info.executionArn,

@@ -14,6 +14,7 @@ import type { MapWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
+import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
 import { evalDynJsonata, evalDynPath } from './dyn.js';
 
@@ -51,7 +52,7 @@ function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
   let effIn: Json;
   let items: Json;
   try {
-    const scope = r.scope(th, th.input, { retryCount: true });
+    const scope = r.scope(th, th.input, WITH_RETRY_COUNT);
     effIn = applyInputPath(st.io.inputPath, scope);
     if (st.itemsPath) {
       const res = evaluatePath(st.itemsPath, withInput(scope, effIn));
@@ -103,7 +104,7 @@ async function startJsonata(r: Runner, th: Thread, st: MapState): Promise<Flow> 
   let items: Json[];
   let limits: Limits;
   try {
-    const js = r.jscope(th, th.input, { retryCount: true });
+    const js = r.jscope(th, th.input, WITH_RETRY_COUNT);
     items = await jsonataItems(st, js, th.input);
     const get = async (d: Dyn<number> | undefined) => (d ? evalDynJsonata(d, js) : undefined);
     limits = {

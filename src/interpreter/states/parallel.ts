@@ -10,6 +10,7 @@ import type { ParallelWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
+import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
 
 export function enterParallel(r: Runner, th: Thread, st: ParallelState, _prog: Program): Maybe<Flow> {
@@ -21,7 +22,7 @@ function start(r: Runner, th: Thread, st: ParallelState): Maybe<Flow> {
     return (async () => {
       let eff: Json;
       try {
-        eff = st.jio.arguments ? await st.jio.arguments.evaluate(r.jscope(th, th.input, { retryCount: true })) : th.input;
+        eff = st.jio.arguments ? await st.jio.arguments.evaluate(r.jscope(th, th.input, WITH_RETRY_COUNT)) : th.input;
       } catch (e) {
         return r.handleFailure(th, st, r.stateError(th, st, e));
       }
@@ -30,7 +31,7 @@ function start(r: Runner, th: Thread, st: ParallelState): Maybe<Flow> {
   }
   let eff: Json;
   try {
-    eff = effectiveInput(st.io, r.scope(th, th.input, { retryCount: true }));
+    eff = effectiveInput(st.io, r.scope(th, th.input, WITH_RETRY_COUNT));
   } catch (e) {
     return r.handleFailure(th, st, r.stateError(th, st, e));
   }

@@ -10,6 +10,7 @@ import { applyOutputPath, applyResultPath, evalAssignJsonata, evalAssignPath, wi
 import type { Thread } from '../exec-state.js';
 import type { Flow, Maybe } from '../flow.js';
 import type { Runner } from '../runner.js';
+import { WITH_RETRY_COUNT } from '../context.js';
 
 export function exitWithResult(r: Runner, th: Thread, st: TaskState | ParallelState | MapState, result: Json): Maybe<Flow> {
   if (st.ql === 'JSONata') {
@@ -23,8 +24,17 @@ export function exitWithResult(r: Runner, th: Thread, st: TaskState | ParallelSt
       }
     })();
   }
+  const io = st.io;
+  if (!io.resultSelector && io.outputPath === undefined && !st.assign && !r.opts.trace) {
+    // The common case needs no scope: ResultPath only.
+    try {
+      return r.exit(th, st, applyResultPath(io.resultPath, th.input, result), undefined);
+    } catch (e) {
+      return r.handleFailure(th, st, r.stateError(th, st, e));
+    }
+  }
   try {
-    const scope = r.scope(th, th.input, { retryCount: true });
+    const scope = r.scope(th, th.input, WITH_RETRY_COUNT);
     const selected = st.io.resultSelector ? st.io.resultSelector.evaluate(withInput(scope, result)) : result;
     r.opts.trace?.('afterResultSelector', selected);
     const merged = applyResultPath(st.io.resultPath, th.input, selected);

@@ -17,6 +17,7 @@ import type { TaskFamily, Thread } from '../exec-state.js';
 import { BLOCKED, type Flow, type Maybe } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
+import { WITH_RETRY_COUNT } from '../context.js';
 import { NOT_TRUNCATED } from '../history.js';
 import { exitWithResult } from './result.js';
 import { evalDynJsonata, evalDynPath } from './dyn.js';
@@ -77,7 +78,10 @@ function positiveInt(v: Json | undefined, field: string): number | undefined {
 }
 
 function preparePath(r: Runner, th: Thread, st: TaskState, token: string | undefined): Prepared {
-  const scope = r.scope(th, th.input, { token, retryCount: true });
+  if (st.io.inputPath === undefined && !st.io.parameters && !st.timeoutSeconds && !st.heartbeatSeconds && !st.credentials && !r.opts.trace) {
+    return { params: th.input, timeoutSeconds: undefined, heartbeatSeconds: undefined, credentials: undefined };
+  }
+  const scope = r.scope(th, th.input, token === undefined ? WITH_RETRY_COUNT : { token, retryCount: true });
   const params = effectiveInput(st.io, scope, r.opts.trace);
   return {
     params,

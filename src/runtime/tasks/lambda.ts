@@ -70,24 +70,14 @@ export class LambdaInvoker implements TaskInvoker {
       logTail = params.LogType === 'Tail';
     }
     const run = this.call(name, qualifier, payload, cmd, ctx, logTail, integration);
-    const deliver = (r: RawResult) => {
-      if (ctx.cancel.cancelled) return;
-      if (r.ok) {
-        if (!integration) return cb.succeeded(r.value);
-        return cb.succeeded(envelope(r.value, r.headers, r.status, logTail));
-      }
-      if (!r.functionError) return cb.failed(r.error, r.cause);
-      const parsed = parsePayload(r.payload);
-      const errorType = r.errorType ?? (isObject(parsed) && typeof parsed.errorType === 'string' ? parsed.errorType : 'Lambda.Unknown');
-      // The Lambda-ARN form copies the payload verbatim; the lambda:invoke integration re-serialises it.
-      const cause = integration && typeof parsed !== 'string' ? JSON.stringify(parsed) : r.payload;
-      cb.failed(errorType, cause);
-    };
     if (run instanceof Promise) {
-      run.then(deliver, (e: unknown) => {
-        if (!ctx.cancel.cancelled) cb.failed('Lambda.SdkClientException', (e as Error)?.message ?? String(e));
-      });
-    } else deliver(run);
+      run.then(
+        (r) => deliver(r, ctx, cb, integration, logTail),
+        (e: unknown) => {
+          if (!ctx.cancel.cancelled) cb.failed('Lambda.SdkClientException', (e as Error)?.message ?? String(e));
+        },
+      );
+    } else deliver(run, ctx, cb, integration, logTail);
   }
 
   private call(name: string, qualifier: string | undefined, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
@@ -141,6 +131,24 @@ function localEvent(payload: Json | undefined, integration: boolean): Json {
   return payload === undefined || payload === null ? {} : cloneJson(payload);
 }
 
+/** Reports an invocation's outcome as AWS maps it. */
+function deliver(r: RawResult, ctx: TaskContext, cb: TaskCallbacks, integration: boolean, logTail: boolean): void {
+  if (ctx.cancel.cancelled) return;
+  if (r.ok) {
+    cb.succeeded(integration ? envelope(r.value, r.headers, r.status, logTail) : r.value);
+    return;
+  }
+  if (!r.functionError) {
+    cb.failed(r.error, r.cause);
+    return;
+  }
+  const parsed = parsePayload(r.payload);
+  const errorType = r.errorType ?? (isObject(parsed) && typeof parsed.errorType === 'string' ? parsed.errorType : 'Lambda.Unknown');
+  // The Lambda-ARN form copies the payload verbatim; the lambda:invoke integration re-serialises it.
+  const cause = integration && typeof parsed !== 'string' ? JSON.stringify(parsed) : r.payload;
+  cb.failed(errorType, cause);
+}
+
 function notFound(name: string, ctx: TaskContext): RawResult {
   return {
     ok: false,
@@ -152,21 +160,31 @@ function notFound(name: string, ctx: TaskContext): RawResult {
 
 function runLocal(fn: (event: any, context: LambdaContext) => unknown, name: string, payload: Json | undefined, cmd: InvokeTask, ctx: TaskContext, logTail: boolean, integration: boolean): RawResult | Promise<RawResult> {
   const context = new LocalLambdaContext(name, ctx, Date.now() + (cmd.timeoutSeconds ?? 900) * 1000);
-  const ok = (v: unknown): RawResult => {
-    // A plain JSON result is taken as it is; anything else goes through JSON as it would over the wire.
-    const value: Json = v === undefined ? null : isPlainJson(v) ? v : (JSON.parse(JSON.stringify(v) ?? 'null') as Json);
-    const headers = integration ? localHeaders(JSON.stringify(value), context.awsRequestId, logTail) : NO_HEADERS;
-    return { ok: true, value, headers, status: 200 };
-  };
-  const err = (e: unknown): RawResult => ({ ok: false, functionError: true, payload: errorPayload(e), headers: NO_HEADERS, errorType: errorTypeOf(e) });
   const event = localEvent(payload, integration);
+  let out: unknown;
   try {
-    const out = fn(event, context);
-    if (out instanceof Promise) return out.then(ok, err);
-    return ok(out);
+    out = fn(event, context);
   } catch (e) {
-    return err(e);
+    return localError(e);
   }
+  if (out instanceof Promise) {
+    return out.then(
+      (v) => localResult(v, context, integration, logTail),
+      (e) => localError(e),
+    );
+  }
+  return localResult(out, context, integration, logTail);
+}
+
+/** A plain JSON result is taken as it is; anything else goes through JSON as it would over the wire. */
+function localResult(v: unknown, context: LocalLambdaContext, integration: boolean, logTail: boolean): RawResult {
+  const value: Json = v === undefined ? null : isPlainJson(v) ? v : (JSON.parse(JSON.stringify(v) ?? 'null') as Json);
+  const headers = integration ? localHeaders(JSON.stringify(value), context.awsRequestId, logTail) : NO_HEADERS;
+  return { ok: true, value, headers, status: 200 };
+}
+
+function localError(e: unknown): RawResult {
+  return { ok: false, functionError: true, payload: errorPayload(e), headers: NO_HEADERS, errorType: errorTypeOf(e) };
 }
 
 /** The context a local handler gets; the request id is made only if read. */
