@@ -142,6 +142,11 @@ function deliver(r: RawResult, ctx: TaskContext, cb: TaskCallbacks, integration:
     cb.failed(r.error, r.cause);
     return;
   }
+  if (r.errorType !== undefined && !integration) {
+    // A local handler's error: its name is known and the Lambda-ARN form keeps the payload verbatim.
+    cb.failed(r.errorType, r.payload);
+    return;
+  }
   const parsed = parsePayload(r.payload);
   const errorType = r.errorType ?? (isObject(parsed) && typeof parsed.errorType === 'string' ? parsed.errorType : 'Lambda.Unknown');
   // The Lambda-ARN form copies the payload verbatim; the lambda:invoke integration re-serialises it.
@@ -230,9 +235,11 @@ export function errorPayload(e: unknown): string {
 
 function parsePayload(text: string): Json {
   if (text === '') return null;
-  // Only try JSON when the text can start a JSON value (a failed JSON.parse is costly).
+  // Only try JSON when the text can be JSON (a failed JSON.parse costs an exception).
   const c = text.charCodeAt(0);
-  const maybeJson = c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110 || c <= 32;
+  const maybeJson =
+    c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c <= 32 ||
+    ((c === 116 || c === 102 || c === 110) && /^(true|false|null)\s*$/.test(text));
   if (!maybeJson) return text;
   try {
     return JSON.parse(text) as Json;
