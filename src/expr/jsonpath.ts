@@ -7,7 +7,7 @@
  * Roots: `$` (the state's input), `$$` (the context object) and `$name` (a variable).
  * @module
  */
-import { hasOwn, isObject, type Json, type JsonObject } from '../shared/json.js';
+import { hasOwn, isObject, setOwn, type Json, type JsonObject } from '../shared/json.js';
 import type { EvalScope } from './scope.js';
 
 export type Segment =
@@ -366,13 +366,25 @@ export function rootValue(p: CompiledPath, scope: EvalScope): Json | undefined {
   }
 }
 
+/**
+ * An own property's value, or undefined. JSON values are never functions or Object.prototype, so a
+ * value that is neither can only be the object's own: the own-property check is needed for the rest.
+ */
+function ownValue(o: JsonObject, k: string): Json | undefined {
+  const x = o[k];
+  if (x === undefined) return undefined;
+  if (typeof x === 'function' || x === (Object.prototype as unknown)) return hasOwn(o, k) ? x : undefined;
+  return x;
+}
+
 /** Follows the keys of a definite path; undefined when something along it is missing. */
 export function getKeys(v: Json | undefined, keys: readonly (string | number)[]): Json | undefined {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     if (typeof k === 'string') {
-      if (v === null || typeof v !== 'object' || Array.isArray(v) || !hasOwn(v, k)) return undefined;
-      v = (v as JsonObject)[k];
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+      v = ownValue(v, k);
+      if (v === undefined) return undefined;
     } else {
       if (!Array.isArray(v)) return undefined;
       const idx = k < 0 ? v.length + k : k;
@@ -669,7 +681,7 @@ function setRec(cur: Json | undefined, keys: readonly (string | number)[], i: nu
     if (child === undefined) return undefined;
     // A shallow copy: everything off the path stays shared.
     const copy: JsonObject = { ...base };
-    copy[k] = child;
+    setOwn(copy, k, child);
     return copy;
   }
   if (!Array.isArray(cur)) return undefined;

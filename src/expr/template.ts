@@ -5,7 +5,7 @@
  * returned as they are (shared, never copied).
  * @module
  */
-import { hasOwn, isObject, toJsonText, type Json, type JsonObject } from '../shared/json.js';
+import { hasOwn, isObject, setOwn, toJsonText, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure } from './failure.js';
 import { compileIntrinsic, isIntrinsicCall } from './intrinsics.js';
 import { compilePath, evaluatePath, getKeys, rootValue, type CompiledPath } from './jsonpath.js';
@@ -86,12 +86,35 @@ function compileNode(value: Json): Evaluator | null {
     }
   }
   if (!dynamic) return null;
+  return literalBuilder(entries) ?? loopBuilder(entries);
+}
+
+/**
+ * Builds the object with one object literal of the template's keys: every result then has the same
+ * shape from birth, which is much cheaper than adding properties one by one. The keys are embedded as
+ * JSON string literals; values come from the arrays passed in (nothing of the definition is evaluated
+ * as code). Not used for `__proto__` (a literal would set the prototype) or very wide templates.
+ */
+function literalBuilder(entries: Entry[]): Evaluator | null {
+  if (entries.length > 64 || entries.some((e) => e.key === '__proto__')) return null;
+  const fields = entries.map((e, i) => `${JSON.stringify(e.key)}: ${e.ev ? `f[${i}](s)` : `v[${i}]`}`);
+  const make = new Function('f', 'v', `return function template(s) { return { ${fields.join(', ')} }; };`) as (
+    f: (Evaluator | null)[],
+    v: Json[],
+  ) => Evaluator;
+  return make(
+    entries.map((e) => e.ev),
+    entries.map((e) => e.value),
+  );
+}
+
+function loopBuilder(entries: Entry[]): Evaluator {
   const n = entries.length;
   return (scope) => {
     const out: JsonObject = {};
     for (let i = 0; i < n; i++) {
       const e = entries[i]!;
-      out[e.key] = e.ev ? e.ev(scope) : e.value;
+      setOwn(out, e.key, e.ev ? e.ev(scope) : e.value);
     }
     return out;
   };

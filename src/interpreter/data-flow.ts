@@ -4,7 +4,7 @@
  * ResultPath builds new objects only along its path.
  * @module
  */
-import { jsonByteSize, jsonFitsIn, type Json, type JsonObject } from '../shared/json.js';
+import { jsonBoundWithin, jsonByteSize, jsonFitsIn, jsonUpperBound, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure } from '../expr/failure.js';
 import type { JsonataScope } from '../expr/jsonata.js';
 import { evaluatePath, setAtPath, type CompiledPath } from '../expr/jsonpath.js';
@@ -38,7 +38,9 @@ export function effectiveInput(io: PathIO, scope: EvalScope, trace?: DataFlowTra
   const afterInputPath = applyInputPath(io.inputPath, scope);
   trace?.('afterInputPath', afterInputPath);
   let eff = afterInputPath;
-  if (io.parameters) eff = io.parameters.constant ? io.parameters.evaluate(scope) : io.parameters.evaluate(withInput(scope, afterInputPath));
+  if (io.parameters) {
+    eff = io.parameters.constant || afterInputPath === scope.input ? io.parameters.evaluate(scope) : io.parameters.evaluate(withInput(scope, afterInputPath));
+  }
   trace?.('afterParameters', eff);
   return eff;
 }
@@ -107,6 +109,40 @@ export function dataLimitExceeded(name: string): AslFailure {
 
 export function checkSize(v: Json, name: string): void {
   if (!jsonFitsIn(v, MAX_PAYLOAD_BYTES)) throw dataLimitExceeded(name);
+}
+
+/**
+ * Checks an output against the payload quota and returns a bound of its size to carry to the next
+ * state. `known` is a bound the caller derived without walking the value (see `resultPathBound`).
+ */
+export function checkedBound(v: Json, name: string, known: number | undefined): number {
+  if (known !== undefined && known <= MAX_PAYLOAD_BYTES) return known;
+  const b = jsonBoundWithin(v, MAX_PAYLOAD_BYTES);
+  if (b === undefined) throw dataLimitExceeded(name);
+  return b;
+}
+
+const constantBounds = new WeakMap<object, number>();
+
+/** Bound of a value fixed in the definition (Result), computed once. */
+export function constantBound(v: Json): number {
+  if (v === null || typeof v !== 'object') return jsonUpperBound(v);
+  let b = constantBounds.get(v);
+  if (b === undefined) constantBounds.set(v, (b = jsonUpperBound(v)));
+  return b;
+}
+
+/**
+ * Bound of the size of ResultPath's output from bounds of the input and the result: placing a value
+ * inside the input adds at most the value and the keys (and braces) along the path.
+ */
+export function resultPathBound(rp: PathIO['resultPath'], inputBound: number | undefined, resultBound: number | undefined): number | undefined {
+  if (rp === undefined) return resultBound;
+  if (rp === null) return inputBound;
+  if (inputBound === undefined || resultBound === undefined) return undefined;
+  let n = inputBound + resultBound;
+  for (const k of rp.keys) n += typeof k === 'string' ? k.length * 6 + 6 : 0;
+  return n;
 }
 
 /** AWS's variable quotas: 256 KiB per variable and per Assign, 10 MiB for all variables of an execution. */

@@ -37,6 +37,8 @@ export interface Thread {
   state: string;
   /** The state's raw input. */
   input: Json;
+  /** A bound of the size of `input`'s JSON text, when known (the payload check then walks only new data). */
+  inputBound?: number;
   /** Id of the StateEntered event of the current state. */
   enteredId: number;
   /** Epoch ms at which the current state was entered. */

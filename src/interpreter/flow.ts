@@ -6,8 +6,8 @@
 import type { Json } from '../shared/json.js';
 
 export type Flow =
-  | { k: 'next'; next: string; output: Json }
-  | { k: 'end'; output: Json }
+  | { k: 'next'; next: string; output: Json; bound?: number }
+  | { k: 'end'; output: Json; bound?: number }
   | { k: 'blocked' }
   | { k: 'fail'; error: string; cause: string | undefined; fatal: boolean };
 

@@ -11,7 +11,7 @@ import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js
 import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskState } from '../asl/model.js';
 import type { Command } from './commands.js';
 import { buildContext, type ContextExtras } from './context.js';
-import { applyResultPath, checkSize, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, type DataFlowTrace } from './data-flow.js';
+import { applyResultPath, checkedBound, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, type DataFlowTrace } from './data-flow.js';
 import type { ExecState, MapItem, MapWait, Thread } from './exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type EventDetails, type HistoryEvent } from './history.js';
@@ -179,7 +179,7 @@ export class Runner {
           if (this.s.lastEventId >= limit) {
             return { k: 'failed', error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${limit}).`, fatal: true };
           }
-          flow = this.enter(th, prog, flow.next, flow.output);
+          flow = this.enter(th, prog, flow.next, flow.output, flow.bound);
           break;
       }
     }
@@ -194,11 +194,12 @@ export class Runner {
     return { k: 'failed', error: f.error, cause: f.cause, fatal: f.fatal };
   }
 
-  enter(th: Thread, prog: Program, name: string, input: Json): Maybe<Flow> {
+  enter(th: Thread, prog: Program, name: string, input: Json, inputBound?: number): Maybe<Flow> {
     const st = prog.states.get(name);
     if (!st) return { k: 'fail', error: 'States.Runtime', cause: `State '${name}' does not exist.`, fatal: true };
     th.state = name;
     th.input = input;
+    th.inputBound = inputBound;
     th.retries = null;
     th.retryCount = 0;
     th.wait = null;
@@ -226,9 +227,12 @@ export class Runner {
     }
   }
 
-  /** Emits the StateExited event, applies the assigned variables and moves on. */
-  exit(th: Thread, st: State, output: Json, assigned: JsonObject | undefined, next?: string): Flow {
-    checkSize(output, st.name);
+  /**
+   * Emits the StateExited event, applies the assigned variables and moves on. `outputBound` is a bound
+   * of the output's size the caller derived from what it knows (the payload check then costs nothing).
+   */
+  exit(th: Thread, st: State, output: Json, assigned: JsonObject | undefined, next?: string, outputBound?: number): Flow {
+    const bound = checkedBound(output, st.name, outputBound ?? (output === th.input ? th.inputBound : undefined));
     if (assigned) checkVariables(st.name, th.vars, assigned);
     th.vars = mergeVars(th.vars, assigned);
     if (this.recording) {
@@ -241,8 +245,8 @@ export class Runner {
     } else this.emit(th, '');
     th.wait = null;
     const target = next ?? st.next;
-    if (target === undefined) return { k: 'end', output };
-    return { k: 'next', next: target, output };
+    if (target === undefined) return { k: 'end', output, bound };
+    return { k: 'next', next: target, output, bound };
   }
 
   /** Turns an exception raised while evaluating a state into a failure (data), with AWS's cause text. */

@@ -9,7 +9,8 @@
  * old state keep a serialised copy, as the stores do).
  * @module
  */
-import type { Json } from '../shared/json.js';
+import { jsonBoundWithin, type Json } from '../shared/json.js';
+import { MAX_PAYLOAD_BYTES } from './data-flow.js';
 import type { Machine } from '../asl/model.js';
 import type { Command } from './commands.js';
 import type { ExecState, ExecutionInfo } from './exec-state.js';
@@ -74,7 +75,8 @@ function start(r: Runner, info: ExecutionInfo): Maybe<void> {
   // As AWS records it, the first state's StateEntered event has previousEventId 0 (not ExecutionStarted's id).
   const root = r.newThread([], {}, null, 0);
   s.root = root;
-  return then(r.runFrom(root, m, { k: 'next', next: m.startAt, output: info.input as Json }), (o) => finishRoot(r, o));
+  const bound = jsonBoundWithin(info.input, MAX_PAYLOAD_BYTES);
+  return then(r.runFrom(root, m, { k: 'next', next: m.startAt, output: info.input as Json, bound }), (o) => finishRoot(r, o));
 }
 
 function finishRoot(r: Runner, o: Outcome): void {

@@ -11,6 +11,12 @@ export interface JsonObject {
 
 export const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
+/** Sets an own property, `__proto__` included (plain assignment to `__proto__` would set the prototype). */
+export function setOwn(o: JsonObject, k: string, v: Json): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -59,7 +65,7 @@ export function cloneJson<T extends Json>(v: T): T {
     return out as T;
   }
   const out: JsonObject = {};
-  for (const k in v) if (hasOwn(v, k)) out[k] = cloneJson((v as JsonObject)[k]!);
+  for (const k in v) if (hasOwn(v, k)) setOwn(out, k, cloneJson((v as JsonObject)[k]!));
   return out as T;
 }
 
@@ -151,8 +157,23 @@ function utf8Length(s: string): number {
  * lengths only, no character scan), so small values cost a walk over their nodes and nothing more.
  */
 export function jsonFitsIn(v: Json | undefined, limit: number): boolean {
+  return jsonBoundWithin(v, limit) !== undefined;
+}
+
+/**
+ * A number of bytes the JSON text of `v` does not exceed, when that is at most `limit` (the cheap upper
+ * bound, or else the exact size); undefined when the value is larger than `limit`.
+ */
+export function jsonBoundWithin(v: Json | undefined, limit: number): number | undefined {
   const bound = upperBound(v, limit);
-  return bound <= limit || jsonByteSize(v) <= limit;
+  if (bound <= limit) return bound;
+  const exact = jsonByteSize(v);
+  return exact <= limit ? exact : undefined;
+}
+
+/** The cheap upper bound of the JSON size of `v` (walks it; strings counted by length). */
+export function jsonUpperBound(v: Json | undefined): number {
+  return upperBound(v, Infinity);
 }
 
 /** Upper bound of the UTF-8 JSON size (each UTF-16 unit is at most 6 bytes as an escape). Stops early past `cap`. */

@@ -3,7 +3,8 @@
  * @module
  */
 import type { PassState } from '../../asl/model.js';
-import { applyResult, effectiveInput, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
+import { applyResult, constantBound, effectiveInput, evalAssignJsonata, evalAssignPath, resultPathBound, withInput } from '../data-flow.js';
+import { jsonUpperBound, type Json } from '../../shared/json.js';
 import type { Thread } from '../exec-state.js';
 import type { Flow, Maybe } from '../flow.js';
 import type { Runner } from '../runner.js';
@@ -16,10 +17,17 @@ export function enterPass(r: Runner, th: Thread, st: PassState): Maybe<Flow> {
     const result = st.result !== undefined ? st.result : eff;
     const output = applyResult(st.io, th.input, result, scope, r.opts.trace);
     const assigned = evalAssignPath(st.assign, withInput(scope, result));
-    return r.exit(th, st, output, assigned);
+    return r.exit(th, st, output, assigned, undefined, outputBound(th, st, eff, result));
   } catch (e) {
     return r.stateError(th, st, e);
   }
+}
+
+/** A bound of the output's size from the input's bound and the (usually small) new result, when knowable. */
+function outputBound(th: Thread, st: PassState, eff: Json, result: Json): number | undefined {
+  if (st.io.outputPath !== undefined) return undefined;
+  const resultBound = st.result !== undefined ? constantBound(st.result) : eff === th.input ? th.inputBound : jsonUpperBound(result);
+  return resultPathBound(st.io.resultPath, th.inputBound, resultBound);
 }
 
 async function passJsonata(r: Runner, th: Thread, st: PassState): Promise<Flow> {

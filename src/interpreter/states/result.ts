@@ -6,13 +6,13 @@
  */
 import type { Json } from '../../shared/json.js';
 import type { MapState, ParallelState, TaskState } from '../../asl/model.js';
-import { applyOutputPath, applyResultPath, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
+import { applyOutputPath, applyResultPath, evalAssignJsonata, evalAssignPath, resultPathBound, withInput } from '../data-flow.js';
 import type { Thread } from '../exec-state.js';
 import type { Flow, Maybe } from '../flow.js';
 import type { Runner } from '../runner.js';
 import { WITH_RETRY_COUNT } from '../context.js';
 
-export function exitWithResult(r: Runner, th: Thread, st: TaskState | ParallelState | MapState, result: Json): Maybe<Flow> {
+export function exitWithResult(r: Runner, th: Thread, st: TaskState | ParallelState | MapState, result: Json, resultBound?: number): Maybe<Flow> {
   if (st.ql === 'JSONata') {
     return (async () => {
       try {
@@ -28,7 +28,8 @@ export function exitWithResult(r: Runner, th: Thread, st: TaskState | ParallelSt
   if (!io.resultSelector && io.outputPath === undefined && !st.assign && !r.opts.trace) {
     // The common case needs no scope: ResultPath only.
     try {
-      return r.exit(th, st, applyResultPath(io.resultPath, th.input, result), undefined);
+      const output = applyResultPath(io.resultPath, th.input, result);
+      return r.exit(th, st, output, undefined, undefined, resultPathBound(io.resultPath, th.inputBound, resultBound));
     } catch (e) {
       return r.handleFailure(th, st, r.stateError(th, st, e));
     }

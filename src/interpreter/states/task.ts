@@ -3,7 +3,7 @@
  * command, waits for its outcome, and handles Retry / Catch.
  * @module
  */
-import { jsonFitsIn, type Json, type JsonObject } from '../../shared/json.js';
+import { jsonBoundWithin, type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
 import type { CompiledTemplate } from '../../expr/template.js';
 import type { TaskState } from '../../asl/model.js';
@@ -212,13 +212,14 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
       return BLOCKED;
     case 'taskSucceeded': {
       th.wait = null;
-      if (!jsonFitsIn(input.output, MAX_PAYLOAD_BYTES)) {
+      const resultBound = jsonBoundWithin(input.output, MAX_PAYLOAD_BYTES);
+      if (resultBound === undefined) {
         const f = dataLimitExceeded(w.family === 'task' ? w.resourceType : w.resource);
         r.emit(th, `${prefix}Failed`, { ...base(), error: f.error, cause: f.cause_ });
         return r.handleFailure(th, st, { error: f.error, cause: f.cause_ });
       }
       r.emit(th, `${prefix}Succeeded`, r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
-      return taskResult(r, th, st, input.output);
+      return exitWithResult(r, th, st, input.output, resultBound);
     }
     case 'taskFailed':
     case 'taskScheduleFailed': {
@@ -243,8 +244,5 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
   }
 }
 
-function taskResult(r: Runner, th: Thread, st: TaskState, result: Json): Maybe<Flow> {
-  return exitWithResult(r, th, st, result);
-}
 
 export { parseResource };
