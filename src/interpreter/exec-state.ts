@@ -84,6 +84,8 @@ export interface ParallelWait {
   /** Running branches (null once finished). */
   children: (Thread | null)[];
   results: (Json | null)[];
+  /** Sum of the results' size bounds (+1 each for a comma), while every one is known. */
+  resultsBound: number | undefined;
   remaining: number;
 }
 
@@ -98,6 +100,8 @@ export interface MapWait {
   children: Record<number, Thread>;
   active: number;
   results: (Json | null)[];
+  /** Sum of the results' size bounds (+1 each for a comma), while every one is known. */
+  resultsBound: number | undefined;
   done: number;
   failed: number;
   maxConcurrency: number;

@@ -13,7 +13,7 @@ export type Flow =
 
 export type Outcome =
   | { k: 'blocked' }
-  | { k: 'succeeded'; output: Json }
+  | { k: 'succeeded'; output: Json; bound?: number }
   | { k: 'failed'; error: string; cause: string | undefined; fatal: boolean };
 
 export type Maybe<T> = T | Promise<T>;

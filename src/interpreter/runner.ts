@@ -172,7 +172,7 @@ export class Runner {
         case 'blocked':
           return BLOCKED;
         case 'end':
-          return { k: 'succeeded', output: flow.output };
+          return { k: 'succeeded', output: flow.output, bound: flow.bound };
         case 'fail':
           return this.threadFailed(th, prog, flow);
         case 'next':

@@ -130,6 +130,7 @@ function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json,
     children: {},
     active: 0,
     results: new Array<Json | null>(items.length).fill(null),
+    resultsBound: 2,
     done: 0,
     failed: 0,
     maxConcurrency: limits.maxConcurrency,
@@ -170,7 +171,7 @@ function startIteration(r: Runner, th: Thread, st: MapState, w: MapWait, index: 
   w.children[index] = child;
   w.active++;
   const run = (input: Json): Maybe<Outcome> => {
-    if (!w.distributed) r.emit(child, 'MapIterationStarted', { name: st.name, index });
+    if (!w.distributed) r.emit(child, 'MapIterationStarted', r.recording ? { name: st.name, index } : undefined);
     return r.runFrom(child, st.processor, { k: 'next', next: st.processor.startAt, output: input });
   };
   const sel = st.itemSelector;
@@ -209,11 +210,13 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
   if (child) r.endChild(child);
   if (o.k === 'succeeded') {
     w.results[index] = o.output;
+    w.resultsBound = w.resultsBound !== undefined && o.bound !== undefined ? w.resultsBound + o.bound + 1 : undefined;
     w.done++;
-    if (!w.distributed && child) r.emit(child, 'MapIterationSucceeded', { name: st.name, index });
+    if (!w.distributed && child) r.emit(child, 'MapIterationSucceeded', r.recording ? { name: st.name, index } : undefined);
   } else {
     w.failed++;
-    if (!w.distributed && child) r.emit(child, 'MapIterationFailed', { name: st.name, index });
+    w.resultsBound = undefined;
+    if (!w.distributed && child) r.emit(child, 'MapIterationFailed', r.recording ? { name: st.name, index } : undefined);
     const errorOutput: JsonObject = o.cause === undefined ? { Error: o.error } : { Error: o.error, Cause: o.cause };
     w.results[index] = errorOutput;
     if (o.fatal || toleranceExceeded(w)) {
@@ -236,7 +239,7 @@ function finish(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   r.joinChildren(th);
   if (w.distributed) r.emit(th, 'MapRunSucceeded');
   r.emit(th, 'MapStateSucceeded');
-  return exitWithResult(r, th, st, w.results as Json[]);
+  return exitWithResult(r, th, st, w.results as Json[], w.resultsBound);
 }
 
 export function deliverToMapChild(r: Runner, th: Thread, st: MapState, path: readonly number[], depth: number, input: EngineInput): Maybe<Flow | null> {

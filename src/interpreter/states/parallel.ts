@@ -41,7 +41,7 @@ function start(r: Runner, th: Thread, st: ParallelState): Maybe<Flow> {
 function launch(r: Runner, th: Thread, st: ParallelState, eff: Json): Maybe<Flow> {
   r.emit(th, 'ParallelStateStarted');
   const n = st.branches.length;
-  const w: ParallelWait = { k: 'parallel', children: new Array<Thread | null>(n).fill(null), results: new Array<Json | null>(n).fill(null), remaining: n };
+  const w: ParallelWait = { k: 'parallel', children: new Array<Thread | null>(n).fill(null), results: new Array<Json | null>(n).fill(null), resultsBound: 2, remaining: n };
   th.wait = w;
   if (n === 0) return finish(r, th, st, w);
   return runBranches(r, th, st, w, eff, 0);
@@ -73,6 +73,7 @@ function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i:
     case 'succeeded':
       w.children[i] = null;
       w.results[i] = o.output;
+      w.resultsBound = w.resultsBound !== undefined && o.bound !== undefined ? w.resultsBound + o.bound + 1 : undefined;
       w.remaining--;
       return w.remaining === 0 ? finish(r, th, st, w) : null;
     case 'failed': {
@@ -92,7 +93,7 @@ function finish(r: Runner, th: Thread, st: ParallelState, w: ParallelWait): Mayb
   // AWS records ParallelStateSucceeded between the branches' last events and ParallelStateExited.
   r.joinChildren(th);
   r.emit(th, 'ParallelStateSucceeded');
-  return exitWithResult(r, th, st, w.results as Json[]);
+  return exitWithResult(r, th, st, w.results as Json[], w.resultsBound);
 }
 
 export function deliverToParallelChild(r: Runner, th: Thread, st: ParallelState, path: readonly number[], depth: number, input: EngineInput): Maybe<Flow | null> {

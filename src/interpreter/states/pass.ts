@@ -25,8 +25,9 @@ export function enterPass(r: Runner, th: Thread, st: PassState): Maybe<Flow> {
 
 /** A bound of the output's size from the input's bound and the (usually small) new result, when knowable. */
 function outputBound(th: Thread, st: PassState, eff: Json, result: Json): number | undefined {
-  if (st.io.outputPath !== undefined) return undefined;
+  if (st.io.outputPath === null) return 2;
   const resultBound = st.result !== undefined ? constantBound(st.result) : eff === th.input ? th.inputBound : jsonUpperBound(result);
+  // OutputPath selects a part of the merged value: the merged value's bound holds for it too.
   return resultPathBound(st.io.resultPath, th.inputBound, resultBound);
 }
 

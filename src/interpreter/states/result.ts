@@ -41,7 +41,10 @@ export function exitWithResult(r: Runner, th: Thread, st: TaskState | ParallelSt
     const merged = applyResultPath(st.io.resultPath, th.input, selected);
     r.opts.trace?.('afterResultPath', merged);
     const output = applyOutputPath(st.io.outputPath, withInput(scope, merged));
-    return r.exit(th, st, output, evalAssignPath(st.assign, withInput(scope, selected)));
+    // OutputPath selects a part of the merged value: its bound holds for the output too.
+    const mergedBound = resultPathBound(io.resultPath, th.inputBound, io.resultSelector ? undefined : resultBound);
+    const bound = io.outputPath === null ? 2 : mergedBound;
+    return r.exit(th, st, output, evalAssignPath(st.assign, withInput(scope, selected)), undefined, bound);
   } catch (e) {
     return r.handleFailure(th, st, r.stateError(th, st, e));
   }
