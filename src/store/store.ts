@@ -1,8 +1,13 @@
 /**
- * The persistence port. Async, small, and free of SQL-only assumptions: the memory store implements it
- * now; durable adapters (SQLite, PostgreSQL) implement the same contract (`contract.ts`).
+ * The persistence port. Async, small, and free of SQLite-only assumptions, so that several engine
+ * processes can share one database: every write of an execution's step is one `commitStep` (state,
+ * history events, the execution record, and the durable work the step creates or finishes), and work
+ * that outlives a process (timers, open tasks) is kept as rows any process can pick up.
+ *
+ * Adapters: `memory/` (reference), `sqlite/`; all pass the shared contract suite in `contract.ts`.
  * @module
  */
+import type { InvokeTask } from '../runtime/tasks/types.js';
 import type { ExecState } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 
@@ -69,6 +74,8 @@ export interface ExecutionRecord {
   traceHeader?: string;
   /** The revision of the state machine (or version) the execution runs, when it has one. */
   revisionId?: string;
+  /** Set when a Task state of another execution started this one (states:startExecution). */
+  parent?: { executionArn: string; seq: number };
 }
 
 export interface ActivityRecord {
@@ -91,21 +98,54 @@ export interface HistoryQuery {
   limit: number;
 }
 
+/** What a durable timer is for; a task's timeout and heartbeat timers share the task's sequence number. */
+export type TimerKind = 'wait' | 'retry' | 'executionTimeout' | 'taskTimeout' | 'heartbeat';
+
+export interface TimerRow {
+  executionArn: string;
+  seq: number;
+  kind: TimerKind;
+  /** Epoch ms. */
+  dueAt: number;
+}
+
+/** A task an execution is waiting on: invoked (Lambda, services), queued (activities) or awaiting a token. */
+export interface TaskRow {
+  executionArn: string;
+  seq: number;
+  command: InvokeTask;
+  /** For activity tasks: which activity's workers may take it. */
+  activityArn?: string;
+  token?: string;
+  /** `started` once an activity worker took it. */
+  status: 'scheduled' | 'started';
+  workerName?: string;
+  createdAt: number;
+}
+
 export interface StepCommit {
   executionArn: string;
   state: ExecState;
   events: HistoryEvent[];
   record: Partial<ExecutionRecord>;
+  timersAdd?: TimerRow[];
+  /** Timers to delete: every timer of the sequence number, or only the given kind. */
+  timersRemove?: { seq: number; kind?: TimerKind }[];
+  tasksAdd?: TaskRow[];
+  tasksRemove?: number[];
+  /** Activity tasks a worker took. */
+  tasksStarted?: { seq: number; workerName?: string }[];
 }
 
 export interface Store {
+  // ---- catalog --------------------------------------------------------------------------------
   putStateMachine(rec: StateMachineRecord): Promise<void>;
   getStateMachine(arn: string): Promise<StateMachineRecord | undefined>;
   /** Unversioned state machines, in creation order. */
   listStateMachines(): Promise<StateMachineRecord[]>;
-  deleteStateMachine(arn: string): Promise<void>;
   /** The published versions of a state machine, in ascending version number. */
   listVersions(stateMachineArn: string): Promise<StateMachineRecord[]>;
+  deleteStateMachine(arn: string): Promise<void>;
 
   putAlias(rec: AliasRecord): Promise<void>;
   getAlias(arn: string): Promise<AliasRecord | undefined>;
@@ -120,13 +160,33 @@ export interface Store {
   getTags(resourceArn: string): Promise<Record<string, string>>;
   setTags(resourceArn: string, tags: Record<string, string>): Promise<void>;
 
+  // ---- executions -----------------------------------------------------------------------------
   /** Creates an execution with its first state; false when the ARN exists already. */
   createExecution(rec: ExecutionRecord, state: ExecState, events: HistoryEvent[]): Promise<boolean>;
   getExecution(arn: string): Promise<ExecutionRecord | undefined>;
   getExecutionState(arn: string): Promise<ExecState | undefined>;
   /** Newest first. */
   listExecutions(q: ExecutionQuery): Promise<ExecutionRecord[]>;
-  /** Records one step: new state, new events, record changes. */
+  /** Records one step atomically: new state, new events, record changes, timers and tasks. */
   commitStep(c: StepCommit): Promise<void>;
   getHistory(executionArn: string, q: HistoryQuery): Promise<HistoryEvent[]>;
+
+  // ---- durable work ---------------------------------------------------------------------------
+  /** ARNs of Standard executions still RUNNING (to resume after a restart). */
+  runningExecutionArns(): Promise<string[]>;
+  /** Timers due at or before `until`, earliest first. */
+  dueTimers(until: number, limit: number): Promise<TimerRow[]>;
+  /** Due time of the earliest timer, if any. */
+  nextTimerDue(): Promise<number | undefined>;
+  /** Moves a timer (a heartbeat arrived). */
+  rescheduleTimer(executionArn: string, seq: number, kind: TimerKind, dueAt: number): Promise<void>;
+  /** Tasks an execution is waiting on. */
+  openTasks(executionArn: string): Promise<TaskRow[]>;
+  /** The oldest scheduled task of an activity, marked started for the worker; undefined when none. */
+  claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined>;
+  taskByToken(token: string): Promise<TaskRow | undefined>;
+  /** Deletes executions (and their history) that closed before `before`; returns how many. */
+  purgeClosedExecutions(before: number): Promise<number>;
+
+  close(): Promise<void>;
 }

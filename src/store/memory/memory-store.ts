@@ -5,6 +5,9 @@
 import type { ExecState } from '../../interpreter/exec-state.js';
 import type { HistoryEvent } from '../../interpreter/history.js';
 import type {
+  TaskRow,
+  TimerKind,
+  TimerRow,
   ActivityRecord,
   AliasRecord,
   ExecutionQuery,
@@ -27,6 +30,9 @@ export class MemoryStore implements Store {
   #activities = new Map<string, ActivityRecord>();
   #tags = new Map<string, Record<string, string>>();
   #executions = new Map<string, ExecutionEntry>();
+  #timers = new Map<string, TimerRow>();
+  #tasks = new Map<string, TaskRow>();
+  #tokens = new Map<string, string>();
   #bySm = new Map<string, ExecutionEntry[]>();
 
   async putStateMachine(rec: StateMachineRecord): Promise<void> {
@@ -119,7 +125,92 @@ export class MemoryStore implements Store {
     e.state = c.state;
     for (const ev of c.events) e.events.push(ev);
     Object.assign(e.rec, c.record);
+    const arn = c.executionArn;
+    for (const r of c.timersRemove ?? []) {
+      if (r.kind) this.#timers.delete(timerKey(arn, r.seq, r.kind));
+      else for (const k of TIMER_KINDS) this.#timers.delete(timerKey(arn, r.seq, k));
+    }
+    for (const t of c.timersAdd ?? []) this.#timers.set(timerKey(arn, t.seq, t.kind), { ...t });
+    for (const seq of c.tasksRemove ?? []) {
+      const key = taskKey(arn, seq);
+      const t = this.#tasks.get(key);
+      if (t?.token) this.#tokens.delete(t.token);
+      this.#tasks.delete(key);
+    }
+    for (const t of c.tasksAdd ?? []) {
+      const key = taskKey(arn, t.seq);
+      this.#tasks.set(key, structuredClone(t));
+      if (t.token) this.#tokens.set(t.token, key);
+    }
+    for (const st of c.tasksStarted ?? []) {
+      const t = this.#tasks.get(taskKey(arn, st.seq));
+      if (t) {
+        t.status = 'started';
+        if (st.workerName !== undefined) t.workerName = st.workerName;
+      }
+    }
   }
+  async runningExecutionArns(): Promise<string[]> {
+    const out: string[] = [];
+    for (const [arn, e] of this.#executions) if (e.rec.status === 'RUNNING' && e.rec.type === 'STANDARD') out.push(arn);
+    return out;
+  }
+
+  async dueTimers(until: number, limit: number): Promise<TimerRow[]> {
+    const due = [...this.#timers.values()].filter((t) => t.dueAt <= until);
+    due.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
+    return due.slice(0, limit).map((t) => ({ ...t }));
+  }
+
+  async nextTimerDue(): Promise<number | undefined> {
+    let min: number | undefined;
+    for (const t of this.#timers.values()) if (min === undefined || t.dueAt < min) min = t.dueAt;
+    return min;
+  }
+
+  async rescheduleTimer(executionArn: string, seq: number, kind: TimerKind, dueAt: number): Promise<void> {
+    const t = this.#timers.get(timerKey(executionArn, seq, kind));
+    if (t) t.dueAt = dueAt;
+  }
+
+  async openTasks(executionArn: string): Promise<TaskRow[]> {
+    const out: TaskRow[] = [];
+    for (const t of this.#tasks.values()) if (t.executionArn === executionArn) out.push(structuredClone(t));
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  async claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined> {
+    let oldest: TaskRow | undefined;
+    for (const t of this.#tasks.values()) {
+      if (t.activityArn !== activityArn || t.status !== 'scheduled') continue;
+      if (!oldest || t.createdAt < oldest.createdAt) oldest = t;
+    }
+    if (!oldest) return undefined;
+    oldest.status = 'started';
+    if (workerName !== undefined) oldest.workerName = workerName;
+    return structuredClone(oldest);
+  }
+
+  async taskByToken(token: string): Promise<TaskRow | undefined> {
+    const key = this.#tokens.get(token);
+    const t = key ? this.#tasks.get(key) : undefined;
+    return t && structuredClone(t);
+  }
+
+  async purgeClosedExecutions(before: number): Promise<number> {
+    let n = 0;
+    for (const [arn, e] of this.#executions) {
+      if (e.rec.status === 'RUNNING' || e.rec.stopDate === undefined || e.rec.stopDate >= before) continue;
+      this.#executions.delete(arn);
+      const list = this.#bySm.get(e.rec.stateMachineArn);
+      if (list) list.splice(list.indexOf(e), 1);
+      n++;
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {}
+
   async getHistory(executionArn: string, q: HistoryQuery): Promise<HistoryEvent[]> {
     const events = this.#executions.get(executionArn)?.events ?? [];
     if (q.reverse) {
@@ -136,3 +227,7 @@ export class MemoryStore implements Store {
     return events.slice(start, start + q.limit);
   }
 }
+
+const TIMER_KINDS: readonly TimerKind[] = ['wait', 'retry', 'executionTimeout', 'taskTimeout', 'heartbeat'];
+const timerKey = (arn: string, seq: number, kind: TimerKind) => `${arn}#${seq}#${kind}`;
+const taskKey = (arn: string, seq: number) => `${arn}#${seq}`;
