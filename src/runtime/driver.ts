@@ -1,7 +1,7 @@
 /**
- * Drives one execution: feeds inputs to the pure step one at a time, persists each step through a hook,
- * then performs the step's commands (invoke tasks, arm timers, cancel them) and turns their outcomes
- * into new inputs. Task timeouts and heartbeats are enforced here.
+ * Drives one execution: feeds inputs to the pure step one at a time, hands each step's result and its
+ * durable effects (timers and tasks created or finished) to `onStep` (persistence), and only then
+ * performs the step's commands: invoke tasks, arm timers, cancel them. Outcomes come back as inputs.
  * @module
  */
 import type { Machine } from '../asl/model.js';
@@ -10,13 +10,24 @@ import type { HistoryEvent } from '../interpreter/history.js';
 import type { EngineInput } from '../interpreter/inputs.js';
 import type { StepOptions } from '../interpreter/runner.js';
 import { initialState, step, type StepResult } from '../interpreter/step.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Json } from '../shared/json.js';
+import type { TaskRow, TimerKind, TimerRow } from '../store/store.js';
+import type { Clock } from './clock.js';
 import { newSeed } from './ids.js';
 import { Cancellation, type InvokeTask, type TaskCallbacks, type TaskContext, type TaskInvoker } from './tasks/types.js';
-import type { Json } from '../shared/json.js';
+import { ClockTimers, timerInput, type TimerPort } from './timers.js';
 
 /** What a delay is for (delayOverride's first argument). */
 export type DelayKind = 'wait' | 'retry' | 'executionTimeout' | 'taskTimeout';
+
+/** The durable work one step creates or finishes (what a store keeps besides state and history). */
+export interface StepEffects {
+  timersAdd: Omit<TimerRow, 'executionArn'>[];
+  timersRemove: { seq: number; kind?: TimerKind }[];
+  tasksAdd: Omit<TaskRow, 'executionArn'>[];
+  tasksRemove: number[];
+  tasksStarted: { seq: number; workerName?: string }[];
+}
 
 export interface DriverOptions {
   clock: Clock;
@@ -30,31 +41,36 @@ export interface DriverOptions {
   step?: StepOptions;
   /** Keep the history in memory (`driver.events`). */
   keepHistory?: boolean;
-  /** Called with every step's result before its commands run (persistence). */
-  onStep?: (r: StepResult) => void | Promise<void>;
+  /** Called with every step's result and effects before its commands run (persistence). */
+  onStep?: (r: StepResult, input: EngineInput, effects: StepEffects) => void | Promise<void>;
+  /** Timers (default: in memory, on the clock). */
+  timers?: (driver: ExecutionDriver) => TimerPort;
   /** Seeds for the steps' randomness (tests); default random. */
   seed?: () => number;
   /** Called once when the execution has ended. */
   onDone?: (s: ExecState) => void;
+  /** Called when the driver has nothing in flight and nothing queued (the engine may drop it). */
+  onIdle?: (driver: ExecutionDriver) => void;
 }
 
 const NO_HISTORY: StepOptions = Object.freeze({ recordHistory: false });
 
-/** An invoked task: its callbacks (TaskCallbacks) and what the invoker may read about it (TaskContext), in one object. */
+/**
+ * An invoked task: its callbacks (TaskCallbacks) and what the invoker may read about it (TaskContext),
+ * in one object. It is "in flight" while its invocation runs; a task completed later by a token (an
+ * activity, a callback) is detached and finished by an input from outside.
+ */
 class OpenTask implements TaskCallbacks, TaskContext {
   #cancel: Cancellation | undefined;
+  #closed = false;
   readonly seq: number;
-  timeout: TimerHandle | undefined;
-  heartbeatTimer: TimerHandle | undefined;
 
   constructor(
     private readonly d: ExecutionDriver,
-    private readonly c: InvokeTask,
+    readonly command: InvokeTask,
   ) {
-    this.seq = c.seq;
+    this.seq = command.seq;
   }
-
-  #closed = false;
 
   /** Made on first use: most local tasks finish before anyone asks. */
   get cancel(): Cancellation {
@@ -78,7 +94,7 @@ class OpenTask implements TaskCallbacks, TaskContext {
     return this.d.state.info.stateMachineArn;
   }
   get idempotencyKey(): string {
-    return `${this.d.state.info.executionArn}/${this.c.stateName}/${this.c.seq}/${this.c.attempt}`;
+    return `${this.d.state.info.executionArn}/${this.command.stateName}/${this.command.seq}/${this.command.attempt}`;
   }
   get region(): string {
     return this.d.opts.region;
@@ -87,25 +103,12 @@ class OpenTask implements TaskCallbacks, TaskContext {
     return this.d.opts.accountId;
   }
 
-  armHeartbeat(): void {
-    const secs = this.c.heartbeatSeconds;
-    if (secs === undefined) return;
-    this.heartbeatTimer?.cancel();
-    this.heartbeatTimer = this.d.opts.clock.setTimer(() => this.timedOut('States.HeartbeatTimeout'), this.d.scaled('taskTimeout', this.c.stateName, secs * 1000));
-  }
-
-  timedOut(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
-    if (!this.d.isLive(this)) return;
-    this.d.closeTask(this);
-    this.d.send({ k: 'taskTimedOut', seq: this.seq, error });
-  }
-
   started(workerName?: string): void {
     if (this.d.isLive(this)) this.d.send({ k: 'taskStarted', seq: this.seq, workerName });
   }
 
   heartbeat(): void {
-    if (this.d.isLive(this)) this.armHeartbeat();
+    if (this.d.isLive(this)) this.d.heartbeat(this.seq);
   }
 
   succeeded(output: Json): void {
@@ -119,26 +122,31 @@ class OpenTask implements TaskCallbacks, TaskContext {
     this.d.closeTask(this);
     this.d.send({ k: 'taskFailed', seq: this.seq, error, cause });
   }
+
+  detach(): void {
+    this.d.detachTask(this);
+  }
+}
+
+interface Queued {
+  input: EngineInput;
+  ack?: () => void;
 }
 
 export class ExecutionDriver {
   readonly state: ExecState;
   readonly events: HistoryEvent[] = [];
+  readonly timers: TimerPort;
   #done: Promise<ExecState> | undefined;
   #resolveDone: ((s: ExecState) => void) | undefined;
   #ended = false;
-  #queue: EngineInput[] = [];
+  #queue: Queued[] = [];
   #busy = false;
-  // Open timers and tasks, by sequence number (most executions never need them: made on first use).
-  #timerMap: Map<number, TimerHandle> | undefined;
+  /** Tasks whose invocation is running in this process, by sequence number (made on first use). */
   #taskMap: Map<number, OpenTask> | undefined;
   readonly #keepHistory: boolean;
   readonly #stepOptions: StepOptions | undefined;
   readonly #onDone: ((s: ExecState) => void) | undefined;
-
-  get #timers(): Map<number, TimerHandle> {
-    return (this.#timerMap ??= new Map());
-  }
 
   get #tasks(): Map<number, OpenTask> {
     return (this.#taskMap ??= new Map());
@@ -156,6 +164,7 @@ export class ExecutionDriver {
     this.#stepOptions = !this.#keepHistory && !opts.onStep ? (opts.step ? { ...opts.step, recordHistory: false } : NO_HISTORY) : opts.step;
     this.#onDone = perRun?.onDone ?? opts.onDone;
     this.state = state ?? initialState(info);
+    this.timers = opts.timers ? opts.timers(this) : new ClockTimers(opts.clock);
     if (this.state.status !== 'RUNNING' && this.state.root) this.#ended = true;
   }
 
@@ -165,6 +174,15 @@ export class ExecutionDriver {
       this.#done = this.#ended ? Promise.resolve(this.state) : new Promise((res) => (this.#resolveDone = res));
     }
     return this.#done;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Nothing queued, no step running, no invocation in flight. */
+  get idle(): boolean {
+    return !this.#busy && this.#queue.length === 0 && (this.#taskMap?.size ?? 0) === 0;
   }
 
   #resolve(s: ExecState): void {
@@ -183,56 +201,116 @@ export class ExecutionDriver {
   }
 
   send(input: EngineInput): void {
-    this.#queue.push(input);
+    this.#queue.push({ input });
     if (!this.#busy) this.#drain();
   }
 
-  /** Open task sequence numbers (for activities/callbacks to find their task). */
+  /** Sends an input and resolves once the step it causes is persisted (API calls answer after that). */
+  deliver(input: EngineInput): Promise<void> {
+    return new Promise((ack) => {
+      this.#queue.push({ input, ack });
+      if (!this.#busy) this.#drain();
+    });
+  }
+
+  /** Re-invokes tasks whose outcome was never recorded (after a restart): at least once. */
+  resumeTasks(commands: InvokeTask[]): void {
+    for (const c of commands) this.#invoke(c);
+  }
+
+  /** Whether the task `seq` has an invocation running in this process. */
   isTaskOpen(seq: number): boolean {
     return this.#taskMap?.has(seq) ?? false;
   }
 
+  isLive(t: OpenTask): boolean {
+    return this.#taskMap?.get(t.seq) === t;
+  }
+
+  /** Closes an open task (its outcome is in, it timed out, or it was cancelled). */
+  closeTask(t: OpenTask): void {
+    if (this.#taskMap?.get(t.seq) === t) this.#taskMap.delete(t.seq);
+    t.close();
+  }
+
+  /** The invocation is over; the task's outcome will come from outside (a token). */
+  detachTask(t: OpenTask): void {
+    if (this.#taskMap?.get(t.seq) === t) this.#taskMap.delete(t.seq);
+    this.#maybeIdle();
+  }
+
+  /** A heartbeat of the task `seq`: its heartbeat timer starts again. */
+  heartbeat(seq: number): void {
+    const c = this.#heartbeats?.get(seq);
+    if (c?.heartbeatSeconds === undefined) return;
+    this.timers.set(seq, 'heartbeat', this.opts.clock.now() + this.scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000), () => this.send(timerInput(seq, 'heartbeat')));
+  }
+
+  /** Tasks with a heartbeat, by sequence number (for `heartbeat`). */
+  #heartbeats: Map<number, InvokeTask> | undefined;
+
   #drain(): void {
     this.#busy = true;
     while (this.#queue.length) {
-      const input = this.#queue.shift()!;
-      const env = { now: this.opts.clock.now(), seed: this.opts.seed ? this.opts.seed() : newSeed() };
+      const q = this.#queue.shift()!;
+      const input = q.input;
+      // An outcome from outside (a timer, a token) ends an invocation still running here.
+      if ('seq' in input && input.k !== 'taskStarted' && input.k !== 'timerFired') {
+        const open = this.#taskMap?.get(input.seq);
+        if (open) this.closeTask(open);
+      }
+      const now = this.opts.clock.now();
+      const env = { now, seed: this.opts.seed ? this.opts.seed() : newSeed() };
       let res: StepResult | Promise<StepResult>;
       try {
         res = step(this.machine, this.state, input, env, this.#stepOptions);
       } catch (e) {
         this.#crash(e);
+        q.ack?.();
         return;
       }
       if (res instanceof Promise) {
-        res.then((r) => this.#applyThenDrain(r), (e) => this.#crash(e));
+        res.then(
+          (r) => this.#persistThenApply(r, q, now, true),
+          (e) => {
+            this.#crash(e);
+            q.ack?.();
+          },
+        );
         return;
       }
-      const persisted = this.opts.onStep?.(res);
-      if (persisted instanceof Promise) {
-        const r = res;
-        persisted.then(() => {
-          this.#apply(r);
-          this.#drain();
-        }, (e) => this.#crash(e));
-        return;
-      }
-      this.#apply(res);
+      if (!this.#persistThenApply(res, q, now, false)) return;
     }
     this.#busy = false;
+    this.#maybeIdle();
   }
 
-  #applyThenDrain(r: StepResult): void {
-    const persisted = this.opts.onStep?.(r);
+  /** Persists and applies one step; false when it continues asynchronously (it drains on afterwards). */
+  #persistThenApply(r: StepResult, q: Queued, now: number, resume: boolean): boolean {
+    const effects = this.opts.onStep ? this.#effects(r, q.input, now) : undefined;
+    const persisted = this.opts.onStep?.(r, q.input, effects!);
     if (persisted instanceof Promise) {
-      persisted.then(() => {
-        this.#apply(r);
-        this.#drain();
-      }, (e) => this.#crash(e));
-      return;
+      persisted.then(
+        () => {
+          this.#apply(r, now);
+          q.ack?.();
+          this.#drain();
+        },
+        (e) => {
+          this.#crash(e);
+          q.ack?.();
+        },
+      );
+      return false;
     }
-    this.#apply(r);
-    this.#drain();
+    this.#apply(r, now);
+    q.ack?.();
+    if (resume) this.#drain();
+    return !resume;
+  }
+
+  #maybeIdle(): void {
+    if (this.opts.onIdle && this.idle) this.opts.onIdle(this);
   }
 
   #crash(e: unknown): void {
@@ -240,14 +318,16 @@ export class ExecutionDriver {
     this.#busy = false;
     this.#queue = [];
     for (const t of this.#taskMap?.values() ?? []) t.close();
-    for (const t of this.#timerMap?.values() ?? []) t.cancel();
+    this.#taskMap?.clear();
+    this.timers.cancelAll();
     const s = this.state;
     s.status = 'FAILED';
     s.error = 'States.Runtime';
     s.cause = `Internal error: ${(e as Error)?.stack ?? String(e)}`;
     const ev: HistoryEvent = { id: ++s.lastEventId, previousEventId: s.lastEventId - 1, timestamp: this.opts.clock.now(), type: 'ExecutionFailed', details: { error: s.error, cause: s.cause } };
     if (this.#keepHistory) this.events.push(ev);
-    void this.opts.onStep?.({ state: s, events: [ev], commands: [] });
+    const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
+    void Promise.resolve(this.opts.onStep?.({ state: s, events: [ev], commands: [] }, { k: 'stop' }, none)).catch(() => undefined);
     this.#resolve(s);
   }
 
@@ -257,63 +337,99 @@ export class ExecutionDriver {
     return ms * (this.opts.waitTimeScale ?? 1);
   }
 
-  #apply(r: StepResult): void {
+  scaled(why: DelayKind, stateName: string | undefined, ms: number): number {
+    return this.#scaled(why, stateName, ms);
+  }
+
+  /** The durable work a step creates or finishes, for the store. */
+  #effects(r: StepResult, input: EngineInput, now: number): StepEffects {
+    const e: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
+    switch (input.k) {
+      case 'timerFired':
+        e.timersRemove.push({ seq: input.seq });
+        break;
+      case 'taskStarted':
+        e.tasksStarted.push({ seq: input.seq, workerName: input.workerName });
+        break;
+      case 'taskSucceeded':
+      case 'taskFailed':
+      case 'taskTimedOut':
+      case 'taskScheduleFailed':
+        e.tasksRemove.push(input.seq);
+        e.timersRemove.push({ seq: input.seq });
+        break;
+      default:
+        break;
+    }
+    for (const c of r.commands) {
+      switch (c.k) {
+        case 'startTimer':
+          e.timersAdd.push({ seq: c.seq, kind: c.why, dueAt: now + Math.max(0, this.#scaled(c.why, c.stateName, c.delayMs)) });
+          break;
+        case 'invokeTask': {
+          const row: Omit<TaskRow, 'executionArn'> = { seq: c.seq, command: c, status: 'scheduled', createdAt: now };
+          if (c.resource.kind === 'activity') row.activityArn = c.resource.arn;
+          if (c.token) row.token = c.token;
+          e.tasksAdd.push(row);
+          if (c.timeoutSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'taskTimeout', dueAt: now + this.#scaled('taskTimeout', c.stateName, c.timeoutSeconds * 1000) });
+          if (c.heartbeatSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'heartbeat', dueAt: now + this.#scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000) });
+          break;
+        }
+        case 'cancel':
+          e.tasksRemove.push(c.seq);
+          e.timersRemove.push({ seq: c.seq });
+          break;
+        case 'complete':
+          break;
+      }
+    }
+    return e;
+  }
+
+  #apply(r: StepResult, now: number): void {
     if (this.#keepHistory) for (const e of r.events) this.events.push(e);
     for (const c of r.commands) {
       switch (c.k) {
         case 'invokeTask':
-          this.#invoke(c);
+          this.#invoke(c, now);
           break;
         case 'startTimer': {
           const seq = c.seq;
           const delay = this.#scaled(c.why, c.stateName, c.delayMs);
           if (delay <= 0) {
             // Due now: no timer round-trip (setTimeout(0) would cost a millisecond).
-            this.#queue.push({ k: 'timerFired', seq });
+            this.#queue.push({ input: { k: 'timerFired', seq } });
             break;
           }
-          const h = this.opts.clock.setTimer(() => {
-            this.#timers.delete(seq);
-            this.send({ k: 'timerFired', seq });
-          }, delay);
-          this.#timers.set(seq, h);
+          this.timers.set(seq, c.why, now + delay, () => this.send({ k: 'timerFired', seq }));
           break;
         }
         case 'cancel': {
-          this.#timerMap?.get(c.seq)?.cancel();
-          this.#timerMap?.delete(c.seq);
+          this.timers.cancel(c.seq);
+          this.#heartbeats?.delete(c.seq);
           const t = this.#taskMap?.get(c.seq);
           if (t) this.closeTask(t);
           break;
         }
         case 'complete':
+          this.timers.cancelAll();
           this.#resolve(this.state);
           break;
       }
     }
   }
 
-  /** Closes an open task (its outcome is in, it timed out, or it was cancelled). */
-  closeTask(t: OpenTask): void {
-    if (this.#taskMap?.get(t.seq) === t) this.#taskMap.delete(t.seq);
-    t.timeout?.cancel();
-    t.heartbeatTimer?.cancel();
-    t.close();
-  }
-
-  isLive(t: OpenTask): boolean {
-    return this.#taskMap?.get(t.seq) === t;
-  }
-
-  scaled(why: DelayKind, stateName: string | undefined, ms: number): number {
-    return this.#scaled(why, stateName, ms);
-  }
-
-  #invoke(c: InvokeTask): void {
+  #invoke(c: InvokeTask, now = this.opts.clock.now()): void {
     const t = new OpenTask(this, c);
     this.#tasks.set(c.seq, t);
-    if (c.timeoutSeconds !== undefined) t.timeout = this.opts.clock.setTimer(() => t.timedOut('States.Timeout'), this.#scaled('taskTimeout', c.stateName, c.timeoutSeconds * 1000));
-    if (c.heartbeatSeconds !== undefined) t.armHeartbeat();
+    const seq = c.seq;
+    if (c.timeoutSeconds !== undefined) {
+      this.timers.set(seq, 'taskTimeout', now + this.#scaled('taskTimeout', c.stateName, c.timeoutSeconds * 1000), () => this.send(timerInput(seq, 'taskTimeout')));
+    }
+    if (c.heartbeatSeconds !== undefined) {
+      (this.#heartbeats ??= new Map()).set(seq, c);
+      this.heartbeat(seq);
+    }
     try {
       this.opts.invoker.invoke(c, t, t);
     } catch (e) {

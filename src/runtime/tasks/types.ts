@@ -13,6 +13,11 @@ export interface TaskCallbacks {
   heartbeat(): void;
   succeeded(output: Json): void;
   failed(error: string | undefined, cause: string | undefined): void;
+  /**
+   * The invocation is over but the task is not: its outcome will come later, from outside (a worker or
+   * a callback with the task token). The runtime may then drop the execution from memory.
+   */
+  detach(): void;
 }
 
 /** Cancellation of a task: cheap to create; an AbortSignal is made only if someone asks for one. */
