@@ -91,7 +91,7 @@ export class Engine {
   /** Starts a Standard execution (durable through the store). Resolves once it is recorded. */
   async startStandard(rec: ExecutionRecord, machine: Machine, info: ExecutionInfo): Promise<boolean> {
     const driver = this.#driver(machine, info, true);
-    if (!(await this.store.createExecution(rec, initialState(info), []))) return false;
+    if (!(await this.store.createExecution(rec, { state: initialState(info), events: [] }))) return false;
     this.#drivers.set(rec.executionArn, driver);
     void driver.done.then(() => this.#drivers.delete(rec.executionArn));
     driver.start();

@@ -85,9 +85,19 @@ export interface ActivityRecord {
 }
 
 export interface ExecutionQuery {
-  stateMachineArn: string;
+  /** Executions of this state machine (all state machines when absent). */
+  stateMachineArn?: string;
   status?: ExecutionStatus;
   redriven?: boolean;
+  /** Only executions of this version / alias. */
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
+  /** Epoch ms bounds on startDate (inclusive). */
+  startedFrom?: number;
+  startedTo?: number;
+  /** Paging over the newest-first order. */
+  offset?: number;
+  limit?: number;
 }
 
 export interface HistoryQuery {
@@ -123,18 +133,28 @@ export interface TaskRow {
   createdAt: number;
 }
 
-export interface StepCommit {
+/** The durable work a step creates or finishes, besides its state and events. */
+export interface StepWork {
+  /** `executionArn` of the rows is the commit's. */
+  timersAdd?: Omit<TimerRow, 'executionArn'>[];
+  /** Timers to delete: every timer of the sequence number, or only the given kind. */
+  timersRemove?: { seq: number; kind?: TimerKind }[];
+  tasksAdd?: Omit<TaskRow, 'executionArn'>[];
+  tasksRemove?: number[];
+  /** Activity tasks a worker took. */
+  tasksStarted?: { seq: number; workerName?: string }[];
+}
+
+/**
+ * One step of one execution. The store must take what it keeps (serialize it) before `commitStep`
+ * returns: the caller goes on mutating `state` for the next step. A commit whose record closes the
+ * execution (status other than RUNNING) also deletes every timer and task the execution still has.
+ */
+export interface StepCommit extends StepWork {
   executionArn: string;
   state: ExecState;
   events: HistoryEvent[];
   record: Partial<ExecutionRecord>;
-  timersAdd?: TimerRow[];
-  /** Timers to delete: every timer of the sequence number, or only the given kind. */
-  timersRemove?: { seq: number; kind?: TimerKind }[];
-  tasksAdd?: TaskRow[];
-  tasksRemove?: number[];
-  /** Activity tasks a worker took. */
-  tasksStarted?: { seq: number; workerName?: string }[];
 }
 
 export interface Store {
@@ -161,12 +181,17 @@ export interface Store {
   setTags(resourceArn: string, tags: Record<string, string>): Promise<void>;
 
   // ---- executions -----------------------------------------------------------------------------
-  /** Creates an execution with its first state; false when the ARN exists already. */
-  createExecution(rec: ExecutionRecord, state: ExecState, events: HistoryEvent[]): Promise<boolean>;
+  /**
+   * Creates an execution with its first step (state, events and work) in one transaction; false (and
+   * nothing written) when the ARN exists already.
+   */
+  createExecution(rec: ExecutionRecord, first: { state: ExecState; events: HistoryEvent[] } & StepWork): Promise<boolean>;
   getExecution(arn: string): Promise<ExecutionRecord | undefined>;
   getExecutionState(arn: string): Promise<ExecState | undefined>;
-  /** Newest first. */
+  /** Newest first (startDate, then creation order). */
   listExecutions(q: ExecutionQuery): Promise<ExecutionRecord[]>;
+  /** How many executions of a state machine are in each status (absent statuses: 0 or missing). */
+  countExecutions(stateMachineArn: string): Promise<Partial<Record<ExecutionStatus, number>>>;
   /** Records one step atomically: new state, new events, record changes, timers and tasks. */
   commitStep(c: StepCommit): Promise<void>;
   getHistory(executionArn: string, q: HistoryQuery): Promise<HistoryEvent[]>;
@@ -174,14 +199,23 @@ export interface Store {
   // ---- durable work ---------------------------------------------------------------------------
   /** ARNs of Standard executions still RUNNING (to resume after a restart). */
   runningExecutionArns(): Promise<string[]>;
-  /** Timers due at or before `until`, earliest first. */
-  dueTimers(until: number, limit: number): Promise<TimerRow[]>;
+  /**
+   * Claims timers due at or before `until`, earliest first: each is returned as it was and its due time
+   * moves to `leaseUntil`, so no other process takes it meanwhile, and it fires again if the claimant
+   * dies before the step it causes is committed (which deletes it).
+   */
+  claimDueTimers(until: number, limit: number, leaseUntil: number): Promise<TimerRow[]>;
   /** Due time of the earliest timer, if any. */
   nextTimerDue(): Promise<number | undefined>;
   /** Moves a timer (a heartbeat arrived). */
   rescheduleTimer(executionArn: string, seq: number, kind: TimerKind, dueAt: number): Promise<void>;
-  /** Tasks an execution is waiting on. */
+  /** Tasks an execution is waiting on, by sequence number. */
   openTasks(executionArn: string): Promise<TaskRow[]>;
+  /**
+   * Open tasks not handed to activity workers (Lambda, integrations, callbacks) of RUNNING executions:
+   * what a restarted engine invokes again, since their outcome was never recorded.
+   */
+  invocableTasks(): Promise<TaskRow[]>;
   /** The oldest scheduled task of an activity, marked started for the worker; undefined when none. */
   claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined>;
   taskByToken(token: string): Promise<TaskRow | undefined>;

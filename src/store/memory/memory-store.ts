@@ -12,9 +12,11 @@ import type {
   AliasRecord,
   ExecutionQuery,
   ExecutionRecord,
+  ExecutionStatus,
   HistoryQuery,
   StateMachineRecord,
   StepCommit,
+  StepWork,
   Store,
 } from '../store.js';
 
@@ -22,6 +24,8 @@ interface ExecutionEntry {
   rec: ExecutionRecord;
   state: ExecState;
   events: HistoryEvent[];
+  /** Creation order (ties of startDate). */
+  seqNo: number;
 }
 
 export class MemoryStore implements Store {
@@ -34,6 +38,7 @@ export class MemoryStore implements Store {
   #tasks = new Map<string, TaskRow>();
   #tokens = new Map<string, string>();
   #bySm = new Map<string, ExecutionEntry[]>();
+  #seqNo = 0;
 
   async putStateMachine(rec: StateMachineRecord): Promise<void> {
     this.#machines.set(rec.stateMachineArn, { ...rec });
@@ -92,13 +97,15 @@ export class MemoryStore implements Store {
     this.#tags.set(resourceArn, { ...tags });
   }
 
-  async createExecution(rec: ExecutionRecord, state: ExecState, events: HistoryEvent[]): Promise<boolean> {
+  async createExecution(rec: ExecutionRecord, first: { state: ExecState; events: HistoryEvent[] } & StepWork): Promise<boolean> {
     if (this.#executions.has(rec.executionArn)) return false;
-    const e: ExecutionEntry = { rec: { ...rec }, state, events: [...events] };
+    const e: ExecutionEntry = { rec: { ...rec }, state: structuredClone(first.state), events: [...first.events], seqNo: this.#seqNo++ };
     this.#executions.set(rec.executionArn, e);
     let list = this.#bySm.get(rec.stateMachineArn);
     if (!list) this.#bySm.set(rec.stateMachineArn, (list = []));
     list.push(e);
+    this.#applyWork(rec.executionArn, first);
+    if (rec.status !== 'RUNNING') this.#dropWork(rec.executionArn);
     return true;
   }
   async getExecution(arn: string): Promise<ExecutionRecord | undefined> {
@@ -106,40 +113,57 @@ export class MemoryStore implements Store {
     return e && { ...e.rec };
   }
   async getExecutionState(arn: string): Promise<ExecState | undefined> {
-    return this.#executions.get(arn)?.state;
+    const s = this.#executions.get(arn)?.state;
+    return s && structuredClone(s);
   }
   async listExecutions(q: ExecutionQuery): Promise<ExecutionRecord[]> {
-    const list = this.#bySm.get(q.stateMachineArn) ?? [];
+    const list = q.stateMachineArn !== undefined ? (this.#bySm.get(q.stateMachineArn) ?? []) : [...this.#executions.values()];
+    const sorted = [...list].sort((a, b) => b.rec.startDate - a.rec.startDate || b.seqNo - a.seqNo);
     const out: ExecutionRecord[] = [];
-    for (let i = list.length - 1; i >= 0; i--) {
-      const r = list[i]!.rec;
+    let skip = q.offset ?? 0;
+    for (const { rec: r } of sorted) {
       if (q.status && r.status !== q.status) continue;
       if (q.redriven !== undefined && r.redriveCount > 0 !== q.redriven) continue;
+      if (q.stateMachineVersionArn !== undefined && r.stateMachineVersionArn !== q.stateMachineVersionArn) continue;
+      if (q.stateMachineAliasArn !== undefined && r.stateMachineAliasArn !== q.stateMachineAliasArn) continue;
+      if (q.startedFrom !== undefined && r.startDate < q.startedFrom) continue;
+      if (q.startedTo !== undefined && r.startDate > q.startedTo) continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
       out.push({ ...r });
+      if (q.limit !== undefined && out.length >= q.limit) break;
     }
     return out;
   }
+
+  async countExecutions(stateMachineArn: string): Promise<Partial<Record<ExecutionStatus, number>>> {
+    const out: Partial<Record<ExecutionStatus, number>> = {};
+    for (const { rec } of this.#bySm.get(stateMachineArn) ?? []) out[rec.status] = (out[rec.status] ?? 0) + 1;
+    return out;
+  }
+
   async commitStep(c: StepCommit): Promise<void> {
     const e = this.#executions.get(c.executionArn);
     if (!e) return;
-    e.state = c.state;
+    e.state = structuredClone(c.state);
     for (const ev of c.events) e.events.push(ev);
     Object.assign(e.rec, c.record);
-    const arn = c.executionArn;
+    this.#applyWork(c.executionArn, c);
+    if (e.rec.status !== 'RUNNING') this.#dropWork(c.executionArn);
+  }
+
+  #applyWork(arn: string, c: StepWork): void {
     for (const r of c.timersRemove ?? []) {
       if (r.kind) this.#timers.delete(timerKey(arn, r.seq, r.kind));
       else for (const k of TIMER_KINDS) this.#timers.delete(timerKey(arn, r.seq, k));
     }
-    for (const t of c.timersAdd ?? []) this.#timers.set(timerKey(arn, t.seq, t.kind), { ...t });
-    for (const seq of c.tasksRemove ?? []) {
-      const key = taskKey(arn, seq);
-      const t = this.#tasks.get(key);
-      if (t?.token) this.#tokens.delete(t.token);
-      this.#tasks.delete(key);
-    }
+    for (const t of c.timersAdd ?? []) this.#timers.set(timerKey(arn, t.seq, t.kind), { executionArn: arn, ...t });
+    for (const seq of c.tasksRemove ?? []) this.#deleteTask(taskKey(arn, seq));
     for (const t of c.tasksAdd ?? []) {
       const key = taskKey(arn, t.seq);
-      this.#tasks.set(key, structuredClone(t));
+      this.#tasks.set(key, { executionArn: arn, ...structuredClone(t) });
       if (t.token) this.#tokens.set(t.token, key);
     }
     for (const st of c.tasksStarted ?? []) {
@@ -150,16 +174,31 @@ export class MemoryStore implements Store {
       }
     }
   }
+
+  #deleteTask(key: string): void {
+    const t = this.#tasks.get(key);
+    if (t?.token) this.#tokens.delete(t.token);
+    this.#tasks.delete(key);
+  }
+
+  /** A closed execution keeps no timers or tasks. */
+  #dropWork(arn: string): void {
+    for (const [k, t] of this.#timers) if (t.executionArn === arn) this.#timers.delete(k);
+    for (const [k, t] of this.#tasks) if (t.executionArn === arn) this.#deleteTask(k);
+  }
+
   async runningExecutionArns(): Promise<string[]> {
     const out: string[] = [];
     for (const [arn, e] of this.#executions) if (e.rec.status === 'RUNNING' && e.rec.type === 'STANDARD') out.push(arn);
     return out;
   }
 
-  async dueTimers(until: number, limit: number): Promise<TimerRow[]> {
+  async claimDueTimers(until: number, limit: number, leaseUntil: number): Promise<TimerRow[]> {
     const due = [...this.#timers.values()].filter((t) => t.dueAt <= until);
     due.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
-    return due.slice(0, limit).map((t) => ({ ...t }));
+    const out = due.slice(0, limit).map((t) => ({ ...t }));
+    for (const t of out) this.#timers.get(timerKey(t.executionArn, t.seq, t.kind))!.dueAt = leaseUntil;
+    return out;
   }
 
   async nextTimerDue(): Promise<number | undefined> {
@@ -177,6 +216,15 @@ export class MemoryStore implements Store {
     const out: TaskRow[] = [];
     for (const t of this.#tasks.values()) if (t.executionArn === executionArn) out.push(structuredClone(t));
     return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  async invocableTasks(): Promise<TaskRow[]> {
+    const out: TaskRow[] = [];
+    for (const t of this.#tasks.values()) {
+      if (t.activityArn !== undefined) continue;
+      if (this.#executions.get(t.executionArn)?.rec.status === 'RUNNING') out.push(structuredClone(t));
+    }
+    return out;
   }
 
   async claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined> {
