@@ -1,5 +1,6 @@
 /**
  * The in-memory store: the reference adapter, and the default for throwaway servers and the library.
+ * It keeps copies (taken when called) and hands out copies, as a store that serializes would.
  * @module
  */
 import type { ExecState } from '../../interpreter/exec-state.js';
@@ -23,6 +24,7 @@ import type {
 interface ExecutionEntry {
   rec: ExecutionRecord;
   state: ExecState;
+  /** Ascending ids. */
   events: HistoryEvent[];
   /** Creation order (ties of startDate). */
   seqNo: number;
@@ -41,20 +43,20 @@ export class MemoryStore implements Store {
   #seqNo = 0;
 
   async putStateMachine(rec: StateMachineRecord): Promise<void> {
-    this.#machines.set(rec.stateMachineArn, { ...rec });
+    this.#machines.set(rec.stateMachineArn, structuredClone(rec));
   }
   async getStateMachine(arn: string): Promise<StateMachineRecord | undefined> {
     const r = this.#machines.get(arn);
-    return r && { ...r };
+    return r && structuredClone(r);
   }
   async listStateMachines(): Promise<StateMachineRecord[]> {
-    return [...this.#machines.values()].filter((m) => !m.versionOf).map((m) => ({ ...m }));
+    return [...this.#machines.values()].filter((m) => !m.versionOf).map((m) => structuredClone(m));
   }
   async listVersions(stateMachineArn: string): Promise<StateMachineRecord[]> {
     return [...this.#machines.values()]
       .filter((m) => m.versionOf === stateMachineArn)
       .sort((a, b) => (a.versionNumber ?? 0) - (b.versionNumber ?? 0))
-      .map((m) => ({ ...m }));
+      .map((m) => structuredClone(m));
   }
   async deleteStateMachine(arn: string): Promise<void> {
     this.#machines.delete(arn);
@@ -99,7 +101,9 @@ export class MemoryStore implements Store {
 
   async createExecution(rec: ExecutionRecord, first: { state: ExecState; events: HistoryEvent[] } & StepWork): Promise<boolean> {
     if (this.#executions.has(rec.executionArn)) return false;
-    const e: ExecutionEntry = { rec: { ...rec }, state: structuredClone(first.state), events: [...first.events], seqNo: this.#seqNo++ };
+    const e: ExecutionEntry = { rec: structuredClone(rec), state: structuredClone(first.state), events: [], seqNo: this.#seqNo };
+    insertEvents(e.events, checkedEvents(e, first.events));
+    this.#seqNo++;
     this.#executions.set(rec.executionArn, e);
     let list = this.#bySm.get(rec.stateMachineArn);
     if (!list) this.#bySm.set(rec.stateMachineArn, (list = []));
@@ -110,7 +114,7 @@ export class MemoryStore implements Store {
   }
   async getExecution(arn: string): Promise<ExecutionRecord | undefined> {
     const e = this.#executions.get(arn);
-    return e && { ...e.rec };
+    return e && structuredClone(e.rec);
   }
   async getExecutionState(arn: string): Promise<ExecState | undefined> {
     const s = this.#executions.get(arn)?.state;
@@ -121,6 +125,7 @@ export class MemoryStore implements Store {
     const sorted = [...list].sort((a, b) => b.rec.startDate - a.rec.startDate || b.seqNo - a.seqNo);
     const out: ExecutionRecord[] = [];
     let skip = q.offset ?? 0;
+    if (q.limit !== undefined && q.limit <= 0) return out;
     for (const { rec: r } of sorted) {
       if (q.status && r.status !== q.status) continue;
       if (q.redriven !== undefined && r.redriveCount > 0 !== q.redriven) continue;
@@ -132,7 +137,7 @@ export class MemoryStore implements Store {
         skip--;
         continue;
       }
-      out.push({ ...r });
+      out.push(structuredClone(r));
       if (q.limit !== undefined && out.length >= q.limit) break;
     }
     return out;
@@ -147,9 +152,16 @@ export class MemoryStore implements Store {
   async commitStep(c: StepCommit): Promise<void> {
     const e = this.#executions.get(c.executionArn);
     if (!e) return;
-    e.state = structuredClone(c.state);
-    for (const ev of c.events) e.events.push(ev);
-    Object.assign(e.rec, c.record);
+    // All that can fail comes before the first change (all or nothing).
+    const state = structuredClone(c.state);
+    const events = checkedEvents(e, c.events);
+    const record = structuredClone(c.record);
+    e.state = state;
+    insertEvents(e.events, events);
+    for (const [k, v] of Object.entries(record)) {
+      if (v === undefined) delete (e.rec as unknown as Record<string, unknown>)[k];
+      else (e.rec as unknown as Record<string, unknown>)[k] = v;
+    }
     this.#applyWork(c.executionArn, c);
     if (e.rec.status !== 'RUNNING') this.#dropWork(c.executionArn);
   }
@@ -159,11 +171,12 @@ export class MemoryStore implements Store {
       if (r.kind) this.#timers.delete(timerKey(arn, r.seq, r.kind));
       else for (const k of TIMER_KINDS) this.#timers.delete(timerKey(arn, r.seq, k));
     }
-    for (const t of c.timersAdd ?? []) this.#timers.set(timerKey(arn, t.seq, t.kind), { executionArn: arn, ...t });
+    for (const t of c.timersAdd ?? []) this.#timers.set(timerKey(arn, t.seq, t.kind), { executionArn: arn, seq: t.seq, kind: t.kind, dueAt: t.dueAt });
     for (const seq of c.tasksRemove ?? []) this.#deleteTask(taskKey(arn, seq));
     for (const t of c.tasksAdd ?? []) {
       const key = taskKey(arn, t.seq);
-      this.#tasks.set(key, { executionArn: arn, ...structuredClone(t) });
+      this.#deleteTask(key);
+      this.#tasks.set(key, { ...structuredClone(t), executionArn: arn });
       if (t.token) this.#tokens.set(t.token, key);
     }
     for (const st of c.tasksStarted ?? []) {
@@ -177,7 +190,7 @@ export class MemoryStore implements Store {
 
   #deleteTask(key: string): void {
     const t = this.#tasks.get(key);
-    if (t?.token) this.#tokens.delete(t.token);
+    if (t?.token && this.#tokens.get(t.token) === key) this.#tokens.delete(t.token);
     this.#tasks.delete(key);
   }
 
@@ -261,18 +274,47 @@ export class MemoryStore implements Store {
 
   async getHistory(executionArn: string, q: HistoryQuery): Promise<HistoryEvent[]> {
     const events = this.#executions.get(executionArn)?.events ?? [];
+    const out: HistoryEvent[] = [];
     if (q.reverse) {
-      const out: HistoryEvent[] = [];
-      for (let i = events.length - 1; i >= 0 && out.length < q.limit; i--) {
-        const ev = events[i]!;
-        if (q.beforeId !== undefined && ev.id >= q.beforeId) continue;
-        out.push(ev);
-      }
-      return out;
+      const end = q.beforeId === undefined ? events.length : firstAtLeast(events, q.beforeId);
+      for (let i = end - 1; i >= 0 && out.length < q.limit; i--) out.push(structuredClone(events[i]!));
+    } else {
+      const start = q.afterId === undefined ? 0 : firstAtLeast(events, q.afterId + 1);
+      for (let i = start; i < events.length && out.length < q.limit; i++) out.push(structuredClone(events[i]!));
     }
-    const start = q.afterId ?? 0;
-    // Event ids are 1..n in order: index = id - 1.
-    return events.slice(start, start + q.limit);
+    return out;
+  }
+}
+
+/** Index of the first event with an id >= `id` (events in ascending id order). */
+function firstAtLeast(events: HistoryEvent[], id: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Copies of the events; throws (before anything changes) on an id recorded already or repeated. */
+function checkedEvents(e: ExecutionEntry, events: HistoryEvent[]): HistoryEvent[] {
+  const seen = new Set<number>();
+  for (const ev of events) {
+    if (seen.has(ev.id) || e.events[firstAtLeast(e.events, ev.id)]?.id === ev.id) {
+      throw new Error(`History event ${ev.id} of ${e.rec.executionArn} is recorded already`);
+    }
+    seen.add(ev.id);
+  }
+  return structuredClone(events);
+}
+
+/** Adds events keeping ids ascending (appends, in practice). */
+function insertEvents(to: HistoryEvent[], events: HistoryEvent[]): void {
+  for (const ev of events) {
+    if (!to.length || to[to.length - 1]!.id < ev.id) to.push(ev);
+    else to.splice(firstAtLeast(to, ev.id), 0, ev);
   }
 }
 
