@@ -650,16 +650,25 @@ export function runStoreContract(name: string, make: () => Promise<Store>): void
         const b = await started(s, 'sm', 'b', 1000, 1);
         const results = await Promise.allSettled([
           s.commitStep(step(a, 2, { timersAdd: [tm(1, 'wait', 10)] })),
-          s.commitStep(step(b, 1, { timersAdd: [tm(1, 'wait', 20)] })), // event 1 exists
           s.commitStep(step(b, 2, { timersAdd: [tm(2, 'wait', 30)] })),
+          // Event 1 exists: fails after its state, record and first event were written.
+          s.commitStep({
+            ...step(b, 3),
+            state: execState(b, 99),
+            events: [event(3), event(1)],
+            record: { status: 'FAILED', stopDate: 5, error: 'E' },
+            timersAdd: [tm(3, 'wait', 20)],
+          }),
           s.commitStep(step(a, 3)),
         ]);
         same(
           results.map((r) => r.status),
-          ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+          ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
         );
         same(ids(await s.getHistory(a.executionArn, { limit: 10 })), [1, 2, 3]);
         same(ids(await s.getHistory(b.executionArn, { limit: 10 })), [1, 2]);
+        same(await s.getExecutionState(b.executionArn), execState(b, 2));
+        same(await s.getExecution(b.executionArn), b);
         same(await peekTimers(s), [timer(a.executionArn, 1, 'wait', 10), timer(b.executionArn, 2, 'wait', 30)]);
       });
 
