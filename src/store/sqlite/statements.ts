@@ -1,0 +1,220 @@
+/**
+ * Every query of the SQLite adapter, prepared once per connection. ListExecutions has one statement per
+ * combination of filters, prepared the first time it is used and kept.
+ * @module
+ */
+import type Database from 'better-sqlite3';
+import type { ExecutionQuery } from '../store.js';
+
+type Db = Database.Database;
+/** The part of a prepared statement the adapter uses. */
+export interface Stmt<P extends unknown[], R = unknown> {
+  run(...params: P): Database.RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+/** The execution columns mirrored from the record (queries filter and sort on them). */
+export interface ExecutionColumns {
+  state_machine_arn: string;
+  name: string;
+  type: string;
+  status: string;
+  start_date: number;
+  stop_date: number | null;
+  redrive_count: number;
+  version_arn: string | null;
+  alias_arn: string | null;
+}
+
+export interface TaskColumns {
+  execution_arn: string;
+  seq: number;
+  command: string;
+  activity_arn: string | null;
+  token: string | null;
+  status: string;
+  worker_name: string | null;
+  created_at: number;
+}
+
+export interface TimerColumns {
+  execution_arn: string;
+  seq: number;
+  kind: string;
+  due_at: number;
+}
+
+const TASK_COLS = 'execution_arn, seq, command, activity_arn, token, status, worker_name, created_at';
+/** Columns of `executions` that mirror record fields, in `mirroredColumns` order. */
+const EXEC_COLS = 'state_machine_arn, name, type, status, start_date, stop_date, redrive_count, version_arn, alias_arn';
+type ExecColValues = [string, string, string, string, number, number | null, number, string | null, string | null];
+
+export function prepareStatements(db: Db) {
+  const p = <P extends unknown[], R = unknown>(sql: string): Stmt<P, R> => db.prepare<P, R>(sql);
+  /** A statement whose rows are the value of their one column. */
+  const v = <P extends unknown[], R>(sql: string): Stmt<P, R> => db.prepare<P, R>(sql).pluck();
+  return {
+    // ---- catalog ----
+    putMachine: p<[string, string, string | null, number | null, string]>(
+      `INSERT INTO state_machines (arn, name, version_of, version_number, record) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET name = excluded.name, version_of = excluded.version_of,
+         version_number = excluded.version_number, record = excluded.record`,
+    ),
+    getMachine: v<[string], string>('SELECT record FROM state_machines WHERE arn = ?'),
+    listMachines: v<[], string>('SELECT record FROM state_machines WHERE version_of IS NULL ORDER BY id'),
+    listVersions: v<[string], string>('SELECT record FROM state_machines WHERE version_of = ? ORDER BY version_number, id'),
+    deleteMachine: p<[string]>('DELETE FROM state_machines WHERE arn = ?'),
+
+    putAlias: p<[string, string, string]>(
+      `INSERT INTO aliases (arn, state_machine_arn, record) VALUES (?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET state_machine_arn = excluded.state_machine_arn, record = excluded.record`,
+    ),
+    getAlias: v<[string], string>('SELECT record FROM aliases WHERE arn = ?'),
+    listAliases: v<[string], string>('SELECT record FROM aliases WHERE state_machine_arn = ? ORDER BY id'),
+    deleteAlias: p<[string]>('DELETE FROM aliases WHERE arn = ?'),
+
+    putActivity: p<[string, string, string]>(
+      'INSERT INTO activities (arn, name, record) VALUES (?, ?, ?) ON CONFLICT (arn) DO UPDATE SET name = excluded.name, record = excluded.record',
+    ),
+    getActivity: v<[string], string>('SELECT record FROM activities WHERE arn = ?'),
+    listActivities: v<[], string>('SELECT record FROM activities ORDER BY id'),
+    deleteActivity: p<[string]>('DELETE FROM activities WHERE arn = ?'),
+
+    getTags: p<[string], { key: string; value: string }>('SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY id'),
+    deleteTags: p<[string]>('DELETE FROM tags WHERE resource_arn = ?'),
+    insertTag: p<[string, string, string]>('INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)'),
+
+    // ---- executions ----
+    insertExecution: p<[string, ...ExecColValues, string, string]>(
+      `INSERT INTO executions (arn, ${EXEC_COLS}, record, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO NOTHING`,
+    ),
+    /** The step's state; returns the mirrored columns (the current record's), or nothing for an unknown ARN. */
+    updateState: p<[string, string], ExecutionColumns & { id: number }>(`UPDATE executions SET state = ? WHERE arn = ? RETURNING id, ${EXEC_COLS}`),
+    recordById: v<[number], string>('SELECT record FROM executions WHERE id = ?'),
+    updateRecord: p<[...ExecColValues, string, number]>(
+      `UPDATE executions SET (${EXEC_COLS}, record) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?`,
+    ),
+    getExecution: v<[string], string>('SELECT record FROM executions WHERE arn = ?'),
+    getState: v<[string], string>('SELECT state FROM executions WHERE arn = ?'),
+    countExecutions: p<[string], { status: string; n: number }>('SELECT status, count(*) AS n FROM executions WHERE state_machine_arn = ? GROUP BY status'),
+    running: v<[], string>("SELECT arn FROM executions WHERE status = 'RUNNING' AND type = 'STANDARD' ORDER BY id"),
+    purge: p<[number]>("DELETE FROM executions WHERE stop_date IS NOT NULL AND stop_date < ? AND status <> 'RUNNING'"),
+
+    insertEvent: p<[string, number, string]>('INSERT INTO history (execution_arn, id, event) VALUES (?, ?, ?)'),
+    historyForward: v<[string, number, number], string>('SELECT event FROM history WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?'),
+    historyBackward: v<[string, number, number], string>('SELECT event FROM history WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+
+    // ---- timers ----
+    putTimer: p<[string, number, string, number]>(
+      'INSERT INTO timers (execution_arn, seq, kind, due_at) VALUES (?, ?, ?, ?) ON CONFLICT (execution_arn, seq, kind) DO UPDATE SET due_at = excluded.due_at',
+    ),
+    deleteTimer: p<[string, number, string]>('DELETE FROM timers WHERE execution_arn = ? AND seq = ? AND kind = ?'),
+    deleteTimersOfSeq: p<[string, number]>('DELETE FROM timers WHERE execution_arn = ? AND seq = ?'),
+    deleteTimersOf: p<[string]>('DELETE FROM timers WHERE execution_arn = ?'),
+    dueTimers: p<[number, number], TimerColumns>('SELECT execution_arn, seq, kind, due_at FROM timers WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?'),
+    nextDue: v<[], number | null>('SELECT min(due_at) FROM timers'),
+    moveTimer: p<[number, string, number, string]>('UPDATE timers SET due_at = ? WHERE execution_arn = ? AND seq = ? AND kind = ?'),
+
+    // ---- tasks ----
+    /** A new row (a new id: a replaced task counts as added now). */
+    putTask: p<[string, number, string, string | null, string | null, string, string | null, number]>(
+      `INSERT OR REPLACE INTO tasks (${TASK_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    deleteTask: p<[string, number]>('DELETE FROM tasks WHERE execution_arn = ? AND seq = ?'),
+    deleteTasksOf: p<[string]>('DELETE FROM tasks WHERE execution_arn = ?'),
+    startTask: p<[string | null, string, number]>("UPDATE tasks SET status = 'started', worker_name = coalesce(?, worker_name) WHERE execution_arn = ? AND seq = ?"),
+    openTasks: p<[string], TaskColumns>(`SELECT ${TASK_COLS} FROM tasks WHERE execution_arn = ? ORDER BY seq`),
+    invocableTasks: p<[], TaskColumns>(
+      `SELECT ${TASK_COLS.replace(/(\w+)/g, 't.$1')} FROM tasks t JOIN executions e ON e.arn = t.execution_arn
+       WHERE t.activity_arn IS NULL AND e.status = 'RUNNING' ORDER BY t.id`,
+    ),
+    claimTask: p<[string | null, string], TaskColumns>(
+      `UPDATE tasks SET status = 'started', worker_name = coalesce(?, worker_name)
+       WHERE id = (SELECT id FROM tasks WHERE activity_arn = ? AND status = 'scheduled' ORDER BY created_at, id LIMIT 1)
+       RETURNING ${TASK_COLS}`,
+    ),
+    taskByToken: p<[string], TaskColumns>(`SELECT ${TASK_COLS} FROM tasks WHERE token = ? ORDER BY id DESC LIMIT 1`),
+
+    listExecutions: listExecutionsStatements(db),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** The record fields mirrored in columns, with their column values. */
+export function mirroredColumns(r: {
+  stateMachineArn: string;
+  name: string;
+  type: string;
+  status: string;
+  startDate: number;
+  stopDate?: number;
+  redriveCount: number;
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
+}): ExecColValues {
+  return [
+    r.stateMachineArn,
+    r.name,
+    r.type,
+    r.status,
+    r.startDate,
+    r.stopDate ?? null,
+    r.redriveCount,
+    r.stateMachineVersionArn ?? null,
+    r.stateMachineAliasArn ?? null,
+  ];
+}
+
+/** Record field → its column, for the fields mirrored in columns. */
+export const MIRRORED: Readonly<Record<string, keyof ExecutionColumns>> = {
+  stateMachineArn: 'state_machine_arn',
+  name: 'name',
+  type: 'type',
+  status: 'status',
+  startDate: 'start_date',
+  stopDate: 'stop_date',
+  redriveCount: 'redrive_count',
+  stateMachineVersionArn: 'version_arn',
+  stateMachineAliasArn: 'alias_arn',
+};
+
+const FILTERS = [
+  ['stateMachineArn', 'state_machine_arn = ?'],
+  ['status', 'status = ?'],
+  ['stateMachineVersionArn', 'version_arn = ?'],
+  ['stateMachineAliasArn', 'alias_arn = ?'],
+  ['startedFrom', 'start_date >= ?'],
+  ['startedTo', 'start_date <= ?'],
+] as const;
+
+/** ListExecutions: newest first (start date, then creation order), with the query's filters and paging. */
+function listExecutionsStatements(db: Db) {
+  const cache = new Map<string, Stmt<unknown[], string>>();
+  return (q: ExecutionQuery): string[] => {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let key = '';
+    FILTERS.forEach(([field, cond], i) => {
+      const v = q[field];
+      if (v === undefined) return;
+      where.push(cond);
+      params.push(v);
+      key += i;
+    });
+    if (q.redriven !== undefined) {
+      where.push(q.redriven ? 'redrive_count > 0' : 'redrive_count = 0');
+      key += q.redriven ? 'R' : 'N';
+    }
+    params.push(q.limit ?? -1, q.offset ?? 0);
+    let stmt = cache.get(key);
+    if (!stmt) {
+      const sql = `SELECT record FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start_date DESC, id DESC LIMIT ? OFFSET ?`;
+      stmt = db.prepare<unknown[], string>(sql).pluck();
+      cache.set(key, stmt);
+    }
+    return stmt.all(...params);
+  };
+}
