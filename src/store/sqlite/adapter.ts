@@ -32,7 +32,7 @@ import type {
   TimerRow,
 } from '../store.js';
 import { GroupCommit, type GroupCommitStats, type Job } from './group-commit.js';
-import { MIRRORED, mirroredColumns, prepareStatements, type ExecutionColumns, type Statements, type TaskColumns, type TimerColumns } from './statements.js';
+import { mirroredColumns, prepareStatements, type Statements, type TaskColumns, type TimerColumns } from './statements.js';
 
 export interface SqliteStoreConfig {
   /** Batch the writes of one event-loop turn into one transaction (default true). */
@@ -221,7 +221,7 @@ export class SqliteStore implements Store {
   }
 
   getExecution(arn: string): Promise<ExecutionRecord | undefined> {
-    return this.#read(() => parse<ExecutionRecord>(this.#q.getExecution.get(arn)));
+    return this.#read(() => parse<ExecutionRecord>(this.#q.getRecord.get(arn)));
   }
   getExecutionState(arn: string): Promise<ExecState | undefined> {
     return this.#read(() => parse<ExecState>(this.#q.getState.get(arn)));
@@ -245,14 +245,13 @@ export class SqliteStore implements Store {
       const arn = c.executionArn;
       const state = JSON.stringify(c.state);
       const events = serializeEvents(c.events);
-      // A copy that keeps `undefined` (it clears the field).
-      const patch = structuredClone(c.record) as Record<string, unknown>;
+      const patch = copyPatch(c.record);
       const work = serializeWork(c);
       return () => {
-        const cols = this.#q.updateState.get(state, arn);
-        if (!cols) return; // unknown execution
+        const current = this.#q.updateState.get(state, arn);
+        if (current === undefined) return; // unknown execution
         this.#insertEvents(arn, events);
-        const status = changes(cols, patch) ? this.#mergeRecord(cols.id, patch) : cols.status;
+        const status = changes(current, patch) ? this.#mergeRecord(arn, patch) : current;
         if (status === 'RUNNING') this.#applyWork(arn, work);
         else {
           // A closed execution keeps no work.
@@ -264,14 +263,14 @@ export class SqliteStore implements Store {
   }
 
   /** Applies record changes (Object.assign semantics; `undefined` deletes); returns the new status. */
-  #mergeRecord(id: number, patch: Record<string, unknown>): string {
-    const rec = JSON.parse(this.#q.recordById.get(id)!) as Record<string, unknown>;
+  #mergeRecord(arn: string, patch: Record<string, unknown>): string {
+    const rec = JSON.parse(this.#q.getRecord.get(arn)!) as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined) delete rec[k];
       else rec[k] = v;
     }
     const r = rec as unknown as ExecutionRecord;
-    this.#q.updateRecord.run(...mirroredColumns(r), JSON.stringify(rec), id);
+    this.#q.updateRecord.run(...mirroredColumns(r), JSON.stringify(rec), arn);
     return r.status;
   }
 
@@ -361,6 +360,13 @@ function parse<T>(text: string | undefined): T | undefined {
   return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
+/** A copy of record changes that keeps `undefined` (it clears the field). */
+function copyPatch(record: Partial<ExecutionRecord>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'object' && v !== null ? structuredClone(v) : v;
+  return out;
+}
+
 function serializeEvents(events: HistoryEvent[]): [number, string][] {
   return events.map((e) => [e.id, JSON.stringify(e)]);
 }
@@ -375,12 +381,12 @@ function serializeWork(w: StepWork): Work {
   };
 }
 
-/** Whether record changes would change the stored record (compared through the mirrored columns). */
-function changes(cols: ExecutionColumns, patch: Record<string, unknown>): boolean {
-  for (const k in patch) {
-    const col = MIRRORED[k];
-    if (col === undefined || (patch[k] ?? null) !== cols[col]) return true;
-  }
+/**
+ * Whether record changes would change the stored record. Steps of a running execution send only
+ * `{ status: 'RUNNING' }`: then the record JSON is left alone (a step rewrites just the state column).
+ */
+function changes(status: string, patch: Record<string, unknown>): boolean {
+  for (const k in patch) if (k !== 'status' || patch[k] !== status) return true;
   return false;
 }
 

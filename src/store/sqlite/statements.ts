@@ -14,19 +14,6 @@ export interface Stmt<P extends unknown[], R = unknown> {
   all(...params: P): R[];
 }
 
-/** The execution columns mirrored from the record (queries filter and sort on them). */
-export interface ExecutionColumns {
-  state_machine_arn: string;
-  name: string;
-  type: string;
-  status: string;
-  start_date: number;
-  stop_date: number | null;
-  redrive_count: number;
-  version_arn: string | null;
-  alias_arn: string | null;
-}
-
 export interface TaskColumns {
   execution_arn: string;
   seq: number;
@@ -90,13 +77,10 @@ export function prepareStatements(db: Db) {
       `INSERT INTO executions (arn, ${EXEC_COLS}, record, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO NOTHING`,
     ),
-    /** The step's state; returns the mirrored columns (the current record's), or nothing for an unknown ARN. */
-    updateState: p<[string, string], ExecutionColumns & { id: number }>(`UPDATE executions SET state = ? WHERE arn = ? RETURNING id, ${EXEC_COLS}`),
-    recordById: v<[number], string>('SELECT record FROM executions WHERE id = ?'),
-    updateRecord: p<[...ExecColValues, string, number]>(
-      `UPDATE executions SET (${EXEC_COLS}, record) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?`,
-    ),
-    getExecution: v<[string], string>('SELECT record FROM executions WHERE arn = ?'),
+    /** The step's state; returns the status, or nothing for an unknown ARN (one column: RETURNING is not free). */
+    updateState: v<[string, string], string>('UPDATE executions SET state = ? WHERE arn = ? RETURNING status'),
+    getRecord: v<[string], string>('SELECT record FROM executions WHERE arn = ?'),
+    updateRecord: p<[...ExecColValues, string, string]>(`UPDATE executions SET (${EXEC_COLS}, record) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE arn = ?`),
     getState: v<[string], string>('SELECT state FROM executions WHERE arn = ?'),
     countExecutions: p<[string], { status: string; n: number }>('SELECT status, count(*) AS n FROM executions WHERE state_machine_arn = ? GROUP BY status'),
     running: v<[], string>("SELECT arn FROM executions WHERE status = 'RUNNING' AND type = 'STANDARD' ORDER BY id"),
@@ -167,19 +151,6 @@ export function mirroredColumns(r: {
     r.stateMachineAliasArn ?? null,
   ];
 }
-
-/** Record field → its column, for the fields mirrored in columns. */
-export const MIRRORED: Readonly<Record<string, keyof ExecutionColumns>> = {
-  stateMachineArn: 'state_machine_arn',
-  name: 'name',
-  type: 'type',
-  status: 'status',
-  startDate: 'start_date',
-  stopDate: 'stop_date',
-  redriveCount: 'redrive_count',
-  stateMachineVersionArn: 'version_arn',
-  stateMachineAliasArn: 'alias_arn',
-};
 
 const FILTERS = [
   ['stateMachineArn', 'state_machine_arn = ?'],
