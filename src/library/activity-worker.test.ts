@@ -157,6 +157,21 @@ describe('activity worker', { concurrency: true }, () => {
     await w.stop();
   });
 
+  it('an output the API refuses (too large) fails the task instead of leaving it open', async () => {
+    const act = await activity();
+    const sm = await machine(act);
+    const errors: WorkerErrorInfo[] = [];
+    const w = worker({ activityArn: act, onError: (_e, info) => errors.push(info), handler: () => 'x'.repeat(300000) });
+    const d = await waitForEnd(c, await execute(sm, {}));
+    assert.equal(d.status, 'FAILED');
+    assert.equal(d.error, 'ValidationException');
+    // The API's message quotes the refused value; the worker cuts it to SendTaskFailure's limit.
+    assert.ok(d.cause!.startsWith('1 validation error detected: '), d.cause!.slice(0, 100));
+    assert.equal(d.cause!.length, 32768);
+    await w.stop();
+    assert.deepEqual(errors.map((e) => e.phase), ['report']);
+  });
+
   it('automatic heartbeats keep a task with HeartbeatSeconds 1 alive for 2.5 s', async () => {
     const act = await activity();
     const sm = await machine(act, { HeartbeatSeconds: 1, TimeoutSeconds: 10 });
