@@ -9,3 +9,13 @@ export type { Json } from './shared/json.js';
 export type { HistoryEvent, AwsHistoryEvent } from './interpreter/history.js';
 export { compileMachine } from './asl/compile.js';
 export { step, initialState, type StepResult } from './interpreter/step.js';
+export { SfnClient, SfnError, DEFAULT_ENDPOINT, type SfnClientOptions, type CallOptions, type AwsCredentials } from './client/sfn-client.js';
+export {
+  createActivityWorker,
+  taskFailureOf,
+  type ActivityWorker,
+  type ActivityWorkerOptions,
+  type ActivityHandler,
+  type ActivityTaskContext,
+  type WorkerErrorInfo,
+} from './library/activity-worker.js';

@@ -39,3 +39,6 @@ export function str(args: Args, key: string): string | undefined {
   const v = args.flags[key];
   return typeof v === 'string' ? v : undefined;
 }
+
+/** A mistake in the command line: printed with the usage text, exit code 2. */
+export class UsageError extends Error {}

@@ -1,13 +1,14 @@
 /**
- * The `stepwise` command: serve, run, validate.
+ * The `stepwise` command: serve, run, validate, approve, reject, heartbeat.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { formatDiagnostic, validateDefinition } from '../asl/validate.js';
 import { StateMachine } from '../library/state-machine.js';
 import type { Json } from '../shared/json.js';
-import { parseArgs, str } from './args.js';
+import { parseArgs, str, UsageError } from './args.js';
 import { serveConfig, startServer } from './serve.js';
+import { readAllStdin, runTaskCommand } from './tasks.js';
 
 const USAGE = `Usage: stepwise <command> [options]
 
@@ -18,15 +19,22 @@ Commands:
         Run a definition once, in process, and print its output (exit code 1 if it does not succeed).
   validate FILE
         Check a definition and print its diagnostics (exit code 1 if it is invalid).
+  approve TOKEN [--output JSON] [--endpoint URL]
+        Complete the task with this token (SendTaskSuccess); the output defaults to {}.
+  reject TOKEN [--error ERROR] [--cause CAUSE] [--endpoint URL]
+        Fail the task with this token (SendTaskFailure).
+  heartbeat TOKEN [--endpoint URL]
+        Report that the task is still making progress (SendTaskHeartbeat).
+        TOKEN - reads the token from stdin. The endpoint defaults to STEPWISE_ENDPOINT, else
+        http://127.0.0.1:8083; with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set, requests are signed.
+        Exit code 1 when the API refuses (the error is printed as Name: message), 2 for bad arguments.
 
-Environment: PORT, LAMBDA_ENDPOINT, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID.`;
+Environment: PORT, LAMBDA_ENDPOINT, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
 
 function readDefinition(file: string | undefined): string {
   if (!file) throw new UsageError('missing definition file');
   return readFileSync(file, 'utf8');
 }
-
-class UsageError extends Error {}
 
 function printDiagnostics(file: string, text: string): boolean {
   const diags = validateDefinition(text);
@@ -86,6 +94,15 @@ async function run(argv: string[]): Promise<number> {
       console.error(`Execution ${r.status}${r.error ? `: ${r.error}` : ''}${r.cause ? `\n${r.cause}` : ''}`);
       return 1;
     }
+    case 'approve':
+    case 'reject':
+    case 'heartbeat':
+      return runTaskCommand(cmd, args, {
+        env: process.env,
+        readStdin: readAllStdin,
+        out: (l) => console.log(l),
+        err: (l) => console.error(l),
+      });
     default:
       throw new UsageError(`unknown command '${cmd}'`);
   }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
+import type { Server } from 'node:http';
 import { SFNClient, DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { startServer } from '../cli/serve.js';
 
@@ -35,6 +36,8 @@ export interface TestServer {
   port: number;
   endpoint: string;
   client: SFNClient;
+  /** The HTTP server itself (to watch its requests). */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function startTestServer(): Promise<TestServer> {
     port,
     endpoint,
     client,
+    server,
     async close() {
       client.destroy();
       server.closeAllConnections();
