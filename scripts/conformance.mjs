@@ -7,7 +7,7 @@
 // The runner (run.mjs) is copied into .conformance/ (git-ignored) so that it resolves
 // @aws-sdk/client-sfn from this project's node_modules; nothing is written to ../shared.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,9 @@ const work = join(root, '.conformance');
 mkdirSync(work, { recursive: true });
 copyFileSync(join(corpus, 'run.mjs'), join(work, 'run.mjs'));
 const out = join(work, 'result.json');
+// The durable server, on a fresh SQLite file (synchronous=FULL, as `stepwise serve` runs by default).
+const db = join(work, 'conformance.db');
+for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
 const port = await freePort();
 const extra = [];
 for (let i = 0; i < args.length; i++) {
@@ -46,7 +49,7 @@ for (let i = 0; i < args.length; i++) {
 const runnerArgs = [
   join(work, 'run.mjs'),
   '--endpoint', `http://127.0.0.1:${port}`,
-  '--start-cmd', `node ${JSON.stringify(join(root, 'bin', 'stepwise.js'))} serve`,
+  '--start-cmd', `node ${JSON.stringify(join(root, 'bin', 'stepwise.js'))} serve --db ${JSON.stringify(db)}`,
   '--json-out', out,
   ...extra,
   join(corpus, 'cases'),

@@ -3,9 +3,7 @@
  * definition is compiled once however many executions run it.
  * @module
  */
-import { compileMachine } from '../asl/compile.js';
 import type { Machine } from '../asl/model.js';
-import type { Json } from '../shared/json.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Store } from '../store/store.js';
@@ -21,19 +19,7 @@ export interface ApiContext {
 }
 
 export function createApiContext(opts: { store: Store; engine: Engine; clock: Clock; region: string; accountId: string }): ApiContext {
-  const cache = new Map<string, Machine>();
-  return {
-    ...opts,
-    machine(definition: string): Machine {
-      let m = cache.get(definition);
-      if (!m) {
-        m = compileMachine(JSON.parse(definition) as Json);
-        if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
-        cache.set(definition, m);
-      }
-      return m;
-    },
-  };
+  return { ...opts, machine: (definition: string): Machine => opts.engine.machine(definition) };
 }
 
 /** Epoch ms → the epoch seconds (with fraction) AWS's JSON protocol uses. */

@@ -13,7 +13,8 @@ import { readAllStdin, runTaskCommand } from './tasks.js';
 const USAGE = `Usage: stepwise <command> [options]
 
 Commands:
-  serve [--port 8083] [--host 127.0.0.1] [--functions DIR] [--lambda-endpoint URL]
+  serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory:] [--synchronous FULL|NORMAL]
+        [--functions DIR] [--lambda-endpoint URL]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
   run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--history] [--name NAME]
         Run a definition once, in process, and print its output (exit code 1 if it does not succeed).
@@ -51,8 +52,16 @@ async function run(argv: string[]): Promise<number> {
   }
   switch (cmd) {
     case 'serve': {
-      const { server } = await startServer(serveConfig(args, process.env));
-      const close = () => server.close(() => process.exit(0));
+      const running = await startServer(serveConfig(args, process.env));
+      const close = () => {
+        running.close().then(
+          () => process.exit(0),
+          (e) => {
+            console.error(e);
+            process.exit(1);
+          },
+        );
+      };
       process.on('SIGINT', close);
       process.on('SIGTERM', close);
       return -1;

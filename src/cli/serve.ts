@@ -3,11 +3,14 @@
  * @module
  */
 import { createApiContext } from '../api/context.js';
+import type { Server } from 'node:http';
 import { createApiServer } from '../api/server.js';
 import { systemClock } from '../runtime/clock.js';
 import { Engine } from '../runtime/engine.js';
 import { functionsFromDirectory } from '../runtime/tasks/functions.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
+import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/store.js';
 import { str, type Args } from './args.js';
 
 export interface ServeConfig {
@@ -18,6 +21,13 @@ export interface ServeConfig {
   waitTimeScale?: number;
   region: string;
   accountId: string;
+  /**
+   * The SQLite database file (default `./.stepwise/stepwise.db`); `:memory:` keeps everything in
+   * memory (nothing survives the process).
+   */
+  db?: string;
+  /** SQLite's synchronous setting (FULL unless told otherwise). */
+  synchronous?: 'FULL' | 'NORMAL';
 }
 
 export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
@@ -33,11 +43,35 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     waitTimeScale: scale,
     region: env.AWS_DEFAULT_REGION || env.AWS_REGION || 'us-east-1',
     accountId: env.AWS_ACCOUNT_ID || '123456789012',
+    db: str(args, 'db') ?? env.STEPWISE_DB ?? DEFAULT_DB_PATH,
+    synchronous: syncOf(str(args, 'synchronous') ?? env.STEPWISE_SYNCHRONOUS),
   };
 }
 
-export async function startServer(cfg: ServeConfig, log: (s: string) => void = (s) => console.log(s)) {
-  const store = new MemoryStore();
+function syncOf(v: string | undefined): 'FULL' | 'NORMAL' | undefined {
+  if (v === undefined || v === '') return undefined;
+  const u = v.toUpperCase();
+  if (u !== 'FULL' && u !== 'NORMAL') throw new Error(`--synchronous must be FULL or NORMAL, got '${v}'`);
+  return u;
+}
+
+/** The store a server keeps its data in: SQLite at `db`, or memory for `:memory:` (and when no db is given). */
+export async function openStore(cfg: Pick<ServeConfig, 'db' | 'synchronous'>): Promise<Store> {
+  if (cfg.db === undefined || cfg.db === ':memory:') return new MemoryStore();
+  return openSqliteStore(cfg.db, { synchronous: cfg.synchronous });
+}
+
+export interface RunningServer {
+  server: Server;
+  engine: Engine;
+  store: Store;
+  port: number;
+  /** Stops serving, stops the engine's timers, and closes the store (pending writes are flushed). */
+  close(): Promise<void>;
+}
+
+export async function startServer(cfg: ServeConfig, log: (s: string) => void = (s) => console.log(s)): Promise<RunningServer> {
+  const store = await openStore(cfg);
   const engine = new Engine({
     store,
     clock: systemClock,
@@ -57,7 +91,18 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   log(`Stepwise is serving the AWS Step Functions API on http://${cfg.host}:${port} (region ${cfg.region}, account ${cfg.accountId})`);
+  log(cfg.db === undefined || cfg.db === ':memory:' ? 'Data: in memory (lost when the server stops)' : `Data: ${cfg.db} (SQLite, synchronous=${cfg.synchronous ?? 'FULL'})`);
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);
-  return { server, engine, store, port };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await engine.close();
+      await store.close();
+    })());
+  return { server, engine, store, port, close };
 }

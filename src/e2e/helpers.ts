@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { lookup } from 'node:dns/promises';
 import type { Server } from 'node:http';
 import { SFNClient, DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { startServer } from '../cli/serve.js';
+import { startServer, type RunningServer } from '../cli/serve.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -38,6 +40,8 @@ export interface TestServer {
   client: SFNClient;
   /** The HTTP server itself (to watch its requests). */
   server: Server;
+  /** The server, its engine and its store. */
+  running: RunningServer;
   close(): Promise<void>;
 }
 
@@ -52,19 +56,33 @@ export function sdkClient(endpoint: string): SFNClient {
   });
 }
 
-export async function startTestServer(): Promise<TestServer> {
-  const { server, port } = await startServer({ port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT }, () => {});
-  const endpoint = `http://127.0.0.1:${port}`;
+export interface TestServerOptions {
+  /** The database: a fresh SQLite file in a temp folder unless given (':memory:' for the memory store). */
+  db?: string;
+  functionsDir?: string;
+  waitTimeScale?: number;
+}
+
+/** A real server on a free port, with its data in a fresh SQLite file (removed on close). */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dir = opts.db === undefined ? mkdtempSync(join(tmpdir(), 'stepwise-e2e-')) : undefined;
+  const db = opts.db ?? join(dir!, 'stepwise.db');
+  const running = await startServer(
+    { port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT, db, functionsDir: opts.functionsDir, waitTimeScale: opts.waitTimeScale },
+    () => {},
+  );
+  const endpoint = `http://127.0.0.1:${running.port}`;
   const client = sdkClient(endpoint);
   return {
-    port,
+    port: running.port,
     endpoint,
     client,
-    server,
+    server: running.server,
+    running,
     async close() {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await running.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

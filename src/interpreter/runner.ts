@@ -35,6 +35,8 @@ export interface StepOptions {
   /** Whether an activity ARN exists (the runtime knows; default: every activity exists). */
   activityExists?: (arn: string) => boolean;
   maxHistoryEvents?: number;
+  /** The longest an execution may run, in seconds (it times out then, as with the machine's TimeoutSeconds). */
+  maxExecutionSeconds?: number;
   /** false: number events but build no event objects (a caller that keeps no history). Default true. */
   recordHistory?: boolean;
   /** Observes the JSONPath data flow of the states run (TestState's inspection data). */

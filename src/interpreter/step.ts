@@ -67,10 +67,13 @@ function start(r: Runner, info: ExecutionInfo): Maybe<void> {
   if (info.stateMachineAliasArn) d.stateMachineAliasArn = info.stateMachineAliasArn;
   if (info.stateMachineVersionArn) d.stateMachineVersionArn = info.stateMachineVersionArn;
   r.emit(null, 'ExecutionStarted', d);
-  if (m.timeoutSeconds !== undefined) {
+  // The machine's TimeoutSeconds, capped by the longest an execution may run (a year for Standard, five
+  // minutes for Express: the runtime says which).
+  const limit = Math.min(m.timeoutSeconds ?? Infinity, r.opts.maxExecutionSeconds ?? Infinity);
+  if (limit !== Infinity) {
     const seq = s.nextSeq++;
     s.timeoutSeq = seq;
-    r.commands.push({ k: 'startTimer', seq, delayMs: m.timeoutSeconds * 1000, why: 'executionTimeout' });
+    r.commands.push({ k: 'startTimer', seq, delayMs: limit * 1000, why: 'executionTimeout' });
   }
   // As AWS records it, the first state's StateEntered event has previousEventId 0 (not ExecutionStarted's id).
   const root = r.newThread([], {}, null, 0);

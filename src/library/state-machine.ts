@@ -65,6 +65,15 @@ export interface RunningExecution {
   readonly executionArn: string;
   readonly done: Promise<ExecutionResult>;
   stop(error?: string, cause?: string): void;
+  /**
+   * Answers a task waiting on a token (`.waitForTaskToken`, activities), as SendTaskSuccess does;
+   * false when no open task of this execution has the token.
+   */
+  sendTaskSuccess(token: string, output: Json): boolean;
+  /** As SendTaskFailure. */
+  sendTaskFailure(token: string, error?: string, cause?: string): boolean;
+  /** As SendTaskHeartbeat: the task's HeartbeatSeconds start again. */
+  sendTaskHeartbeat(token: string): boolean;
 }
 
 export class StateMachine {
@@ -126,7 +135,20 @@ export class StateMachine {
       { keepHistory: opts.history !== false, onDone: (s) => resolve(new Result(arn, s, driver.events)) },
     );
     driver.start();
-    return { executionArn: arn, done, stop: (error, cause) => driver.stop(error, cause) };
+    const withTask = (token: string, f: (seq: number) => void): boolean => {
+      const seq = driver.taskOfToken(token);
+      if (seq === undefined) return false;
+      f(seq);
+      return true;
+    };
+    return {
+      executionArn: arn,
+      done,
+      stop: (error, cause) => driver.stop(error, cause),
+      sendTaskSuccess: (token, output) => withTask(token, (seq) => driver.send({ k: 'taskSucceeded', seq, output })),
+      sendTaskFailure: (token, error, cause) => withTask(token, (seq) => driver.send({ k: 'taskFailed', seq, error, cause })),
+      sendTaskHeartbeat: (token) => withTask(token, (seq) => driver.heartbeat(seq)),
+    };
   }
 }
 

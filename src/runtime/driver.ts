@@ -5,7 +5,8 @@
  * @module
  */
 import type { Machine } from '../asl/model.js';
-import type { ExecState, ExecutionInfo } from '../interpreter/exec-state.js';
+import type { ExecState, ExecutionInfo, Thread, Wait } from '../interpreter/exec-state.js';
+import { parseTaskToken } from '../interpreter/states/task.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import type { EngineInput } from '../interpreter/inputs.js';
 import type { StepOptions } from '../interpreter/runner.js';
@@ -19,6 +20,9 @@ import { ClockTimers, timerInput, type TimerPort } from './timers.js';
 
 /** What a delay is for (delayOverride's first argument). */
 export type DelayKind = 'wait' | 'retry' | 'executionTimeout' | 'taskTimeout';
+
+/** Scales a delay (WAIT_TIME_SCALE, overrides). */
+export type Scaler = (why: DelayKind, stateName: string | undefined, ms: number) => number;
 
 /** The durable work one step creates or finishes (what a store keeps besides state and history). */
 export interface StepEffects {
@@ -51,6 +55,8 @@ export interface DriverOptions {
   onDone?: (s: ExecState) => void;
   /** Called when the driver has nothing in flight and nothing queued (the engine may drop it). */
   onIdle?: (driver: ExecutionDriver) => void;
+  /** Called when a step could not be persisted (the driver is dead; the engine drops it). */
+  onPersistError?: (driver: ExecutionDriver, e: unknown) => void;
 }
 
 const NO_HISTORY: StepOptions = Object.freeze({ recordHistory: false });
@@ -130,7 +136,15 @@ class OpenTask implements TaskCallbacks, TaskContext {
 
 interface Queued {
   input: EngineInput;
-  ack?: () => void;
+  /** Settles `deliver`'s promise: after the step is persisted, or with the persistence error. */
+  ack?: (err?: unknown) => void;
+}
+
+/** The store refused a step: the driver stops, and its execution is reloaded from the store later. */
+export class PersistError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`The step could not be persisted: ${(reason as Error)?.message ?? String(reason)}`);
+  }
 }
 
 export class ExecutionDriver {
@@ -201,21 +215,49 @@ export class ExecutionDriver {
   }
 
   send(input: EngineInput): void {
+    if (this.#dead) return;
     this.#queue.push({ input });
     if (!this.#busy) this.#drain();
   }
 
-  /** Sends an input and resolves once the step it causes is persisted (API calls answer after that). */
+  /**
+   * Sends an input and resolves once the step it causes is persisted (API calls answer after that);
+   * rejects with the store's error (a PersistError) if it could not be.
+   */
   deliver(input: EngineInput): Promise<void> {
-    return new Promise((ack) => {
-      this.#queue.push({ input, ack });
+    if (this.#dead) return Promise.reject(new PersistError(this.#dead));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ input, ack: (err) => (err === undefined ? resolve() : reject(err)) });
       if (!this.#busy) this.#drain();
     });
+  }
+
+  /** Set when persistence failed: the driver does nothing more. */
+  #dead: unknown;
+
+  get dead(): boolean {
+    return this.#dead !== undefined;
   }
 
   /** Re-invokes tasks whose outcome was never recorded (after a restart): at least once. */
   resumeTasks(commands: InvokeTask[]): void {
     for (const c of commands) this.#invoke(c);
+  }
+
+  /** The open task (callback or activity) a token belongs to, by sequence number. */
+  taskOfToken(token: string): number | undefined {
+    const t = parseTaskToken(token);
+    if (!t || t.executionArn !== this.state.info.executionArn) return undefined;
+    let th = this.state.root;
+    const path = this.state.pending[t.seq];
+    if (!th || !path) return undefined;
+    for (const i of path) {
+      const w: Wait | null = th.wait;
+      const child: Thread | null | undefined = w?.k === 'parallel' ? w.children[i] : w?.k === 'map' ? w.children[i] : undefined;
+      if (!child) return undefined;
+      th = child;
+    }
+    return th.wait?.k === 'task' && th.wait.token === token ? t.seq : undefined;
   }
 
   /** Whether the task `seq` has an invocation running in this process. */
@@ -241,9 +283,14 @@ export class ExecutionDriver {
 
   /** A heartbeat of the task `seq`: its heartbeat timer starts again. */
   heartbeat(seq: number): void {
+    this.#armHeartbeat(seq, true);
+  }
+
+  #armHeartbeat(seq: number, moved: boolean): void {
     const c = this.#heartbeats?.get(seq);
     if (c?.heartbeatSeconds === undefined) return;
-    this.timers.set(seq, 'heartbeat', this.opts.clock.now() + this.scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000), () => this.send(timerInput(seq, 'heartbeat')));
+    const due = this.opts.clock.now() + this.scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000);
+    this.timers.set(seq, 'heartbeat', due, () => this.send(timerInput(seq, 'heartbeat')), moved);
   }
 
   /** Tasks with a heartbeat, by sequence number (for `heartbeat`). */
@@ -287,8 +334,13 @@ export class ExecutionDriver {
 
   /** Persists and applies one step; false when it continues asynchronously (it drains on afterwards). */
   #persistThenApply(r: StepResult, q: Queued, now: number, resume: boolean): boolean {
-    const effects = this.opts.onStep ? this.#effects(r, q.input, now) : undefined;
-    const persisted = this.opts.onStep?.(r, q.input, effects!);
+    let persisted: void | Promise<void>;
+    try {
+      persisted = this.opts.onStep?.(r, q.input, stepEffects(r, q.input, now, this.#scaledFn));
+    } catch (e) {
+      this.#fail(e, q);
+      return false;
+    }
     if (persisted instanceof Promise) {
       persisted.then(
         () => {
@@ -296,10 +348,7 @@ export class ExecutionDriver {
           q.ack?.();
           this.#drain();
         },
-        (e) => {
-          this.#crash(e);
-          q.ack?.();
-        },
+        (e) => this.#fail(e, q),
       );
       return false;
     }
@@ -307,6 +356,20 @@ export class ExecutionDriver {
     q.ack?.();
     if (resume) this.#drain();
     return !resume;
+  }
+
+  /** Persistence failed: nothing of the step happens; the driver stops and tells its owner. */
+  #fail(e: unknown, q: Queued): void {
+    this.#dead = e ?? new Error('unknown persistence error');
+    const err = new PersistError(e);
+    q.ack?.(err);
+    for (const w of this.#queue) w.ack?.(err);
+    this.#queue = [];
+    this.#busy = false;
+    for (const t of this.#taskMap?.values() ?? []) t.close();
+    this.#taskMap?.clear();
+    this.timers.cancelAll();
+    this.opts.onPersistError?.(this, e);
   }
 
   #maybeIdle(): void {
@@ -341,50 +404,7 @@ export class ExecutionDriver {
     return this.#scaled(why, stateName, ms);
   }
 
-  /** The durable work a step creates or finishes, for the store. */
-  #effects(r: StepResult, input: EngineInput, now: number): StepEffects {
-    const e: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
-    switch (input.k) {
-      case 'timerFired':
-        e.timersRemove.push({ seq: input.seq });
-        break;
-      case 'taskStarted':
-        e.tasksStarted.push({ seq: input.seq, workerName: input.workerName });
-        break;
-      case 'taskSucceeded':
-      case 'taskFailed':
-      case 'taskTimedOut':
-      case 'taskScheduleFailed':
-        e.tasksRemove.push(input.seq);
-        e.timersRemove.push({ seq: input.seq });
-        break;
-      default:
-        break;
-    }
-    for (const c of r.commands) {
-      switch (c.k) {
-        case 'startTimer':
-          e.timersAdd.push({ seq: c.seq, kind: c.why, dueAt: now + Math.max(0, this.#scaled(c.why, c.stateName, c.delayMs)) });
-          break;
-        case 'invokeTask': {
-          const row: Omit<TaskRow, 'executionArn'> = { seq: c.seq, command: c, status: 'scheduled', createdAt: now };
-          if (c.resource.kind === 'activity') row.activityArn = c.resource.arn;
-          if (c.token) row.token = c.token;
-          e.tasksAdd.push(row);
-          if (c.timeoutSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'taskTimeout', dueAt: now + this.#scaled('taskTimeout', c.stateName, c.timeoutSeconds * 1000) });
-          if (c.heartbeatSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'heartbeat', dueAt: now + this.#scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000) });
-          break;
-        }
-        case 'cancel':
-          e.tasksRemove.push(c.seq);
-          e.timersRemove.push({ seq: c.seq });
-          break;
-        case 'complete':
-          break;
-      }
-    }
-    return e;
-  }
+  readonly #scaledFn: Scaler = (why, stateName, ms) => this.#scaled(why, stateName, ms);
 
   #apply(r: StepResult, now: number): void {
     if (this.#keepHistory) for (const e of r.events) this.events.push(e);
@@ -428,7 +448,7 @@ export class ExecutionDriver {
     }
     if (c.heartbeatSeconds !== undefined) {
       (this.#heartbeats ??= new Map()).set(seq, c);
-      this.heartbeat(seq);
+      this.#armHeartbeat(seq, false);
     }
     try {
       this.opts.invoker.invoke(c, t, t);
@@ -436,4 +456,49 @@ export class ExecutionDriver {
       t.failed('States.Runtime', (e as Error)?.message ?? String(e));
     }
   }
+}
+
+/** The durable work a step creates or finishes, for the store (delays already scaled). */
+export function stepEffects(r: StepResult, input: EngineInput, now: number, scaled: Scaler): StepEffects {
+  const e: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
+  switch (input.k) {
+    case 'timerFired':
+      e.timersRemove.push({ seq: input.seq });
+      break;
+    case 'taskStarted':
+      e.tasksStarted.push({ seq: input.seq, workerName: input.workerName });
+      break;
+    case 'taskSucceeded':
+    case 'taskFailed':
+    case 'taskTimedOut':
+    case 'taskScheduleFailed':
+      e.tasksRemove.push(input.seq);
+      e.timersRemove.push({ seq: input.seq });
+      break;
+    default:
+      break;
+  }
+  for (const c of r.commands) {
+    switch (c.k) {
+      case 'startTimer':
+        e.timersAdd.push({ seq: c.seq, kind: c.why, dueAt: now + Math.max(0, scaled(c.why, c.stateName, c.delayMs)) });
+        break;
+      case 'invokeTask': {
+        const row: Omit<TaskRow, 'executionArn'> = { seq: c.seq, command: c, status: 'scheduled', createdAt: now };
+        if (c.resource.kind === 'activity') row.activityArn = c.resource.arn;
+        if (c.token) row.token = c.token;
+        e.tasksAdd.push(row);
+        if (c.timeoutSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'taskTimeout', dueAt: now + scaled('taskTimeout', c.stateName, c.timeoutSeconds * 1000) });
+        if (c.heartbeatSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'heartbeat', dueAt: now + scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000) });
+        break;
+      }
+      case 'cancel':
+        e.tasksRemove.push(c.seq);
+        e.timersRemove.push({ seq: c.seq });
+        break;
+      case 'complete':
+        break;
+    }
+  }
+  return e;
 }

@@ -1,21 +1,54 @@
 /**
- * The engine: runs executions (one driver each), persists every step through the store, and routes
- * task tokens (activities, callbacks) to the task waiting on them.
+ * The engine behind the server. Standard executions are durable: every step is committed to the store
+ * (state, history, timers, open tasks) before its commands run, a driver is kept in memory only while
+ * the execution has work in flight, and anything that arrives later (a due timer, a task token, a
+ * worker, a stop) reloads it from the store. On start, the engine resumes what a previous process left:
+ * due timers fire, and tasks whose outcome was never recorded are invoked again (at least once).
+ * Express executions run in memory, as on AWS (at-least-once, five minutes at most).
  * @module
  */
+import { compileMachine } from '../asl/compile.js';
 import type { Machine } from '../asl/model.js';
-import { toJsonText } from '../shared/json.js';
 import type { ExecState, ExecutionInfo } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
+import type { EngineInput } from '../interpreter/inputs.js';
 import { initialState, type StepResult } from '../interpreter/step.js';
-import type { ExecutionRecord, Store } from '../store/store.js';
+import { toJsonText, type Json } from '../shared/json.js';
+import type { ExecutionRecord, Store, TimerRow } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
-import { ExecutionDriver } from './driver.js';
-import { ActivityHub } from './tasks/activity.js';
+import { ExecutionDriver, PersistError, type StepEffects } from './driver.js';
+import { ActivityQueue } from './tasks/activity.js';
 import { TaskDispatcher } from './tasks/dispatcher.js';
 import type { FunctionSource } from './tasks/functions.js';
 import { LambdaInvoker } from './tasks/lambda.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
+import { StoreTimers, TimerLoop } from './timer-loop.js';
+import { timerInput } from './timers.js';
+
+/** AWS's quotas, configurable. */
+export interface EngineLimits {
+  /** Longest a Standard execution runs (AWS: one year). */
+  standardMaxSeconds: number;
+  /** Longest an Express execution runs (AWS: five minutes). */
+  expressMaxSeconds: number;
+  /** Closed executions are deleted this long after they close (AWS: 90 days). */
+  retentionDays: number;
+  /** History events per execution (AWS: 25,000). */
+  maxHistoryEvents: number;
+  /** GetActivityTask's long poll (AWS: 60 s). */
+  activityPollMs: number;
+  /** Idle Standard drivers kept in memory (the rest are reloaded from the store when needed). */
+  idleDrivers: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = {
+  standardMaxSeconds: 365 * 24 * 3600,
+  expressMaxSeconds: 300,
+  retentionDays: 90,
+  maxHistoryEvents: 25000,
+  activityPollMs: 60000,
+  idleDrivers: 1000,
+};
 
 export interface EngineOptions {
   store: Store;
@@ -25,39 +58,114 @@ export interface EngineOptions {
   functions?: FunctionSource;
   lambdaEndpoint?: string;
   waitTimeScale?: number;
+  /** Service integrations by `service:api` (e.g. `sqs:sendMessage`). */
   services?: Record<string, TaskInvoker>;
+  limits?: Partial<EngineLimits>;
+  /** Where the engine reports its own failures (a store error, a timer that could not be delivered). */
+  log?: (message: string) => void;
 }
 
-export interface Started {
-  driver: ExecutionDriver;
+/** A task an activity worker took. */
+export interface ActivityTask {
+  taskToken: string;
+  input: Json;
 }
+
+/** createExecution said the ARN exists. */
+class DuplicateExecution extends Error {}
 
 export class Engine {
   readonly store: Store;
   readonly clock: Clock;
-  readonly activities = new ActivityHub();
-  readonly #drivers = new Map<string, ExecutionDriver>();
-  readonly #invoker: TaskInvoker;
+  readonly limits: EngineLimits;
+  readonly activities = new ActivityQueue();
   /** Known activity ARNs (so a Task can tell at once that its activity does not exist). */
   readonly activityArns = new Set<string>();
-  /** Express executions kept in memory only. */
+  readonly #invoker: TaskInvoker;
+  readonly #timers: TimerLoop;
+  /** Standard executions with a driver in memory. */
+  readonly #drivers = new Map<string, ExecutionDriver>();
+  /** Idle drivers, oldest first (dropped beyond `limits.idleDrivers`). */
+  readonly #idle = new Set<string>();
+  readonly #loading = new Map<string, Promise<ExecutionDriver | undefined>>();
+  /** Waiting for Standard executions to end (by ARN). */
+  readonly #endWaiters = new Map<string, (() => void)[]>();
+  /** Express executions, in memory only. */
   readonly #express = new Map<string, { rec: ExecutionRecord; driver: ExecutionDriver }>();
+  readonly #machines = new Map<string, Machine>();
+  #purgeTimer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(readonly opts: EngineOptions) {
     this.store = opts.store;
     this.clock = opts.clock ?? systemClock;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#invoker = new TaskDispatcher({
       lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint }),
       activity: this.activities,
       services: opts.services,
     });
+    this.#timers = new TimerLoop({
+      store: this.store,
+      clock: this.clock,
+      fire: (t) => this.#fireTimer(t),
+      onError: (e) => this.#log('timer', e),
+    });
   }
 
+  #log(what: string, e: unknown): void {
+    const msg = `stepwise engine: ${what}: ${(e as Error)?.stack ?? String(e)}`;
+    if (this.opts.log) this.opts.log(msg);
+    else console.error(msg);
+  }
+
+  /** Compiles a definition once, however many executions run it. */
+  machine(definition: string): Machine {
+    let m = this.#machines.get(definition);
+    if (!m) {
+      m = compileMachine(JSON.parse(definition) as Json);
+      if (this.#machines.size >= 1000) this.#machines.delete(this.#machines.keys().next().value as string);
+      this.#machines.set(definition, m);
+    }
+    return m;
+  }
+
+  /**
+   * Picks up where a previous process left off: invokes again the tasks whose outcome was never
+   * recorded, arms the timer loop, and starts the retention purge.
+   */
   async init(): Promise<void> {
     for (const a of await this.store.listActivities()) this.activityArns.add(a.activityArn);
+    const byExecution = new Map<string, InvokeTask[]>();
+    for (const t of await this.store.invocableTasks()) {
+      let list = byExecution.get(t.executionArn);
+      if (!list) byExecution.set(t.executionArn, (list = []));
+      list.push(t.command);
+    }
+    for (const [arn, commands] of byExecution) {
+      const d = await this.#driver(arn);
+      d?.resumeTasks(commands);
+    }
+    this.#timers.arm(await this.store.nextTimerDue());
+    const purge = () => {
+      const before = this.clock.now() - this.limits.retentionDays * 24 * 3600 * 1000;
+      this.store.purgeClosedExecutions(before).catch((e) => this.#log('retention purge', e));
+    };
+    purge();
+    this.#purgeTimer = setInterval(purge, 3600 * 1000);
+    this.#purgeTimer.unref();
   }
 
-  #driver(machine: Machine, info: ExecutionInfo, persist: boolean, state?: ExecState): ExecutionDriver {
+  /** Stops timers and the purge; in-flight steps finish; the store stays open (its owner closes it). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#purgeTimer) clearInterval(this.#purgeTimer);
+    await this.#timers.stop();
+  }
+
+  // ---- Standard executions --------------------------------------------------------------------
+
+  #standardDriver(machine: Machine, info: ExecutionInfo, state: ExecState, create?: ExecutionRecord): ExecutionDriver {
     const arn = info.executionArn;
     return new ExecutionDriver(
       machine,
@@ -68,16 +176,21 @@ export class Engine {
         region: this.opts.region,
         accountId: this.opts.accountId,
         waitTimeScale: this.opts.waitTimeScale,
-        step: { activityExists: (a) => this.activityArns.has(a) },
-        keepHistory: !persist,
-        onStep: persist ? (r) => this.#commit(arn, r) : undefined,
+        step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+        onStep: (r, input, effects) => (input.k === 'start' && create ? this.#create(create, r, effects) : this.#commit(arn, r, effects)),
+        timers: () => new StoreTimers(this.store, this.#timers, arn, (e) => this.#log('heartbeat', e)),
+        onIdle: (d) => this.#onIdle(d),
+        onDone: () => this.#onEnded(arn),
+        onPersistError: (d, e) => {
+          if (!(e instanceof DuplicateExecution)) this.#log(`persisting a step of ${arn}`, e);
+          this.#drop(arn, d);
+        },
       },
       state,
     );
   }
 
-  #commit(arn: string, r: StepResult): Promise<void> {
-    const s = r.state;
+  #recordOf(s: ExecState): Partial<ExecutionRecord> {
     const record: Partial<ExecutionRecord> = { status: s.status };
     if (s.status !== 'RUNNING') {
       record.stopDate = this.clock.now();
@@ -85,22 +198,189 @@ export class Engine {
       if (s.error !== undefined) record.error = s.error;
       if (s.cause !== undefined) record.cause = s.cause;
     }
-    return this.store.commitStep({ executionArn: arn, state: s, events: r.events, record });
+    return record;
   }
 
-  /** Starts a Standard execution (durable through the store). Resolves once it is recorded. */
+  #commit(arn: string, r: StepResult, e: StepEffects): Promise<void> {
+    return this.store.commitStep({ executionArn: arn, state: r.state, events: r.events, record: this.#recordOf(r.state), ...e });
+  }
+
+  async #create(rec: ExecutionRecord, r: StepResult, e: StepEffects): Promise<void> {
+    const ok = await this.store.createExecution({ ...rec, ...this.#recordOf(r.state) }, { state: r.state, events: r.events, ...e });
+    if (!ok) throw new DuplicateExecution();
+  }
+
+  #onIdle(d: ExecutionDriver): void {
+    const arn = d.state.info.executionArn;
+    if (this.#drivers.get(arn) !== d) return;
+    if (d.ended) {
+      this.#drop(arn, d);
+      return;
+    }
+    this.#idle.delete(arn);
+    this.#idle.add(arn);
+    while (this.#idle.size > this.limits.idleDrivers) {
+      const oldest = this.#idle.values().next().value as string;
+      const od = this.#drivers.get(oldest);
+      if (od && od.idle) this.#drop(oldest, od);
+      else this.#idle.delete(oldest);
+    }
+  }
+
+  #drop(arn: string, d: ExecutionDriver): void {
+    if (this.#drivers.get(arn) === d) this.#drivers.delete(arn);
+    this.#idle.delete(arn);
+  }
+
+  #onEnded(arn: string): void {
+    const waiters = this.#endWaiters.get(arn);
+    if (waiters) {
+      this.#endWaiters.delete(arn);
+      for (const w of waiters) w();
+    }
+  }
+
+  /** The execution's driver: in memory, or loaded from the store; undefined when it is not running. */
+  async #driver(arn: string): Promise<ExecutionDriver | undefined> {
+    const d = this.#drivers.get(arn);
+    if (d) return d;
+    let p = this.#loading.get(arn);
+    if (!p) {
+      p = this.#load(arn).finally(() => this.#loading.delete(arn));
+      this.#loading.set(arn, p);
+    }
+    return p;
+  }
+
+  async #load(arn: string): Promise<ExecutionDriver | undefined> {
+    const rec = await this.store.getExecution(arn);
+    if (!rec || rec.status !== 'RUNNING' || rec.type !== 'STANDARD') return undefined;
+    const state = await this.store.getExecutionState(arn);
+    if (!state || state.status !== 'RUNNING') return undefined;
+    const existing = this.#drivers.get(arn);
+    if (existing) return existing;
+    const d = this.#standardDriver(this.machine(rec.definition), state.info, state);
+    this.#drivers.set(arn, d);
+    return d;
+  }
+
+  /**
+   * Feeds an input to a Standard execution and resolves once the step it causes is persisted: true, or
+   * false when the execution is not running (closed, unknown, or an Express one).
+   */
+  async deliver(arn: string, input: EngineInput): Promise<boolean> {
+    for (;;) {
+      const d = this.#drivers.get(arn) ?? (await this.#driver(arn));
+      if (!d) return false;
+      // Checked in the same turn as the delivery: a driver dropped meanwhile is reloaded.
+      if (this.#drivers.get(arn) !== d || d.dead) continue;
+      if (d.ended) return false;
+      this.#idle.delete(arn);
+      await d.deliver(input);
+      return true;
+    }
+  }
+
+  async #fireTimer(t: TimerRow): Promise<void> {
+    await this.deliver(t.executionArn, timerInput(t.seq, t.kind));
+  }
+
+  /** Starts a Standard execution; resolves once its first step is recorded (false: the ARN exists). */
   async startStandard(rec: ExecutionRecord, machine: Machine, info: ExecutionInfo): Promise<boolean> {
-    const driver = this.#driver(machine, info, true);
-    if (!(await this.store.createExecution(rec, { state: initialState(info), events: [] }))) return false;
-    this.#drivers.set(rec.executionArn, driver);
-    void driver.done.then(() => this.#drivers.delete(rec.executionArn));
-    driver.start();
+    const arn = rec.executionArn;
+    if (this.#drivers.has(arn) || this.#loading.has(arn)) return false;
+    const d = this.#standardDriver(machine, info, initialState(info), rec);
+    this.#drivers.set(arn, d);
+    try {
+      await d.deliver({ k: 'start', info });
+    } catch (e) {
+      this.#drop(arn, d);
+      if (e instanceof PersistError && e.reason instanceof DuplicateExecution) return false;
+      throw e;
+    }
     return true;
   }
 
+  /** Stops a running execution (StopExecution); resolves once ExecutionAborted is recorded. */
+  stop(arn: string, error?: string, cause?: string): Promise<boolean> {
+    return this.deliver(arn, { k: 'stop', error, cause });
+  }
+
+  /** Resolves when a Standard execution is no longer running (tests). */
+  async wait(arn: string): Promise<void> {
+    for (;;) {
+      const rec = await this.store.getExecution(arn);
+      if (!rec || rec.status !== 'RUNNING') return;
+      await new Promise<void>((resolve) => {
+        let list = this.#endWaiters.get(arn);
+        if (!list) this.#endWaiters.set(arn, (list = []));
+        list.push(resolve);
+        // A driver in another state of loading may end without this process seeing it: look again.
+        setTimeout(resolve, 1000).unref();
+      });
+    }
+  }
+
+  // ---- task tokens and activities -------------------------------------------------------------
+
+  /**
+   * Completes the task a token belongs to (SendTaskSuccess / SendTaskFailure); false when no open task
+   * has that token.
+   */
+  async completeTask(token: string, outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error?: string; cause?: string }): Promise<boolean> {
+    const row = await this.store.taskByToken(token);
+    if (!row) return false;
+    const input: EngineInput =
+      outcome.k === 'succeeded' ? { k: 'taskSucceeded', seq: row.seq, output: outcome.output } : { k: 'taskFailed', seq: row.seq, error: outcome.error, cause: outcome.cause };
+    return this.deliver(row.executionArn, input);
+  }
+
+  /** A heartbeat for the task a token belongs to (SendTaskHeartbeat); false when no open task has it. */
+  async heartbeat(token: string): Promise<boolean> {
+    const row = await this.store.taskByToken(token);
+    if (!row) return false;
+    const c = row.command;
+    if (c.heartbeatSeconds !== undefined) {
+      const scale = this.opts.waitTimeScale ?? 1;
+      const due = this.clock.now() + c.heartbeatSeconds * 1000 * scale;
+      await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
+    }
+    return true;
+  }
+
+  /**
+   * GetActivityTask: the oldest task scheduled for the activity, taken for the worker (ActivityStarted
+   * is recorded before it is handed over); waits up to `timeoutMs` for one.
+   */
+  async pollActivity(activityArn: string, workerName: string | undefined, timeoutMs = this.limits.activityPollMs, signal?: AbortSignal): Promise<ActivityTask | undefined> {
+    const deadline = this.clock.now() + timeoutMs;
+    for (;;) {
+      const row = await this.store.claimActivityTask(activityArn, workerName);
+      if (row && row.token) {
+        if (await this.deliver(row.executionArn, { k: 'taskStarted', seq: row.seq, workerName })) return { taskToken: row.token, input: row.command.input };
+        continue;
+      }
+      const left = deadline - this.clock.now();
+      if (left <= 0 || signal?.aborted || this.#closed) return undefined;
+      // Woken by a task scheduled in this process; the store is looked at again every second for tasks
+      // scheduled by other processes sharing it.
+      await this.activities.wait(activityArn, Math.min(left, 1000), signal);
+    }
+  }
+
+  // ---- Express executions ---------------------------------------------------------------------
+
   /** Starts an Express execution (in memory); returns its driver. */
   startExpress(rec: ExecutionRecord, machine: Machine, info: ExecutionInfo): ExecutionDriver {
-    const driver = this.#driver(machine, info, false);
+    const driver = new ExecutionDriver(machine, info, {
+      clock: this.clock,
+      invoker: this.#invoker,
+      region: this.opts.region,
+      accountId: this.opts.accountId,
+      waitTimeScale: this.opts.waitTimeScale,
+      step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+      keepHistory: true,
+    });
     this.#express.set(rec.executionArn, { rec, driver });
     void driver.done.then((s) => {
       rec.status = s.status;
@@ -119,34 +399,13 @@ export class Engine {
     return this.#express.get(arn);
   }
 
-  running(arn: string): ExecutionDriver | undefined {
-    return this.#drivers.get(arn) ?? this.#express.get(arn)?.driver;
-  }
-
-  /** Waits for a running execution to end (tests, StartSyncExecution). */
-  async wait(arn: string): Promise<void> {
-    await this.running(arn)?.done;
-  }
-
-  stop(arn: string, error?: string, cause?: string): boolean {
-    const d = this.running(arn);
-    if (!d) return false;
-    d.stop(error, cause);
-    return true;
+  /** History of an in-memory (Express) execution. */
+  expressHistory(arn: string): HistoryEvent[] | undefined {
+    return this.#express.get(arn)?.driver.events;
   }
 
   /** Performs one Task's work outside any execution (TestState without a mock). */
   invokeTask(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     this.#invoker.invoke(cmd, ctx, cb);
-  }
-
-  /** The open task a token belongs to. */
-  taskByToken(token: string): TaskCallbacks | undefined {
-    return this.activities.byToken(token);
-  }
-
-  /** History of an in-memory (Express) execution. */
-  expressHistory(arn: string): HistoryEvent[] | undefined {
-    return this.#express.get(arn)?.driver.events;
   }
 }

@@ -10,8 +10,11 @@ import type { Clock, TimerHandle } from './clock.js';
 export type { TimerKind };
 
 export interface TimerPort {
-  /** Arms (or re-arms) a timer; `fire` is called when it is due (in-memory ports only). */
-  set(seq: number, kind: TimerKind, dueAt: number, fire: () => void): void;
+  /**
+   * Arms a timer; `fire` is called when it is due (in-memory ports; a durable port's timers come back as
+   * inputs through the engine). `moved` is set when a heartbeat moves a timer the store already has.
+   */
+  set(seq: number, kind: TimerKind, dueAt: number, fire: () => void, moved?: boolean): void;
   /** Disarms every timer of the sequence number. */
   cancel(seq: number): void;
   cancelAll(): void;

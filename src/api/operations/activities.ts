@@ -10,9 +10,6 @@ import { ApiError, invalidToken, notFoundActivity, Validator } from '../errors.j
 import { checkNameChars, nameConstraints } from '../names.js';
 import { requiredArn } from './state-machines.js';
 
-/** How long GetActivityTask waits for a task (AWS: 60 s). */
-export const ACTIVITY_POLL_MS = 60000;
-
 export async function createActivity(ctx: ApiContext, p: Params) {
   nameConstraints(new Validator(), p).check();
   const name = checkNameChars(p.name as string);
@@ -51,7 +48,6 @@ export async function deleteActivity(ctx: ApiContext, p: Params) {
   const arn = parseActivityArn(requiredArn(p, 'activityArn'));
   await ctx.store.deleteActivity(arn);
   ctx.engine.activityArns.delete(arn);
-  ctx.engine.activities.forget(arn);
   return {};
 }
 
@@ -60,7 +56,7 @@ export async function getActivityTask(ctx: ApiContext, p: Params, signal?: Abort
   new Validator().optionalString(p, 'workerName', { min: 1, max: 80 }).check();
   const arn = parseActivityArn(arnText);
   if (!(await ctx.store.getActivity(arn))) throw notFoundActivity(arn);
-  const task = await ctx.engine.activities.poll(arn, p.workerName as string | undefined, ACTIVITY_POLL_MS, signal);
+  const task = await ctx.engine.pollActivity(arn, p.workerName as string | undefined, undefined, signal);
   if (!task) return {};
   return { taskToken: task.taskToken, input: toJsonText(task.input) };
 }
@@ -70,15 +66,13 @@ function tokenOf(p: Params, v = new Validator()): string {
   return p.taskToken as string;
 }
 
-function openTask(ctx: ApiContext, token: string) {
-  const cb = ctx.engine.taskByToken(token);
-  if (cb) return cb;
-  // A well-formed token of ours whose task is over is TaskTimedOut; anything else is InvalidToken.
+/** No open task has the token: a well-formed token of ours is TaskTimedOut; anything else InvalidToken. */
+function noTask(token: string): ApiError {
   const decoded = decodeToken<{ e?: string; s?: number }>(token);
   if (decoded && typeof decoded.e === 'string' && typeof decoded.s === 'number') {
-    throw new ApiError('TaskTimedOut', 'Task Timed Out: \'Provided task does not exist anymore\'');
+    return new ApiError('TaskTimedOut', 'Task Timed Out: \'Provided task does not exist anymore\'');
   }
-  throw invalidToken('Invalid token');
+  return invalidToken('Invalid token');
 }
 
 export async function sendTaskSuccess(ctx: ApiContext, p: Params) {
@@ -86,18 +80,21 @@ export async function sendTaskSuccess(ctx: ApiContext, p: Params) {
   const text = p.output as string;
   const parsed = tryParseJson(text);
   if (!parsed.ok) throw new ApiError('InvalidOutput', `Invalid Output: '${parsed.message}'`);
-  openTask(ctx, token).succeeded(parsed.value);
+  if (!(await ctx.engine.completeTask(token, { k: 'succeeded', output: parsed.value }))) throw noTask(token);
   return {};
 }
 
 export async function sendTaskFailure(ctx: ApiContext, p: Params) {
   const token = tokenOf(p, new Validator().optionalString(p, 'error', { max: 256 }).optionalString(p, 'cause', { max: 32768 }));
-  openTask(ctx, token).failed(typeof p.error === 'string' ? p.error : undefined, typeof p.cause === 'string' ? p.cause : undefined);
+  const outcome: { k: 'failed'; error?: string; cause?: string } = { k: 'failed' };
+  if (typeof p.error === 'string') outcome.error = p.error;
+  if (typeof p.cause === 'string') outcome.cause = p.cause;
+  if (!(await ctx.engine.completeTask(token, outcome))) throw noTask(token);
   return {};
 }
 
 export async function sendTaskHeartbeat(ctx: ApiContext, p: Params) {
   const token = tokenOf(p);
-  openTask(ctx, token).heartbeat();
+  if (!(await ctx.engine.heartbeat(token))) throw noTask(token);
   return {};
 }

@@ -301,7 +301,7 @@ export async function stopExecution(ctx: ApiContext, p: Params) {
   }
   const error = typeof p.error === 'string' ? p.error : undefined;
   const cause = typeof p.cause === 'string' ? p.cause : undefined;
-  if (rec.status === 'RUNNING' && ctx.engine.stop(rec.executionArn, error, cause)) await ctx.engine.wait(rec.executionArn);
+  if (rec.status === 'RUNNING') await ctx.engine.stop(rec.executionArn, error, cause);
   const after = await ctx.store.getExecution(rec.executionArn);
   return { stopDate: epoch(after?.stopDate ?? ctx.clock.now()) };
 }

@@ -156,9 +156,9 @@ describe('Task: TimeoutSeconds and HeartbeatSeconds', () => {
     );
     const ex = sm.start({});
     await clock.advance(4000);
-    sqs.calls[0]!.cb.heartbeat();
+    assert.equal(ex.sendTaskHeartbeat(sqs.calls[0]!.cmd.token!), true);
     await clock.advance(4000);
-    sqs.calls[0]!.cb.heartbeat();
+    assert.equal(ex.sendTaskHeartbeat(sqs.calls[0]!.cmd.token!), true);
     await clock.advance(4999);
     assert.equal(await isDone(ex.done), false, 'alive 4.999 s after the last heartbeat');
     assert.equal(sqs.calls[0]!.ctx.cancel.cancelled, false);
@@ -171,7 +171,7 @@ describe('Task: TimeoutSeconds and HeartbeatSeconds', () => {
     assert.deepEqual(timedOut.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', error: 'States.HeartbeatTimeout', cause: '' });
     assert.equal(sqs.calls[0]!.ctx.cancel.cancelled, true, 'the integration is told to stop');
     // A late answer changes nothing.
-    sqs.calls[0]!.cb.succeeded('late');
+    assert.equal(ex.sendTaskSuccess(sqs.calls[0]!.cmd.token!, 'late'), false, 'the token is no longer valid');
     assert.equal(r.events.filter((e) => e.type === 'TaskSucceeded').length, 0);
   });
 
@@ -185,7 +185,8 @@ describe('Task: TimeoutSeconds and HeartbeatSeconds', () => {
     const ex = sm.start({});
     for (let i = 0; i < 4; i++) {
       await clock.advance(1500);
-      sqs.calls[0]!.cb.heartbeat();
+      // At 6 s the task has timed out (at 5 s): its token is no longer valid.
+      assert.equal(ex.sendTaskHeartbeat(sqs.calls[0]!.cmd.token!), i < 3);
     }
     const r = await ex.done;
     assert.equal(r.error, 'States.Timeout');
@@ -205,10 +206,15 @@ describe('Task: service integrations and callbacks', () => {
     await clock.advance(60_000);
     assert.equal(sqs.calls.length, 1);
     const { cmd, cb } = sqs.calls[0]!;
+    // The message is sent; the task waits for its token.
+    cb.succeeded({ MessageId: 'm-1' });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(await isDone(ex.done), false);
+    assert.equal(ex.sendTaskSuccess('not-a-token', {}), false);
     assert.equal(typeof cmd.token, 'string');
     assert.deepEqual(cmd.input, { QueueUrl: 'q', MessageBody: cmd.token });
     assert.equal(await isDone(ex.done), false);
-    cb.succeeded({ approved: true });
+    assert.equal(ex.sendTaskSuccess(cmd.token!, { approved: true }), true);
     const r = await ex.done;
     assert.deepEqual(r.output, { id: 1, answer: { approved: true } });
     assert.deepEqual(
@@ -223,7 +229,7 @@ describe('Task: service integrations and callbacks', () => {
     const sm = new StateMachine({ StartAt: 'T', States: { T: { Type: 'Task', Resource: CALLBACK, Parameters: { QueueUrl: 'q' }, End: true } } }, { services: { 'sqs:sendMessage': sqs } });
     const ex = sm.start({});
     await new Promise((r) => setImmediate(r));
-    sqs.calls[0]!.cb.failed('Rejected', 'not approved');
+    assert.equal(ex.sendTaskFailure(sqs.calls[0]!.cmd.token!, 'Rejected', 'not approved'), true);
     const r = await ex.done;
     assert.deepEqual([r.status, r.error, r.cause], ['FAILED', 'Rejected', 'not approved']);
     assert.deepEqual(r.events.find((e) => e.type === 'TaskFailed')!.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', error: 'Rejected', cause: 'not approved' });

@@ -62,6 +62,16 @@ function makeToken(r: Runner, seq: number): string {
   return Buffer.from(body, 'utf8').toString('base64');
 }
 
+/** The execution and sequence number a token of ours names (undefined for anything else). */
+export function parseTaskToken(token: string): { executionArn: string; seq: number } | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { e?: unknown; s?: unknown };
+    return typeof v?.e === 'string' && typeof v.s === 'number' ? { executionArn: v.e, seq: v.s } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Prepared {
   params: Json;
   timeoutSeconds: number | undefined;

@@ -26,6 +26,29 @@ export class TaskDispatcher implements TaskInvoker {
       cb.failed('States.Runtime', `The resource '${res.arn}' is not supported by this engine.`);
       return;
     }
-    target.invoke(cmd, ctx, cb);
+    target.invoke(cmd, ctx, res.kind === 'service' && res.pattern === 'callback' ? new CallbackTask(cb) : cb);
+  }
+}
+
+/**
+ * `.waitForTaskToken`: the call only hands the token over; the task's outcome comes later with the token
+ * (SendTaskSuccess / SendTaskFailure). A failed call fails the task at once.
+ */
+class CallbackTask implements TaskCallbacks {
+  constructor(private readonly cb: TaskCallbacks) {}
+  started(workerName?: string): void {
+    this.cb.started(workerName);
+  }
+  heartbeat(): void {
+    this.cb.heartbeat();
+  }
+  succeeded(): void {
+    this.cb.detach();
+  }
+  failed(error: string | undefined, cause: string | undefined): void {
+    this.cb.failed(error, cause);
+  }
+  detach(): void {
+    this.cb.detach();
   }
 }
