@@ -87,6 +87,7 @@ function finishRoot(r: Runner, o: Outcome): void {
     case 'succeeded':
       r.emit(s.root, 'ExecutionSucceeded', { output: o.output, outputDetails: NOT_TRUNCATED });
       s.status = 'SUCCEEDED';
+      s.stopTime = r.now;
       s.output = o.output;
       r.cancelAll();
       r.commands.push({ k: 'complete', status: 'SUCCEEDED' });
@@ -97,6 +98,7 @@ function finishRoot(r: Runner, o: Outcome): void {
       if (o.cause !== undefined) d.cause = o.cause;
       r.emit(s.root, 'ExecutionFailed', d);
       s.status = 'FAILED';
+      s.stopTime = r.now;
       if (o.error !== undefined) s.error = o.error;
       if (o.cause !== undefined) s.cause = o.cause;
       r.cancelAll();
@@ -115,6 +117,7 @@ function end(r: Runner, status: 'ABORTED' | 'TIMED_OUT', type: string, error: st
   if (cause !== undefined) d.cause = cause;
   r.emit(s.root, type, d);
   s.status = status;
+  s.stopTime = r.now;
   if (status === 'ABORTED') {
     if (error !== undefined) s.error = error;
     if (cause !== undefined) s.cause = cause;

@@ -13,6 +13,7 @@ import { applyInputPath, withInput } from '../data-flow.js';
 import type { MapWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
+import { haltChild } from '../halt.js';
 import type { Runner } from '../runner.js';
 import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
@@ -205,10 +206,10 @@ function toleranceExceeded(w: MapWait): boolean {
 function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: number, o: Outcome): Maybe<Flow> | null {
   if (o.k === 'blocked') return null;
   const child = w.children[index];
-  delete w.children[index];
   w.active--;
   if (child) r.endChild(child);
   if (o.k === 'succeeded') {
+    delete w.children[index];
     w.results[index] = o.output;
     w.resultsBound = w.resultsBound !== undefined && o.bound !== undefined ? w.resultsBound + o.bound + 1 : undefined;
     w.done++;
@@ -217,15 +218,19 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
     w.failed++;
     w.resultsBound = undefined;
     if (!w.distributed && child) r.emit(child, 'MapIterationFailed', r.recording ? { name: st.name, index } : undefined);
+    // The failed iteration stays (halted) for a redrive, even when the failure is tolerated.
+    if (child) haltChild(child);
     const errorOutput: JsonObject = o.cause === undefined ? { Error: o.error } : { Error: o.error, Cause: o.cause };
     w.results[index] = errorOutput;
     if (o.fatal || toleranceExceeded(w)) {
+      // The running iterations are aborted and kept; the wait stays on the thread as the redrive
+      // snapshot unless Retry or Catch moves on (AWS runs the whole state again after a payload over the quota).
       r.abortIterations(st, w);
-      th.wait = null;
       if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
       const tolerant = w.toleratedCount !== undefined || w.toleratedPercentage !== undefined;
       const error = tolerant ? 'States.ExceedToleratedFailureThreshold' : o.error;
       const cause = tolerant ? 'The specified tolerance threshold was exceeded.' : o.cause;
+      if (error === 'States.DataLimitExceeded') th.wait = null;
       if (w.distributed) r.emit(th, 'MapRunFailed', { error, cause });
       return r.handleFailure(th, st, { error, cause });
     }

@@ -9,6 +9,7 @@ import { effectiveInput } from '../data-flow.js';
 import type { ParallelWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
+import { haltChild } from '../halt.js';
 import type { Runner } from '../runner.js';
 import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
@@ -56,13 +57,32 @@ function runBranches(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, 
     if (out instanceof Promise) {
       return out.then((o) => {
         const f = onOutcome(r, th, st, w, i, o);
-        return f ?? runBranches(r, th, st, w, eff, i + 1);
+        return f ? keepUnstarted(r, th, st, w, eff, i + 1, f) : runBranches(r, th, st, w, eff, i + 1);
       });
     }
     const f = onOutcome(r, th, st, w, i, out);
-    if (f) return f;
+    if (f) return keepUnstarted(r, th, st, w, eff, i + 1, f);
   }
   return BLOCKED;
+}
+
+/**
+ * A branch failed before the branches from `from` on were started: if the failure ends the state (no
+ * Retry or Catch took it), they are kept as halted children that never entered a state, so that a redrive
+ * starts them.
+ */
+function keepUnstarted(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, eff: Json, from: number, f: Maybe<Flow>): Maybe<Flow> {
+  if (from >= st.branches.length) return f;
+  return then(f, (flow) => {
+    if (th.wait !== w) return flow;
+    for (let j = from; j < st.branches.length; j++) {
+      const child = r.newThread([...th.path, j], th.vars, null, th.prev, th);
+      haltChild(child);
+      w.children[j] = child;
+    }
+    if (eff !== th.input) w.input = eff;
+    return flow;
+  });
 }
 
 /** Records a branch's outcome; returns the state's next flow when it is decided, else null. */
@@ -77,11 +97,11 @@ function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i:
       w.remaining--;
       return w.remaining === 0 ? finish(r, th, st, w) : null;
     case 'failed': {
-      w.children[i] = null;
-      w.children.forEach((c, j) => {
-        if (c) r.abortThread(c, st.branches[j]!);
-      });
-      th.wait = null;
+      // The failed branch and the aborted ones stay (halted) in the wait, which stays on the thread as
+      // the redrive snapshot unless Retry or Catch moves on; AWS runs the whole state again when the
+      // failure was a payload over the quota.
+      r.abortBranches(st, w);
+      if (o.error === 'States.DataLimitExceeded') th.wait = null;
       if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
       return r.handleFailure(th, st, o);
     }
