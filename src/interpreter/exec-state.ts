@@ -131,6 +131,11 @@ export interface MapWait {
   toleratedCount: number | undefined;
   toleratedPercentage: number | undefined;
   distributed: boolean;
+  /** Halted iterations a redrive resumes, in index order, as the concurrency allows (before `nextIndex`). */
+  redo?: number[];
+  /** Distributed Map: the Map Run's ARN and how many times it was redriven. */
+  runArn?: string;
+  runRedrives?: number;
 }
 
 export interface ExecState {

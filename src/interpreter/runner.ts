@@ -19,8 +19,8 @@ import type { EngineInput, StepEnv } from './inputs.js';
 import { haltChild } from './halt.js';
 import { FATAL_ERRORS, findCatcher, findRetrier, retryDelayMs } from './retry-catch.js';
 import { enterChoice } from './states/choice.js';
-import { deliverToMapChild, enterMap, resumeMap } from './states/map.js';
-import { deliverToParallelChild, enterParallel, resumeParallel } from './states/parallel.js';
+import { deliverToMapChild, enterMap, redriveMap, resumeMap } from './states/map.js';
+import { deliverToParallelChild, enterParallel, redriveParallel, resumeParallel } from './states/parallel.js';
 import { enterPass } from './states/pass.js';
 import { enterTask, resumeTask } from './states/task.js';
 import { enterFail, enterSucceed } from './states/terminal.js';
@@ -406,6 +406,56 @@ export class Runner {
       this.endChild(c);
       haltChild(c);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Redrive
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Redrive: resumes a halted thread in the state it stopped in, as AWS does: no new StateEntered (the
+   * state keeps its entered event and time; its next event links to that entry), Retry counters start
+   * over, and a Parallel or Map resumes only its children that did not succeed.
+   */
+  resumeThread(th: Thread, prog: Program): Maybe<Outcome> {
+    delete th.halted;
+    const st = prog.states.get(th.state);
+    if (!st) return { k: 'failed', error: 'States.Runtime', cause: `State '${th.state}' does not exist.`, fatal: true };
+    th.retries = null;
+    th.retryCount = 0;
+    // A Fail state records nothing of its own: the execution's failure then follows ExecutionRedriven.
+    if (st.type !== 'Fail') th.prev = th.enteredId;
+    if (st.type !== 'Parallel' && st.type !== 'Map') th.wait = null;
+    let flow: Maybe<Flow>;
+    switch (st.type) {
+      case 'Pass':
+        flow = enterPass(this, th, st);
+        break;
+      case 'Choice':
+        flow = enterChoice(this, th, st);
+        break;
+      case 'Wait':
+        flow = enterWait(this, th, st);
+        break;
+      case 'Succeed':
+        flow = enterSucceed(this, th, st);
+        break;
+      case 'Fail':
+        flow = enterFail(this, th, st);
+        break;
+      case 'Task':
+        flow = enterTask(this, th, st);
+        break;
+      case 'Parallel':
+        flow = redriveParallel(this, th, st);
+        break;
+      case 'Map':
+        flow = redriveMap(this, th, st);
+        break;
+      default:
+        return assertNever(st);
+    }
+    return this.runFrom(th, prog, flow);
   }
 
   /** Cancels every open task and timer (the execution is over). */

@@ -17,6 +17,7 @@ import type { ExecState, ExecutionInfo } from './exec-state.js';
 import { then, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
+import { redriveBlocker, redriveExecution } from './redrive.js';
 import { Runner, type StepOptions } from './runner.js';
 
 export interface StepResult {
@@ -35,6 +36,13 @@ export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv,
   if (input.k === 'start') {
     if (s.root) return done();
     return then(start(r, input.info), done);
+  }
+  if (input.k === 'redrive') {
+    if (!s.root || redriveBlocker(s, { now: input.time, maxHistoryEvents: opts?.maxHistoryEvents }) !== undefined) return done();
+    return then(
+      then(redriveExecution(r, input.time), (o) => finishRoot(r, o)),
+      done,
+    );
   }
   if (s.status !== 'RUNNING' || !s.root) return done();
   switch (input.k) {

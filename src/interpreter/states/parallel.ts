@@ -9,7 +9,7 @@ import { effectiveInput } from '../data-flow.js';
 import type { ParallelWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
-import { haltChild } from '../halt.js';
+import { haltChild, restoreChild } from '../halt.js';
 import type { Runner } from '../runner.js';
 import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
@@ -106,6 +106,44 @@ function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i:
       return r.handleFailure(th, st, o);
     }
   }
+}
+
+/**
+ * Redrive: resumes the branches that failed or were aborted (and starts those that never started);
+ * branches that succeeded keep their results. Without a snapshot (the state failed outside its branches,
+ * or on a payload over the quota) the state runs again from its start.
+ */
+export function redriveParallel(r: Runner, th: Thread, st: ParallelState): Maybe<Flow> {
+  const w = th.wait;
+  if (w?.k !== 'parallel') {
+    th.wait = null;
+    return start(r, th, st);
+  }
+  const todo: number[] = [];
+  w.children.forEach((c, i) => {
+    if (c) todo.push(i);
+  });
+  w.remaining = todo.length;
+  if (todo.length === 0) return finish(r, th, st, w);
+  return resumeBranches(r, th, st, w, todo, 0);
+}
+
+function resumeBranches(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, todo: number[], from: number): Maybe<Flow> {
+  for (let k = from; k < todo.length; k++) {
+    const i = todo[k]!;
+    const child = w.children[i]!;
+    const branch = st.branches[i]!;
+    restoreChild(child, th);
+    let out: Maybe<Outcome>;
+    if (child.state === '') {
+      delete child.halted;
+      out = r.runFrom(child, branch, { k: 'next', next: branch.startAt, output: w.input ?? th.input });
+    } else out = r.resumeThread(child, branch);
+    if (out instanceof Promise) return out.then((o) => onOutcome(r, th, st, w, i, o) ?? resumeBranches(r, th, st, w, todo, k + 1));
+    const f = onOutcome(r, th, st, w, i, out);
+    if (f) return f;
+  }
+  return BLOCKED;
 }
 
 function finish(r: Runner, th: Thread, st: ParallelState, w: ParallelWait): Maybe<Flow> {
