@@ -9,3 +9,4 @@ export type { Json } from './shared/json.js';
 export type { HistoryEvent, AwsHistoryEvent } from './interpreter/history.js';
 export { compileMachine } from './asl/compile.js';
 export { step, initialState, type StepResult } from './interpreter/step.js';
+export { redriveBlocker, notRedrivableMessage, NOT_REDRIVABLE, type RedriveCheck } from './interpreter/redrive.js';
