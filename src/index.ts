@@ -19,3 +19,4 @@ export {
   type ActivityTaskContext,
   type WorkerErrorInfo,
 } from './library/activity-worker.js';
+export { redriveBlocker, notRedrivableMessage, NOT_REDRIVABLE, type RedriveCheck } from './interpreter/redrive.js';

@@ -60,6 +60,17 @@ export interface Thread {
    * whose events stay out of this execution's history and are numbered by `ExecState.childEventIds[key]`.
    */
   detached?: string;
+  /**
+   * The thread stopped unsuccessfully (it failed, or was aborted) in its current state. Such threads are
+   * kept in their parent's Parallel/Map progress (and the root stays in place) so that a redrive can
+   * resume them; `state === ''` means the thread never entered a state (it is started afresh).
+   */
+  halted?: true;
+  /**
+   * The thread assigned variables of its own. A halted child that did not is kept without its `vars`
+   * (they are its parent's, restored on redrive), so a failed Map keeps no copy of them per iteration.
+   */
+  ownVars?: true;
 }
 
 export type TaskFamily = 'lambda' | 'activity' | 'task';
@@ -87,7 +98,19 @@ export interface ParallelWait {
   /** Sum of the results' size bounds (+1 each for a comma), while every one is known. */
   resultsBound: number | undefined;
   remaining: number;
+  /**
+   * The branches' input (the state's effective input), kept when the state failed before some branches
+   * started (they are halted children that never entered a state) and it is not the state's raw input.
+   */
+  input?: Json;
 }
+
+/*
+ * When a Parallel or Map state stops unsuccessfully (a branch or iterations failed, or the execution was
+ * stopped or timed out), its wait stays on the thread as the redrive snapshot: children that succeeded
+ * are gone (their results are in `results`), children that failed or were aborted stay with
+ * `halted` set, and Map items not started yet are those from `nextIndex`.
+ */
 
 export interface MapWait {
   k: 'map';
@@ -108,6 +131,11 @@ export interface MapWait {
   toleratedCount: number | undefined;
   toleratedPercentage: number | undefined;
   distributed: boolean;
+  /** Halted iterations a redrive resumes, in index order, as the concurrency allows (before `nextIndex`). */
+  redo?: number[];
+  /** Distributed Map: the Map Run's ARN and how many times it was redriven. */
+  runArn?: string;
+  runRedrives?: number;
 }
 
 export interface ExecState {
@@ -123,6 +151,8 @@ export interface ExecState {
   timeoutSeq: number | null;
   /** Last event id of each running child execution of a Distributed Map, by its thread path. */
   childEventIds?: Record<string, number>;
+  /** Epoch ms at which the execution last stopped (succeeded, failed, timed out or was aborted). */
+  stopTime?: number;
   output?: Json;
   error?: string;
   cause?: string;

@@ -15,7 +15,12 @@ export type EngineInput =
   /** The runtime could not schedule the task (e.g. the activity does not exist). */
   | { k: 'taskScheduleFailed'; seq: number; error: string; cause: string }
   | { k: 'timerFired'; seq: number }
-  | { k: 'stop'; error?: string; cause?: string };
+  | { k: 'stop'; error?: string; cause?: string }
+  /**
+   * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from the states that did not
+   * succeed (`time`, epoch ms, is the redrive date). Ignored when `redriveBlocker` has a reason.
+   */
+  | { k: 'redrive'; time: number };
 
 /** Per-step environment: the step's time and the seed of its randomness. */
 export interface StepEnv {

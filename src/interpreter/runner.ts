@@ -12,14 +12,15 @@ import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskSta
 import type { Command } from './commands.js';
 import { buildContext, type ContextExtras } from './context.js';
 import { applyResultPath, checkedBound, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, type DataFlowTrace } from './data-flow.js';
-import type { ExecState, MapItem, MapWait, Thread } from './exec-state.js';
+import type { ExecState, MapItem, MapWait, ParallelWait, Thread } from './exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type EventDetails, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
+import { haltChild } from './halt.js';
 import { FATAL_ERRORS, findCatcher, findRetrier, retryDelayMs } from './retry-catch.js';
 import { enterChoice } from './states/choice.js';
-import { deliverToMapChild, enterMap, resumeMap } from './states/map.js';
-import { deliverToParallelChild, enterParallel, resumeParallel } from './states/parallel.js';
+import { deliverToMapChild, enterMap, redriveMap, resumeMap } from './states/map.js';
+import { deliverToParallelChild, enterParallel, redriveParallel, resumeParallel } from './states/parallel.js';
 import { enterPass } from './states/pass.js';
 import { enterTask, resumeTask } from './states/task.js';
 import { enterFail, enterSucceed } from './states/terminal.js';
@@ -193,6 +194,7 @@ export class Runner {
       const st = prog.states.get(th.state);
       if (st?.type === 'Task') this.emit(th, 'TaskStateAborted');
     }
+    th.halted = true;
     return { k: 'failed', error: f.error, cause: f.cause, fatal: f.fatal };
   }
 
@@ -235,8 +237,11 @@ export class Runner {
    */
   exit(th: Thread, st: State, output: Json, assigned: JsonObject | undefined, next?: string, outputBound?: number): Flow {
     const bound = checkedBound(output, st.name, outputBound ?? (output === th.input ? th.inputBound : undefined));
-    if (assigned) checkVariables(st.name, th.vars, assigned);
-    th.vars = mergeVars(th.vars, assigned);
+    if (assigned) {
+      checkVariables(st.name, th.vars, assigned);
+      th.vars = mergeVars(th.vars, assigned);
+      th.ownVars = true;
+    }
     if (this.recording) {
       const details: EventDetails = { name: st.name, output, outputDetails: NOT_TRUNCATED };
       if (assigned) {
@@ -352,8 +357,13 @@ export class Runner {
   // Aborting
   // ---------------------------------------------------------------------------------------------
 
-  /** Aborts whatever `th` is doing: cancels its task or timer, aborts its children, emits *Aborted events. */
+  /**
+   * Aborts whatever `th` is doing: cancels its task or timer, aborts its children, emits *Aborted events.
+   * The thread is left halted; a Parallel or Map keeps its progress (the redrive snapshot).
+   */
   abortThread(th: Thread, prog: Program): void {
+    if (th.halted) return;
+    th.halted = true;
     const st = prog.states.get(th.state);
     const w = th.wait;
     if (!st || !w) return;
@@ -361,37 +371,93 @@ export class Runner {
       case 'task':
         this.cancel(w.seq);
         this.emit(th, 'TaskStateAborted');
+        th.wait = null;
         break;
       case 'timer':
         this.cancel(w.seq);
         this.emit(th, `${st.type}StateAborted`);
+        th.wait = null;
         break;
-      case 'parallel': {
-        const p = st as ParallelState;
-        w.children.forEach((c, i) => {
-          if (c) this.abortThread(c, p.branches[i]!);
-        });
+      case 'parallel':
+        this.abortBranches(st as ParallelState, w);
         this.emit(th, 'ParallelStateAborted');
         break;
-      }
-      case 'map': {
+      case 'map':
         this.abortIterations(st as MapState, w);
         this.emit(th, 'MapStateAborted');
         break;
-      }
     }
-    th.wait = null;
   }
 
-  /** Aborts a Map state's running iterations (MapIterationAborted for inline ones). */
+  /** Aborts a Parallel state's running branches; every branch left is kept, halted, for a redrive. */
+  abortBranches(st: ParallelState, w: ParallelWait): void {
+    w.children.forEach((c, i) => {
+      if (!c) return;
+      this.abortThread(c, st.branches[i]!);
+      haltChild(c);
+    });
+  }
+
+  /** Aborts a Map state's running iterations (MapIterationAborted for inline ones); they stay, halted, for a redrive. */
   abortIterations(st: MapState, w: MapWait): void {
     for (const key of Object.keys(w.children)) {
       const c = w.children[Number(key)]!;
+      if (c.halted) continue;
       this.abortThread(c, st.processor);
       if (!w.distributed) this.emit(c, 'MapIterationAborted', { name: st.name, index: Number(key) });
       this.endChild(c);
+      haltChild(c);
     }
-    w.children = {};
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Redrive
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Redrive: resumes a halted thread in the state it stopped in, as AWS does: no new StateEntered (the
+   * state keeps its entered event and time; its next event links to that entry), Retry counters start
+   * over, and a Parallel or Map resumes only its children that did not succeed.
+   */
+  resumeThread(th: Thread, prog: Program): Maybe<Outcome> {
+    delete th.halted;
+    const st = prog.states.get(th.state);
+    if (!st) return { k: 'failed', error: 'States.Runtime', cause: `State '${th.state}' does not exist.`, fatal: true };
+    th.retries = null;
+    th.retryCount = 0;
+    // A Fail state records nothing of its own: the execution's failure then follows ExecutionRedriven.
+    if (st.type !== 'Fail') th.prev = th.enteredId;
+    if (st.type !== 'Parallel' && st.type !== 'Map') th.wait = null;
+    let flow: Maybe<Flow>;
+    switch (st.type) {
+      case 'Pass':
+        flow = enterPass(this, th, st);
+        break;
+      case 'Choice':
+        flow = enterChoice(this, th, st);
+        break;
+      case 'Wait':
+        flow = enterWait(this, th, st);
+        break;
+      case 'Succeed':
+        flow = enterSucceed(this, th, st);
+        break;
+      case 'Fail':
+        flow = enterFail(this, th, st);
+        break;
+      case 'Task':
+        flow = enterTask(this, th, st);
+        break;
+      case 'Parallel':
+        flow = redriveParallel(this, th, st);
+        break;
+      case 'Map':
+        flow = redriveMap(this, th, st);
+        break;
+      default:
+        return assertNever(st);
+    }
+    return this.runFrom(th, prog, flow);
   }
 
   /** Cancels every open task and timer (the execution is over). */

@@ -17,6 +17,7 @@ import type { ExecState, ExecutionInfo } from './exec-state.js';
 import { then, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
+import { redriveBlocker, redriveExecution } from './redrive.js';
 import { Runner, type StepOptions } from './runner.js';
 
 export interface StepResult {
@@ -35,6 +36,13 @@ export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv,
   if (input.k === 'start') {
     if (s.root) return done();
     return then(start(r, input.info), done);
+  }
+  if (input.k === 'redrive') {
+    if (!s.root || redriveBlocker(s, { now: input.time, maxHistoryEvents: opts?.maxHistoryEvents }) !== undefined) return done();
+    return then(
+      then(redriveExecution(r, input.time), (o) => finishRoot(r, o)),
+      done,
+    );
   }
   if (s.status !== 'RUNNING' || !s.root) return done();
   switch (input.k) {
@@ -90,6 +98,7 @@ function finishRoot(r: Runner, o: Outcome): void {
     case 'succeeded':
       r.emit(s.root, 'ExecutionSucceeded', { output: o.output, outputDetails: NOT_TRUNCATED });
       s.status = 'SUCCEEDED';
+      s.stopTime = r.now;
       s.output = o.output;
       r.cancelAll();
       r.commands.push({ k: 'complete', status: 'SUCCEEDED' });
@@ -100,6 +109,7 @@ function finishRoot(r: Runner, o: Outcome): void {
       if (o.cause !== undefined) d.cause = o.cause;
       r.emit(s.root, 'ExecutionFailed', d);
       s.status = 'FAILED';
+      s.stopTime = r.now;
       if (o.error !== undefined) s.error = o.error;
       if (o.cause !== undefined) s.cause = o.cause;
       r.cancelAll();
@@ -118,6 +128,7 @@ function end(r: Runner, status: 'ABORTED' | 'TIMED_OUT', type: string, error: st
   if (cause !== undefined) d.cause = cause;
   r.emit(s.root, type, d);
   s.status = status;
+  s.stopTime = r.now;
   if (status === 'ABORTED') {
     if (error !== undefined) s.error = error;
     if (cause !== undefined) s.cause = cause;

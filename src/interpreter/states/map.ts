@@ -13,6 +13,7 @@ import { applyInputPath, withInput } from '../data-flow.js';
 import type { MapWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
+import { haltChild, restoreChild } from '../halt.js';
 import type { Runner } from '../runner.js';
 import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
@@ -121,7 +122,8 @@ async function startJsonata(r: Runner, th: Thread, st: MapState): Promise<Flow> 
 
 function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: Limits): Maybe<Flow> {
   const distributed = st.mode === 'DISTRIBUTED';
-  if (distributed) r.emit(th, 'MapRunStarted', { mapRunArn: mapRunArn(r, st) });
+  const runArn = distributed ? mapRunArn(r, st) : undefined;
+  if (runArn !== undefined) r.emit(th, 'MapRunStarted', { mapRunArn: runArn });
   const w: MapWait = {
     k: 'map',
     items,
@@ -138,6 +140,7 @@ function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json,
     toleratedPercentage: limits.toleratedPercentage,
     distributed,
   };
+  if (runArn !== undefined) w.runArn = runArn;
   th.wait = w;
   return pump(r, th, st, w);
 }
@@ -148,20 +151,72 @@ function mapRunArn(r: Runner, st: MapState): string {
   return `arn:${partition}:states:${region}:${account}:mapRun:${r.s.info.stateMachineName}/${st.label ?? st.name}:${r.rng.uuid()}`;
 }
 
-/** Starts iterations while the concurrency allows; returns the state's flow once decided, else BLOCKED. */
+/**
+ * Starts iterations while the concurrency allows (after a redrive, the halted ones to resume first);
+ * returns the state's flow once decided, else BLOCKED.
+ */
 function pump(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   const n = w.items.length;
   if (n === 0) return finish(r, th, st, w);
-  while (w.nextIndex < n && (w.maxConcurrency === 0 || w.active < w.maxConcurrency)) {
-    const index = w.nextIndex++;
-    const out = startIteration(r, th, st, w, index);
+  while ((w.redo !== undefined || w.nextIndex < n) && (w.maxConcurrency === 0 || w.active < w.maxConcurrency)) {
+    let index: number;
+    let out: Maybe<Outcome>;
+    if (w.redo !== undefined) {
+      index = w.redo.shift()!;
+      if (w.redo.length === 0) delete w.redo;
+      out = resumeIteration(r, th, st, w, index);
+    } else {
+      index = w.nextIndex++;
+      out = startIteration(r, th, st, w, index);
+    }
     if (out instanceof Promise) {
-      return out.then((o) => onOutcome(r, th, st, w, index, o) ?? pump(r, th, st, w));
+      const i = index;
+      return out.then((o) => onOutcome(r, th, st, w, i, o) ?? pump(r, th, st, w));
     }
     const f = onOutcome(r, th, st, w, index, out);
     if (f) return f;
   }
   return BLOCKED;
+}
+
+/** Redrive: resumes a halted iteration where it stopped (one that never entered a state starts again). */
+function resumeIteration(r: Runner, th: Thread, st: MapState, w: MapWait, index: number): Maybe<Outcome> {
+  const child = w.children[index]!;
+  if (child.state === '') {
+    delete w.children[index];
+    return startIteration(r, th, st, w, index);
+  }
+  w.active++;
+  restoreChild(child, th);
+  return r.resumeThread(child, st.processor);
+}
+
+/**
+ * Redrive: iterations that failed or were aborted are resumed (no new MapStateStarted or
+ * MapIterationStarted, as AWS records it), then the items never started; iterations that succeeded keep
+ * their results. Without a snapshot (the state failed outside its iterations, or on a payload over the
+ * quota) the state runs again from its start.
+ */
+export function redriveMap(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
+  const w = th.wait;
+  if (w?.k !== 'map') {
+    th.wait = null;
+    return start(r, th, st);
+  }
+  if (w.distributed) {
+    w.runRedrives = (w.runRedrives ?? 0) + 1;
+    r.emit(th, 'MapRunRedriven', { mapRunArn: w.runArn ?? '', redriveCount: w.runRedrives });
+  }
+  // The iterations that failed run again: only new failures count against the tolerated failures.
+  w.failed = 0;
+  w.active = 0;
+  const redo = Object.keys(w.children)
+    .map(Number)
+    .sort((a, b) => a - b);
+  if (redo.length > 0) w.redo = redo;
+  else delete w.redo;
+  if (w.redo === undefined && w.nextIndex >= w.items.length) return finish(r, th, st, w);
+  return pump(r, th, st, w);
 }
 
 function startIteration(r: Runner, th: Thread, st: MapState, w: MapWait, index: number): Maybe<Outcome> {
@@ -205,10 +260,10 @@ function toleranceExceeded(w: MapWait): boolean {
 function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: number, o: Outcome): Maybe<Flow> | null {
   if (o.k === 'blocked') return null;
   const child = w.children[index];
-  delete w.children[index];
   w.active--;
   if (child) r.endChild(child);
   if (o.k === 'succeeded') {
+    delete w.children[index];
     w.results[index] = o.output;
     w.resultsBound = w.resultsBound !== undefined && o.bound !== undefined ? w.resultsBound + o.bound + 1 : undefined;
     w.done++;
@@ -217,15 +272,19 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
     w.failed++;
     w.resultsBound = undefined;
     if (!w.distributed && child) r.emit(child, 'MapIterationFailed', r.recording ? { name: st.name, index } : undefined);
+    // The failed iteration stays (halted) for a redrive, even when the failure is tolerated.
+    if (child) haltChild(child);
     const errorOutput: JsonObject = o.cause === undefined ? { Error: o.error } : { Error: o.error, Cause: o.cause };
     w.results[index] = errorOutput;
     if (o.fatal || toleranceExceeded(w)) {
+      // The running iterations are aborted and kept; the wait stays on the thread as the redrive
+      // snapshot unless Retry or Catch moves on (AWS runs the whole state again after a payload over the quota).
       r.abortIterations(st, w);
-      th.wait = null;
       if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
       const tolerant = w.toleratedCount !== undefined || w.toleratedPercentage !== undefined;
       const error = tolerant ? 'States.ExceedToleratedFailureThreshold' : o.error;
       const cause = tolerant ? 'The specified tolerance threshold was exceeded.' : o.cause;
+      if (error === 'States.DataLimitExceeded') th.wait = null;
       if (w.distributed) r.emit(th, 'MapRunFailed', { error, cause });
       return r.handleFailure(th, st, { error, cause });
     }

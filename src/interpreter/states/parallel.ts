@@ -9,6 +9,7 @@ import { effectiveInput } from '../data-flow.js';
 import type { ParallelWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
+import { haltChild, restoreChild } from '../halt.js';
 import type { Runner } from '../runner.js';
 import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
@@ -56,13 +57,32 @@ function runBranches(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, 
     if (out instanceof Promise) {
       return out.then((o) => {
         const f = onOutcome(r, th, st, w, i, o);
-        return f ?? runBranches(r, th, st, w, eff, i + 1);
+        return f ? keepUnstarted(r, th, st, w, eff, i + 1, f) : runBranches(r, th, st, w, eff, i + 1);
       });
     }
     const f = onOutcome(r, th, st, w, i, out);
-    if (f) return f;
+    if (f) return keepUnstarted(r, th, st, w, eff, i + 1, f);
   }
   return BLOCKED;
+}
+
+/**
+ * A branch failed before the branches from `from` on were started: if the failure ends the state (no
+ * Retry or Catch took it), they are kept as halted children that never entered a state, so that a redrive
+ * starts them.
+ */
+function keepUnstarted(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, eff: Json, from: number, f: Maybe<Flow>): Maybe<Flow> {
+  if (from >= st.branches.length) return f;
+  return then(f, (flow) => {
+    if (th.wait !== w) return flow;
+    for (let j = from; j < st.branches.length; j++) {
+      const child = r.newThread([...th.path, j], th.vars, null, th.prev, th);
+      haltChild(child);
+      w.children[j] = child;
+    }
+    if (eff !== th.input) w.input = eff;
+    return flow;
+  });
 }
 
 /** Records a branch's outcome; returns the state's next flow when it is decided, else null. */
@@ -77,15 +97,53 @@ function onOutcome(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, i:
       w.remaining--;
       return w.remaining === 0 ? finish(r, th, st, w) : null;
     case 'failed': {
-      w.children[i] = null;
-      w.children.forEach((c, j) => {
-        if (c) r.abortThread(c, st.branches[j]!);
-      });
-      th.wait = null;
+      // The failed branch and the aborted ones stay (halted) in the wait, which stays on the thread as
+      // the redrive snapshot unless Retry or Catch moves on; AWS runs the whole state again when the
+      // failure was a payload over the quota.
+      r.abortBranches(st, w);
+      if (o.error === 'States.DataLimitExceeded') th.wait = null;
       if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
       return r.handleFailure(th, st, o);
     }
   }
+}
+
+/**
+ * Redrive: resumes the branches that failed or were aborted (and starts those that never started);
+ * branches that succeeded keep their results. Without a snapshot (the state failed outside its branches,
+ * or on a payload over the quota) the state runs again from its start.
+ */
+export function redriveParallel(r: Runner, th: Thread, st: ParallelState): Maybe<Flow> {
+  const w = th.wait;
+  if (w?.k !== 'parallel') {
+    th.wait = null;
+    return start(r, th, st);
+  }
+  const todo: number[] = [];
+  w.children.forEach((c, i) => {
+    if (c) todo.push(i);
+  });
+  w.remaining = todo.length;
+  if (todo.length === 0) return finish(r, th, st, w);
+  return resumeBranches(r, th, st, w, todo, 0);
+}
+
+function resumeBranches(r: Runner, th: Thread, st: ParallelState, w: ParallelWait, todo: number[], from: number): Maybe<Flow> {
+  for (let k = from; k < todo.length; k++) {
+    const i = todo[k]!;
+    const child = w.children[i]!;
+    const branch = st.branches[i]!;
+    restoreChild(child, th);
+    let out: Maybe<Outcome>;
+    if (child.state === '') {
+      delete child.halted;
+      out = r.runFrom(child, branch, { k: 'next', next: branch.startAt, output: w.input ?? th.input });
+    } else out = r.resumeThread(child, branch);
+    if (out instanceof Promise) return out.then((o) => onOutcome(r, th, st, w, i, o) ?? resumeBranches(r, th, st, w, todo, k + 1));
+    const f = onOutcome(r, th, st, w, i, out);
+    if (f) return f;
+  }
+  return BLOCKED;
 }
 
 function finish(r: Runner, th: Thread, st: ParallelState, w: ParallelWait): Maybe<Flow> {
