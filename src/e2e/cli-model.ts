@@ -1,5 +1,5 @@
 /**
- * The Debian AWS CLI v2 (2.9.19, January 2023) predates versions, aliases and
+ * The Debian AWS CLI v2 (2.9.19, January 2023) predates versions, aliases, RedriveExecution and
  * ValidateStateMachineDefinition, so its Step Functions model has no commands for them. For the CLI
  * tests, this writes the CLI's own model plus those operations (as AWS's API reference defines them)
  * to a directory for `AWS_DATA_PATH`; botocore then prefers it over the built-in model. A CLI whose
@@ -58,6 +58,8 @@ const SHAPES: Record<string, Shape> = {
   ListStateMachineAliasesOutput: struct({ stateMachineAliases: 'XAliasList', nextToken: 'XString' }),
   ValidateStateMachineDefinitionInput: struct({ definition: 'XString', type: 'XString', severity: 'XString', maxResults: 'XInteger' }, ['definition']),
   ValidateStateMachineDefinitionOutput: struct({ result: 'XString', diagnostics: 'XDiagnostics', truncated: 'XBoolean' }),
+  RedriveExecutionInput: struct({ executionArn: 'XString', clientToken: 'XString' }, ['executionArn']),
+  RedriveExecutionOutput: struct({ redriveDate: 'XTimestamp' }, ['redriveDate']),
 };
 
 const OPERATIONS: Record<string, [input: string, output: string]> = {
@@ -70,6 +72,7 @@ const OPERATIONS: Record<string, [input: string, output: string]> = {
   DeleteStateMachineAlias: ['DeleteStateMachineAliasInput', 'XEmpty'],
   ListStateMachineAliases: ['ListStateMachineAliasesInput', 'ListStateMachineAliasesOutput'],
   ValidateStateMachineDefinition: ['ValidateStateMachineDefinitionInput', 'ValidateStateMachineDefinitionOutput'],
+  RedriveExecution: ['RedriveExecutionInput', 'RedriveExecutionOutput'],
 };
 
 /** Members newer than the old model, added to its existing shapes. */
@@ -80,8 +83,16 @@ const EXTRA_MEMBERS: Record<string, Record<string, string>> = {
   UpdateStateMachineOutput: { revisionId: 'XString', stateMachineVersionArn: 'XString' },
   DescribeStateMachineOutput: { revisionId: 'XString', description: 'XString' },
   DescribeStateMachineForExecutionOutput: { revisionId: 'XString' },
-  DescribeExecutionOutput: { stateMachineVersionArn: 'XString', stateMachineAliasArn: 'XString', redriveCount: 'XInteger', redriveStatus: 'XString', redriveStatusReason: 'XString' },
-  ExecutionListItem: { stateMachineVersionArn: 'XString', stateMachineAliasArn: 'XString', redriveCount: 'XInteger' },
+  DescribeExecutionOutput: {
+    stateMachineVersionArn: 'XString',
+    stateMachineAliasArn: 'XString',
+    redriveCount: 'XInteger',
+    redriveDate: 'XTimestamp',
+    redriveStatus: 'XString',
+    redriveStatusReason: 'XString',
+  },
+  ExecutionListItem: { stateMachineVersionArn: 'XString', stateMachineAliasArn: 'XString', redriveCount: 'XInteger', redriveDate: 'XTimestamp' },
+  ListExecutionsInput: { redriveFilter: 'XString' },
 };
 
 /**

@@ -210,6 +210,14 @@ export class ExecutionDriver {
     this.send({ k: 'start', info: this.state.info });
   }
 
+  /** Opens a closed execution again for a redrive (the caller then delivers `{ k: 'redrive' }`). */
+  reopen(): void {
+    if (this.state.status === 'RUNNING' || !this.#ended) return;
+    this.#ended = false;
+    this.#done = undefined;
+    this.#resolveDone = undefined;
+  }
+
   stop(error?: string, cause?: string): void {
     this.send({ k: 'stop', error, cause });
   }

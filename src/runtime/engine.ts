@@ -12,6 +12,7 @@ import type { Machine } from '../asl/model.js';
 import type { ExecState, ExecutionInfo } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import type { EngineInput } from '../interpreter/inputs.js';
+import { redriveBlocker } from '../interpreter/redrive.js';
 import { initialState, type StepResult } from '../interpreter/step.js';
 import { toJsonText, type Json } from '../shared/json.js';
 import type { ExecutionRecord, Store, TimerRow } from '../store/store.js';
@@ -93,6 +94,8 @@ export class Engine {
   /** Express executions, in memory only. */
   readonly #express = new Map<string, { rec: ExecutionRecord; driver: ExecutionDriver }>();
   readonly #machines = new Map<string, Machine>();
+  /** Client tokens of redrives in progress (written with the redrive's step). */
+  readonly #redriveTokens = new Map<string, Record<string, number>>();
   #purgeTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -177,7 +180,7 @@ export class Engine {
         accountId: this.opts.accountId,
         waitTimeScale: this.opts.waitTimeScale,
         step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
-        onStep: (r, input, effects) => (input.k === 'start' && create ? this.#create(create, r, effects) : this.#commit(arn, r, effects)),
+        onStep: (r, input, effects) => (input.k === 'start' && create ? this.#create(create, r, effects) : this.#commit(arn, r, input, effects)),
         timers: () => new StoreTimers(this.store, this.#timers, arn, (e) => this.#log('heartbeat', e)),
         onIdle: (d) => this.#onIdle(d),
         onDone: () => this.#onEnded(arn),
@@ -201,8 +204,19 @@ export class Engine {
     return record;
   }
 
-  #commit(arn: string, r: StepResult, e: StepEffects): Promise<void> {
-    return this.store.commitStep({ executionArn: arn, state: r.state, events: r.events, record: this.#recordOf(r.state), ...e });
+  #commit(arn: string, r: StepResult, input: EngineInput, e: StepEffects): Promise<void> {
+    let record = this.#recordOf(r.state);
+    if (input.k === 'redrive') {
+      // The record opens again: the last run's end goes, the redrive is counted.
+      const s = r.state;
+      const tokens = this.#redriveTokens.get(arn);
+      this.#redriveTokens.delete(arn);
+      const opened: Partial<ExecutionRecord> = { stopDate: undefined, output: undefined, error: undefined, cause: undefined, redriveCount: s.info.redriveCount };
+      if (s.info.redriveTime !== undefined) opened.redriveDate = s.info.redriveTime;
+      if (tokens) opened.redriveTokens = tokens;
+      record = { ...opened, ...record };
+    }
+    return this.store.commitStep({ executionArn: arn, state: r.state, events: r.events, record, ...e });
   }
 
   async #create(rec: ExecutionRecord, r: StepResult, e: StepEffects): Promise<void> {
@@ -299,6 +313,47 @@ export class Engine {
       throw e;
     }
     return true;
+  }
+
+  /**
+   * RedriveExecution: continues a FAILED, TIMED_OUT or ABORTED execution from the states that did not
+   * succeed. A client token that redrove the execution before answers with that redrive's date again.
+   */
+  async redrive(arn: string, clientToken?: string): Promise<{ k: 'redriven'; redriveDate: number } | { k: 'missing' } | { k: 'refused'; reason: string }> {
+    const rec = await this.store.getExecution(arn);
+    if (!rec || rec.type !== 'STANDARD') return { k: 'missing' };
+    const earlier = clientToken !== undefined ? rec.redriveTokens?.[clientToken] : undefined;
+    if (earlier !== undefined) return { k: 'redriven', redriveDate: earlier };
+    const reason = await this.redriveBlocker(rec);
+    if (reason !== undefined) return { k: 'refused', reason };
+    const state = await this.store.getExecutionState(arn);
+    if (!state) return { k: 'missing' };
+    const old = this.#drivers.get(arn);
+    if (old) {
+      if (!old.ended) return { k: 'refused', reason: 'Execution is RUNNING and cannot be redriven' };
+      this.#drop(arn, old);
+    }
+    if (this.#loading.has(arn)) return { k: 'refused', reason: 'Execution is RUNNING and cannot be redriven' };
+    const now = this.clock.now();
+    const d = this.#standardDriver(this.machine(rec.definition), state.info, state);
+    d.reopen();
+    this.#drivers.set(arn, d);
+    if (clientToken !== undefined) this.#redriveTokens.set(arn, { ...rec.redriveTokens, [clientToken]: now });
+    try {
+      await d.deliver({ k: 'redrive', time: now });
+    } finally {
+      this.#redriveTokens.delete(arn);
+    }
+    return { k: 'redriven', redriveDate: now };
+  }
+
+  /** Why a closed Standard execution cannot be redriven (AWS's redriveStatusReason), or undefined. */
+  async redriveBlocker(rec: ExecutionRecord): Promise<string | undefined> {
+    if (rec.status === 'RUNNING' || rec.status === 'SUCCEEDED') return `Execution is ${rec.status} and cannot be redriven`;
+    const state = await this.store.getExecutionState(rec.executionArn);
+    if (!state) return `Execution is ${rec.status} and cannot be redriven`;
+    const sm = await this.store.getStateMachine(rec.stateMachineArn);
+    return redriveBlocker(state, { now: this.clock.now(), stateMachineDeleting: !sm || sm.status === 'DELETING', maxHistoryEvents: this.limits.maxHistoryEvents });
   }
 
   /** Stops a running execution (StopExecution); resolves once ExecutionAborted is recorded. */

@@ -74,6 +74,8 @@ export interface ExecutionRecord {
   traceHeader?: string;
   /** The revision of the state machine (or version) the execution runs, when it has one. */
   revisionId?: string;
+  /** RedriveExecution's client tokens that redrove the execution, with the redrive date each got. */
+  redriveTokens?: Record<string, number>;
   /** Set when a Task state of another execution started this one (states:startExecution). */
   parent?: { executionArn: string; seq: number };
 }

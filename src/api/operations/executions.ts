@@ -9,11 +9,12 @@ import { toAwsEvent } from '../../interpreter/history.js';
 import type { ExecutionInfo } from '../../interpreter/exec-state.js';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from '../../store/store.js';
 import { executionArn, expressExecutionArn, parseExecutionArn, parseStateMachineArn, parseStatesArn } from '../arn.js';
-import { decodeToken, encodeToken, epoch, pageParams, paginate, type ApiContext, type Params } from '../context.js';
+import { decodeToken, encodeToken, epoch, pageParams, type ApiContext, type Params } from '../context.js';
 import { ApiError, invalidArn, invalidPageToken, notFoundExecution, notFoundStateMachine, resourceNotFound, validation, Validator } from '../errors.js';
 import { checkNameChars, nameConstraints } from '../names.js';
 import { requiredArn } from './state-machines.js';
 import { scanJson } from '../../asl/validate/jackson.js';
+import { notRedrivableMessage } from '../../interpreter/redrive.js';
 
 const MAX_INPUT_BYTES = 262144;
 
@@ -167,16 +168,33 @@ async function getExecutionOrThrow(ctx: ApiContext, p: Params): Promise<Executio
   return rec;
 }
 
-function redriveInfo(rec: ExecutionRecord): Record<string, unknown> {
+async function redriveInfo(ctx: ApiContext, rec: ExecutionRecord): Promise<Record<string, unknown>> {
   if (rec.type === 'EXPRESS') return {};
   const out: Record<string, unknown> = { redriveCount: rec.redriveCount };
   if (rec.redriveDate !== undefined) out.redriveDate = epoch(rec.redriveDate);
-  if (rec.status === 'FAILED' || rec.status === 'ABORTED' || rec.status === 'TIMED_OUT') out.redriveStatus = 'REDRIVABLE';
+  const reason = await ctx.engine.redriveBlocker(rec);
+  if (reason === undefined) out.redriveStatus = 'REDRIVABLE';
   else {
     out.redriveStatus = 'NOT_REDRIVABLE';
-    out.redriveStatusReason = `Execution is ${rec.status} and cannot be redriven`;
+    out.redriveStatusReason = reason;
   }
   return out;
+}
+
+export async function redriveExecution(ctx: ApiContext, p: Params) {
+  const arnText = requiredArn(p, 'executionArn');
+  new Validator().optionalString(p, 'clientToken', { min: 1, max: 64 }).check();
+  const ref = parseExecutionArn(arnText);
+  if (ref.express) throw invalidArn('Resource type not valid in this context: express');
+  const r = await ctx.engine.redrive(ref.arn, p.clientToken as string | undefined);
+  switch (r.k) {
+    case 'missing':
+      throw notFoundExecution(ref.arn);
+    case 'refused':
+      throw new ApiError('ExecutionNotRedrivable', notRedrivableMessage(ref.arn, r.reason));
+    case 'redriven':
+      return { redriveDate: epoch(r.redriveDate) };
+  }
 }
 
 export async function describeExecution(ctx: ApiContext, p: Params) {
@@ -204,7 +222,7 @@ export async function describeExecution(ctx: ApiContext, p: Params) {
   if (rec.traceHeader !== undefined) out.traceHeader = rec.traceHeader;
   if (rec.stateMachineVersionArn) out.stateMachineVersionArn = rec.stateMachineVersionArn;
   if (rec.stateMachineAliasArn) out.stateMachineAliasArn = rec.stateMachineAliasArn;
-  Object.assign(out, redriveInfo(rec));
+  Object.assign(out, await redriveInfo(ctx, rec));
   return out;
 }
 
@@ -219,6 +237,10 @@ export async function listExecutions(ctx: ApiContext, p: Params) {
   if ((p.stateMachineArn === undefined || p.stateMachineArn === null) && (p.mapRunArn === undefined || p.mapRunArn === null)) {
     throw new ApiError('MissingRequiredParameter', 'Must provide a StateMachine ARN or MapRun ARN');
   }
+  if (p.stateMachineArn !== undefined && p.stateMachineArn !== null && p.redriveFilter !== undefined && p.redriveFilter !== null) {
+    // AWS filters redriven executions of Map Runs only.
+    throw new ApiError('ValidationException', 'RedriveFilter cannot be applied to ListExecutions call with StateMachine ARN');
+  }
   if (p.stateMachineArn === undefined || p.stateMachineArn === null) {
     // Map Runs (Distributed Map) are not kept by this server: any well-formed Map Run ARN is unknown.
     const mr = parseStatesArn(p.mapRunArn);
@@ -231,14 +253,19 @@ export async function listExecutions(ctx: ApiContext, p: Params) {
   if (!exists) throw notFoundStateMachine(ref.arn);
   const base = ref.kind === 'base' ? (exists as StateMachineRecord) : await ctx.store.getStateMachine(baseArn);
   if (base?.type === 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-  let all = await ctx.store.listExecutions({
+  // One page (and one more row, to know whether there is a next) straight from the store.
+  const { size, token } = pageParams(p, { tokenMax: 3096 });
+  const offset = token?.o ?? 0;
+  const rows = await ctx.store.listExecutions({
     stateMachineArn: baseArn,
     status: p.statusFilter as ExecutionStatus | undefined,
-    redriven: p.redriveFilter === 'REDRIVEN' ? true : p.redriveFilter === 'NOT_REDRIVEN' ? false : undefined,
+    stateMachineVersionArn: ref.kind === 'version' ? ref.arn : undefined,
+    stateMachineAliasArn: ref.kind === 'alias' ? ref.arn : undefined,
+    offset,
+    limit: size + 1,
   });
-  if (ref.kind === 'version') all = all.filter((e) => e.stateMachineVersionArn === ref.arn);
-  if (ref.kind === 'alias') all = all.filter((e) => e.stateMachineAliasArn === ref.arn);
-  const { page, nextToken } = paginate(all, p, (e) => e.executionArn, { tokenMax: 3096 });
+  const page = rows.slice(0, size);
+  const nextToken = rows.length > size ? encodeToken({ o: offset + size, k: page[page.length - 1]!.executionArn }) : undefined;
   const out: Record<string, unknown> = {
     executions: page.map((e) => {
       const item: Record<string, unknown> = {

@@ -31,6 +31,7 @@ export const operations: Record<string, Operation> = {
   ListExecutions: executions.listExecutions,
   GetExecutionHistory: executions.getExecutionHistory,
   StopExecution: executions.stopExecution,
+  RedriveExecution: executions.redriveExecution,
   DescribeStateMachineForExecution: executions.describeStateMachineForExecution,
   CreateActivity: activities.createActivity,
   DescribeActivity: activities.describeActivity,
