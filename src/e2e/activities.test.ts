@@ -134,4 +134,22 @@ describe('activity workers', () => {
     await c.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"ok"' }));
     assert.equal((await waitForEnd(c, executionArn)).output, '"ok"');
   });
+
+  it('HeartbeatSeconds count from when a worker takes the task', async () => {
+    const activityArn = await activity();
+    const definition = JSON.stringify({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activityArn, HeartbeatSeconds: 1, End: true } } });
+    const { stateMachineArn } = await c.send(new CreateStateMachineCommand({ name: uniqueName('hb-sm'), definition, roleArn: ROLE }));
+    const { executionArn } = await c.send(new StartExecutionCommand({ stateMachineArn }));
+    // Queued for longer than HeartbeatSeconds: still waiting for a worker, not timed out.
+    await new Promise((r) => setTimeout(r, 1500));
+    const t = await c.send(new GetActivityTaskCommand({ activityArn, workerName: 'late-worker' }));
+    assert.ok(t.taskToken);
+    const takenAt = Date.now();
+    // No heartbeat from the worker: the task times out about a second after it was taken.
+    const end = await waitForEnd(c, executionArn!, 5000);
+    assert.equal(end.status, 'FAILED');
+    assert.equal(end.error, 'States.HeartbeatTimeout');
+    const elapsed = end.stopDate!.getTime() - takenAt;
+    assert.ok(elapsed >= 900 && elapsed < 2500, `timed out ${elapsed} ms after the worker took it`);
+  });
 });

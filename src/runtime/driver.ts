@@ -21,6 +21,9 @@ import { ClockTimers, timerInput, type TimerPort } from './timers.js';
 /** What a delay is for (delayOverride's first argument). */
 export type DelayKind = 'wait' | 'retry' | 'executionTimeout' | 'taskTimeout';
 
+/** The due time of a timer that is not running yet (the latest time a Date can hold). */
+export const NOT_YET = 8.64e15;
+
 /** Scales a delay (WAIT_TIME_SCALE, overrides). */
 export type Scaler = (why: DelayKind, stateName: string | undefined, ms: number) => number;
 
@@ -497,7 +500,11 @@ export function stepEffects(r: StepResult, input: EngineInput, now: number, scal
         if (c.token) row.token = c.token;
         e.tasksAdd.push(row);
         if (c.timeoutSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'taskTimeout', dueAt: now + scaled('taskTimeout', c.stateName, c.timeoutSeconds * 1000) });
-        if (c.heartbeatSeconds !== undefined) e.timersAdd.push({ seq: c.seq, kind: 'heartbeat', dueAt: now + scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000) });
+        if (c.heartbeatSeconds !== undefined) {
+          // An activity's heartbeats are due once a worker has it (the engine moves the timer then).
+          const dueAt = c.resource.kind === 'activity' ? NOT_YET : now + scaled('taskTimeout', c.stateName, c.heartbeatSeconds * 1000);
+          e.timersAdd.push({ seq: c.seq, kind: 'heartbeat', dueAt });
+        }
         break;
       }
       case 'cancel':

@@ -412,8 +412,15 @@ export class Engine {
     for (;;) {
       const row = await this.store.claimActivityTask(activityArn, workerName);
       if (row && row.token) {
-        if (await this.deliver(row.executionArn, { k: 'taskStarted', seq: row.seq, workerName })) return { taskToken: row.token, input: row.command.input };
-        continue;
+        if (!(await this.deliver(row.executionArn, { k: 'taskStarted', seq: row.seq, workerName }))) continue;
+        const hb = row.command.heartbeatSeconds;
+        if (hb !== undefined) {
+          // HeartbeatSeconds count from now: the worker has the task.
+          const due = this.clock.now() + hb * 1000 * (this.opts.waitTimeScale ?? 1);
+          await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
+          this.#timers.arm(due);
+        }
+        return { taskToken: row.token, input: row.command.input };
       }
       const left = deadline - this.clock.now();
       if (left <= 0 || signal?.aborted || this.#closed) return undefined;
