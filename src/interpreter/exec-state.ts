@@ -84,6 +84,8 @@ export type Wait =
       resource: string;
       resourceType: string;
       started: boolean;
+      /** Set once TaskSubmitted is recorded (the call of a `.sync` or callback task went through). */
+      submitted?: boolean;
       token: string | undefined;
     }
   | { k: 'timer'; seq: number; why: 'wait' | 'retry' }

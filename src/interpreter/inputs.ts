@@ -9,6 +9,8 @@ import type { ExecutionInfo } from './exec-state.js';
 export type EngineInput =
   | { k: 'start'; info: ExecutionInfo }
   | { k: 'taskStarted'; seq: number; workerName?: string }
+  /** The call of a `.sync` or `.waitForTaskToken` task went through (its response); the task goes on waiting. */
+  | { k: 'taskSubmitted'; seq: number; output: Json }
   | { k: 'taskSucceeded'; seq: number; output: Json }
   | { k: 'taskFailed'; seq: number; error?: string; cause?: string }
   | { k: 'taskTimedOut'; seq: number; error: 'States.Timeout' | 'States.HeartbeatTimeout'; cause?: string }

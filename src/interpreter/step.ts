@@ -61,7 +61,7 @@ export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv,
   }
   const path = s.pending[input.seq];
   if (!path) return done();
-  if (input.k !== 'taskStarted') delete s.pending[input.seq];
+  if (input.k !== 'taskStarted' && input.k !== 'taskSubmitted') delete s.pending[input.seq];
   return then(
     then(r.deliver(s.root, m, path, 0, input), (o) => finishRoot(r, o)),
     done,

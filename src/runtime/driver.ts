@@ -120,6 +120,10 @@ class OpenTask implements TaskCallbacks, TaskContext {
     if (this.d.isLive(this)) this.d.heartbeat(this.seq);
   }
 
+  submitted(output: Json): void {
+    if (this.d.isLive(this)) this.d.send({ k: 'taskSubmitted', seq: this.seq, output });
+  }
+
   succeeded(output: Json): void {
     if (!this.d.isLive(this)) return;
     this.d.closeTask(this);
@@ -313,7 +317,7 @@ export class ExecutionDriver {
       const q = this.#queue.shift()!;
       const input = q.input;
       // An outcome from outside (a timer, a token) ends an invocation still running here.
-      if ('seq' in input && input.k !== 'taskStarted' && input.k !== 'timerFired') {
+      if ('seq' in input && input.k !== 'taskStarted' && input.k !== 'taskSubmitted' && input.k !== 'timerFired') {
         const open = this.#taskMap?.get(input.seq);
         if (open) this.closeTask(open);
       }
@@ -478,6 +482,9 @@ export function stepEffects(r: StepResult, input: EngineInput, now: number, scal
       break;
     case 'taskStarted':
       e.tasksStarted.push({ seq: input.seq, workerName: input.workerName });
+      break;
+    case 'taskSubmitted':
+      e.tasksStarted.push({ seq: input.seq });
       break;
     case 'taskSucceeded':
     case 'taskFailed':

@@ -141,6 +141,9 @@ export class Engine {
     for (const a of await this.store.listActivities()) this.activityArns.add(a.activityArn);
     const byExecution = new Map<string, InvokeTask[]>();
     for (const t of await this.store.invocableTasks()) {
+      // A callback whose call went through (TaskSubmitted) waits for its token: nothing to call again.
+      const r = t.command.resource;
+      if (t.status === 'started' && r.kind === 'service' && r.pattern === 'callback') continue;
       let list = byExecution.get(t.executionArn);
       if (!list) byExecution.set(t.executionArn, (list = []));
       list.push(t.command);

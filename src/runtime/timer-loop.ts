@@ -38,7 +38,7 @@ export class TimerLoop {
   readonly #leaseMs: number;
 
   constructor(private readonly opts: TimerLoopOptions) {
-    this.#batch = opts.batch ?? 512;
+    this.#batch = opts.batch ?? 128;
     this.#leaseMs = opts.leaseMs ?? 60000;
   }
 

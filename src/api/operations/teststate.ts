@@ -77,6 +77,7 @@ export async function testState(ctx: ApiContext, p: Params) {
           {
             started() {},
             heartbeat() {},
+            submitted() {},
             detach() {},
             succeeded: (output) => done({ k: 'succeeded', output }),
             failed: (error, cause) => {

@@ -218,10 +218,12 @@ describe('Task: service integrations and callbacks', () => {
     const r = await ex.done;
     assert.deepEqual(r.output, { id: 1, answer: { approved: true } });
     assert.deepEqual(
-      r.events.map((e) => e.type).slice(2, 5),
-      ['TaskScheduled', 'TaskStarted', 'TaskSucceeded'],
+      r.events.map((e) => e.type).slice(2, 6),
+      ['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded'],
     );
-    assert.deepEqual(r.events[4]!.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', output: { approved: true }, outputDetails: { truncated: false } });
+    // TaskSubmitted carries the call's response; TaskSucceeded the answer sent with the token.
+    assert.deepEqual(r.events[4]!.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', output: { MessageId: 'm-1' }, outputDetails: { truncated: false } });
+    assert.deepEqual(r.events[5]!.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', output: { approved: true }, outputDetails: { truncated: false } });
   });
 
   test('a failed callback reports its error and cause', async () => {

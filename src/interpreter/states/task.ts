@@ -220,6 +220,12 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
         r.emit(th, 'ActivityStarted', input.workerName === undefined ? {} : { workerName: input.workerName });
       }
       return BLOCKED;
+    case 'taskSubmitted':
+      if (w.family === 'task' && !w.submitted) {
+        w.submitted = true;
+        r.emit(th, 'TaskSubmitted', r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
+      }
+      return BLOCKED;
     case 'taskSucceeded': {
       th.wait = null;
       const resultBound = jsonBoundWithin(input.output, MAX_PAYLOAD_BYTES);

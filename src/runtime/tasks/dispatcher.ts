@@ -3,6 +3,7 @@
  * integration registered by the host. Anything else fails the task with a clear error.
  * @module
  */
+import type { Json } from '../../shared/json.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
 
 export interface DispatcherOptions {
@@ -42,8 +43,12 @@ class CallbackTask implements TaskCallbacks {
   heartbeat(): void {
     this.cb.heartbeat();
   }
-  succeeded(): void {
+  succeeded(output: Json): void {
+    this.cb.submitted(output);
     this.cb.detach();
+  }
+  submitted(output: Json): void {
+    this.cb.submitted(output);
   }
   failed(error: string | undefined, cause: string | undefined): void {
     this.cb.failed(error, cause);

@@ -12,6 +12,11 @@ export interface TaskCallbacks {
   started(workerName?: string): void;
   heartbeat(): void;
   succeeded(output: Json): void;
+  /**
+   * The call of a `.sync` or `.waitForTaskToken` task went through, with its response (TaskSubmitted);
+   * the task's outcome comes later.
+   */
+  submitted(output: Json): void;
   failed(error: string | undefined, cause: string | undefined): void;
   /**
    * The invocation is over but the task is not: its outcome will come later, from outside (a worker or
