@@ -85,6 +85,8 @@ export type Wait =
       resourceType: string;
       started: boolean;
       token: string | undefined;
+      /** TaskSubmitted was recorded (a `.sync` or `.waitForTaskToken` call returned). */
+      submitted?: true;
     }
   | { k: 'timer'; seq: number; why: 'wait' | 'retry' }
   | ParallelWait

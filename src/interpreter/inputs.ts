@@ -8,7 +8,12 @@ import type { ExecutionInfo } from './exec-state.js';
 
 export type EngineInput =
   | { k: 'start'; info: ExecutionInfo }
-  | { k: 'taskStarted'; seq: number; workerName?: string }
+  /**
+   * An activity was taken by a worker (ActivityStarted); or, with `output`, the call of a service
+   * integration that now waits for a job (`.sync`) or a token (`.waitForTaskToken`) returned that
+   * response (TaskSubmitted, recorded once).
+   */
+  | { k: 'taskStarted'; seq: number; workerName?: string; output?: Json }
   | { k: 'taskSucceeded'; seq: number; output: Json }
   | { k: 'taskFailed'; seq: number; error?: string; cause?: string }
   | { k: 'taskTimedOut'; seq: number; error: 'States.Timeout' | 'States.HeartbeatTimeout'; cause?: string }

@@ -218,6 +218,11 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
       if (w.family === 'activity' && !w.started) {
         w.started = true;
         r.emit(th, 'ActivityStarted', input.workerName === undefined ? {} : { workerName: input.workerName });
+      } else if (input.output !== undefined && w.family === 'task' && !w.submitted) {
+        // The call returned; the task now waits for its job or its token. A call made again after a
+        // restart records nothing more.
+        w.submitted = true;
+        r.emit(th, 'TaskSubmitted', r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
       }
       return BLOCKED;
     case 'taskSucceeded': {
