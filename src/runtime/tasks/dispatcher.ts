@@ -3,6 +3,7 @@
  * integration registered by the host. Anything else fails the task with a clear error.
  * @module
  */
+import type { Json } from '../../shared/json.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
 
 export interface DispatcherOptions {
@@ -10,6 +11,11 @@ export interface DispatcherOptions {
   activity?: TaskInvoker;
   /** Service integrations by `service:api` (e.g. `states:startExecution`). */
   services?: Record<string, TaskInvoker>;
+  /**
+   * A `.waitForTaskToken` call returned this response: the task now waits for its token (the host
+   * records TaskSubmitted). Called before the task is detached.
+   */
+  submitted?: (cmd: InvokeTask, ctx: TaskContext, output: Json) => void;
 }
 
 export class TaskDispatcher implements TaskInvoker {
@@ -26,7 +32,7 @@ export class TaskDispatcher implements TaskInvoker {
       cb.failed('States.Runtime', `The resource '${res.arn}' is not supported by this engine.`);
       return;
     }
-    target.invoke(cmd, ctx, res.kind === 'service' && res.pattern === 'callback' ? new CallbackTask(cb) : cb);
+    target.invoke(cmd, ctx, res.kind === 'service' && res.pattern === 'callback' ? new CallbackTask(cb, cmd, ctx, this.opts.submitted) : cb);
   }
 }
 
@@ -35,14 +41,20 @@ export class TaskDispatcher implements TaskInvoker {
  * (SendTaskSuccess / SendTaskFailure). A failed call fails the task at once.
  */
 class CallbackTask implements TaskCallbacks {
-  constructor(private readonly cb: TaskCallbacks) {}
+  constructor(
+    private readonly cb: TaskCallbacks,
+    private readonly cmd: InvokeTask,
+    private readonly ctx: TaskContext,
+    private readonly submitted: DispatcherOptions['submitted'],
+  ) {}
   started(workerName?: string): void {
     this.cb.started(workerName);
   }
   heartbeat(): void {
     this.cb.heartbeat();
   }
-  succeeded(): void {
+  succeeded(output: Json): void {
+    this.submitted?.(this.cmd, this.ctx, output);
     this.cb.detach();
   }
   failed(error: string | undefined, cause: string | undefined): void {
