@@ -160,6 +160,11 @@ export class Engine {
     this.#purgeTimer.unref();
   }
 
+  /** Whether `close` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Stops timers and the purge; in-flight steps finish; the store stays open (its owner closes it). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -379,11 +384,12 @@ export class Engine {
 
   /**
    * The record of an execution once it is no longer running; undefined when there is no such execution
-   * (or `signal` aborted first). Standard executions are read from the store, so this holds however long
+   * (or `signal` aborted, or the engine was closed, first). Standard executions are read from the store, so this holds however long
    * the execution stays out of memory; an execution ending in this process wakes the wait at once, and
    * the store is read again every few seconds for executions run by other processes.
    */
   async whenEnded(arn: string, signal?: AbortSignal): Promise<ExecutionRecord | undefined> {
+    if (this.#closed) return undefined;
     const ex = this.#express.get(arn);
     if (ex) {
       await new Promise<void>((resolve) => {
@@ -394,7 +400,7 @@ export class Engine {
       return signal?.aborted ? undefined : ex.rec;
     }
     for (;;) {
-      if (signal?.aborted) return undefined;
+      if (signal?.aborted || this.#closed) return undefined;
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => (wake = resolve));
       // Listening before the read: an end between the read and the wait is not missed.
