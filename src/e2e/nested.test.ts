@@ -332,6 +332,31 @@ describe('states:startExecution', { concurrency: true }, () => {
     assert.deepEqual(aborted.executionAbortedEventDetails, { cause: ABORT_CAUSE(parentArn) });
   });
 
+  it('a failing sibling branch stops the .sync child of the other branch', async () => {
+    const waiting = await machine(WAIT(3600));
+    const parent = await machine(
+      JSON.stringify({
+        StartAt: 'Both',
+        States: {
+          Both: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'Nest', States: { Nest: { Type: 'Task', Resource: `${SE}.sync`, Parameters: { StateMachineArn: waiting.arn }, End: true } } },
+              { StartAt: 'Pause', States: { Pause: { Type: 'Wait', Seconds: 1, Next: 'Boom' }, Boom: { Type: 'Fail', Error: 'Sibling.Failed' } } },
+            ],
+            End: true,
+          },
+        },
+      }),
+    );
+    const parentArn = await start(parent.arn);
+    const [item] = await childrenOf(waiting.arn);
+    const d = await waitForEnd(c, parentArn, 15000);
+    assert.deepEqual([d.status, d.error], ['FAILED', 'Sibling.Failed']);
+    await statusOf(item!.executionArn!, 'ABORTED');
+    assert.equal((await c.send(new DescribeExecutionCommand({ executionArn: item!.executionArn }))).cause, ABORT_CAUSE(parentArn));
+  });
+
   it("the task's TimeoutSeconds stops the child too; a request-response child is left running", async () => {
     const waiting = await machine(WAIT(3600));
     const parentArn = await start((await machine(parentOf('.sync', waiting.arn, {}, { TimeoutSeconds: 1 }))).arn);
