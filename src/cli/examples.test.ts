@@ -75,3 +75,9 @@ test('parallel fan-out (JSONata): branches merged, variables steer the decision'
   assert.equal(backorder.code, 0, backorder.stderr);
   assert.deepEqual(backorder.output, { decision: 'BACKORDERED', missing: ['chair-9'] });
 });
+
+test('order approval: a small order is confirmed without asking anyone (larger ones wait for a person: src/e2e/order-approval.test.ts)', async () => {
+  const r = await runExample('order-approval', ['--input', JSON.stringify({ orderId: 'ord-7', customer: 'c-1', items: [{ sku: 'pen', quantity: 3, price: 2 }] })]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.output, { orderId: 'ord-7', status: 'CONFIRMED', total: 6, currency: 'EUR', approvedBy: 'auto', confirmationId: 'conf-ord-7' });
+});

@@ -3,6 +3,7 @@
  * @module
  */
 import { createApiContext } from '../api/context.js';
+import { StartExecutionIntegration } from '../api/integrations/states.js';
 import type { Server } from 'node:http';
 import { createApiServer } from '../api/server.js';
 import { systemClock } from '../runtime/clock.js';
@@ -72,6 +73,8 @@ export interface RunningServer {
 
 export async function startServer(cfg: ServeConfig, log: (s: string) => void = (s) => console.log(s)): Promise<RunningServer> {
   const store = await openStore(cfg);
+  // Nested workflows: a Task starts executions through the API's own StartExecution.
+  const startExecution = new StartExecutionIntegration();
   const engine = new Engine({
     store,
     clock: systemClock,
@@ -80,9 +83,11 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
     functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined,
     lambdaEndpoint: cfg.lambdaEndpoint,
     waitTimeScale: cfg.waitTimeScale,
+    services: { 'states:startExecution': startExecution },
   });
-  await engine.init();
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
+  startExecution.bind(ctx);
+  await engine.init();
   const server = createApiServer(ctx, { log: (l) => console.error(l) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

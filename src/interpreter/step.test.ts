@@ -345,6 +345,28 @@ describe('step: commands', () => {
     assert.notEqual(c3.token, c1.token);
   });
 
+  test('a .sync or callback call that returned records TaskSubmitted once, before the outcome', async () => {
+    const def = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: 'x' }, End: true } } };
+    const m = compileMachine(def);
+    const r1 = await step(m, initialState(info({})), { k: 'start', info: info({}) }, { now: T0, seed: 1 });
+    const seq = (r1.commands[0] as InvokeTask).seq;
+    const response = { ExecutionArn: 'arn:child', StartDate: T0 };
+    const r2 = await step(m, r1.state, { k: 'taskSubmitted', seq, output: response }, { now: T0 + 1, seed: 2 });
+    assert.deepEqual(
+      r2.events.map((e) => [e.type, e.previousEventId, e.details]),
+      [['TaskSubmitted', 4, { resourceType: 'states', resource: 'startExecution.sync:2', output: response, outputDetails: { truncated: false } }]],
+    );
+    assert.deepEqual(r2.commands, []);
+    // The same call made again (after a restart) records nothing more.
+    const r3 = await step(m, r2.state, { k: 'taskSubmitted', seq, output: response }, { now: T0 + 2, seed: 3 });
+    assert.deepEqual(r3.events, []);
+    const r4 = await step(m, r3.state, { k: 'taskSucceeded', seq, output: { Status: 'SUCCEEDED' } }, { now: T0 + 3, seed: 4 });
+    assert.deepEqual(
+      r4.events.map((e) => [e.type, e.previousEventId]),
+      [['TaskSucceeded', 5], ['TaskStateExited', 6], ['ExecutionSucceeded', 7]],
+    );
+  });
+
   test('Wait states arm timers with their delay; Timestamp waits are measured from the step time', async () => {
     const def = {
       StartAt: 'S',

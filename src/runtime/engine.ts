@@ -162,6 +162,11 @@ export class Engine {
     this.#purgeTimer.unref();
   }
 
+  /** Whether `close` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Stops timers and the purge; in-flight steps finish; the store stays open (its owner closes it). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -379,7 +384,59 @@ export class Engine {
     }
   }
 
+  /**
+   * The record of an execution once it is no longer running; undefined when there is no such execution
+   * (or `signal` aborted, or the engine was closed, first). Standard executions are read from the store, so this holds however long
+   * the execution stays out of memory; an execution ending in this process wakes the wait at once, and
+   * the store is read again every few seconds for executions run by other processes.
+   */
+  async whenEnded(arn: string, signal?: AbortSignal): Promise<ExecutionRecord | undefined> {
+    if (this.#closed) return undefined;
+    const ex = this.#express.get(arn);
+    if (ex) {
+      await new Promise<void>((resolve) => {
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+        // startExpress's own handler, registered first, has updated the record by then.
+        void ex.driver.done.then(() => resolve());
+      });
+      return signal?.aborted ? undefined : ex.rec;
+    }
+    for (;;) {
+      if (signal?.aborted || this.#closed) return undefined;
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      // Listening before the read: an end between the read and the wait is not missed.
+      let list = this.#endWaiters.get(arn);
+      if (!list) this.#endWaiters.set(arn, (list = []));
+      list.push(wake);
+      const timer = setTimeout(wake, 5000);
+      timer.unref();
+      signal?.addEventListener('abort', wake, { once: true });
+      try {
+        const rec = await this.store.getExecution(arn);
+        if (!rec) return undefined;
+        if (rec.status !== 'RUNNING') return rec;
+        await woken;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
+        const waiting = this.#endWaiters.get(arn);
+        const at = waiting ? waiting.indexOf(wake) : -1;
+        if (at >= 0) waiting!.splice(at, 1);
+        if (waiting && waiting.length === 0) this.#endWaiters.delete(arn);
+      }
+    }
+  }
+
   // ---- task tokens and activities -------------------------------------------------------------
+
+  /**
+   * The call of a `.sync` or `.waitForTaskToken` task returned `output`: TaskSubmitted is recorded (once)
+   * and the task goes on waiting. False when the execution is not running here.
+   */
+  taskSubmitted(arn: string, seq: number, output: Json): Promise<boolean> {
+    return this.deliver(arn, { k: 'taskSubmitted', seq, output });
+  }
 
   /**
    * Completes the task a token belongs to (SendTaskSuccess / SendTaskFailure); false when no open task

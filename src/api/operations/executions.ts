@@ -65,13 +65,14 @@ function parseInput(p: Params): { text: string; value: Json } {
   return { text: raw, value: parsed.value };
 }
 
-interface Prepared {
+export interface PreparedExecution {
   rec: ExecutionRecord;
   info: ExecutionInfo;
   sm: StateMachineRecord;
 }
 
-async function prepare(ctx: ApiContext, p: Params): Promise<Prepared> {
+/** StartExecution's checks (parameters, target, name, input): the execution to start, not started yet. */
+export async function prepareExecution(ctx: ApiContext, p: Params): Promise<PreparedExecution> {
   const v = new Validator().requiredString(p, 'stateMachineArn', { min: 1, max: 256 });
   nameConstraints(v, p, 'name', true).optionalString(p, 'traceHeader', { max: 256 });
   v.check();
@@ -112,25 +113,35 @@ async function prepare(ctx: ApiContext, p: Params): Promise<Prepared> {
 }
 
 export async function startExecution(ctx: ApiContext, p: Params) {
-  const { rec, info, sm } = await prepare(ctx, p);
-  const machine = ctx.machine(sm.definition);
-  if (sm.type === 'EXPRESS') {
-    ctx.engine.startExpress(rec, machine, info);
-    return { executionArn: rec.executionArn, startDate: epoch(rec.startDate) };
-  }
-  const existing = await ctx.store.getExecution(rec.executionArn);
-  if (existing) {
-    if (existing.status === 'RUNNING' && existing.input === rec.input) return { executionArn: existing.executionArn, startDate: epoch(existing.startDate) };
-    throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${rec.executionArn}'`);
-  }
-  if (!(await ctx.engine.startStandard(rec, machine, info))) {
-    throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${rec.executionArn}'`);
-  }
+  const rec = await launchExecution(ctx, await prepareExecution(ctx, p));
   return { executionArn: rec.executionArn, startDate: epoch(rec.startDate) };
 }
 
+/**
+ * Starts a prepared execution and returns its record. A Standard execution of that name that is running
+ * with the same input is returned as it is (StartExecution is idempotent so far); `adopt` may accept a
+ * closed one with the same input too (a caller that knows it started it). Anything else of that name is
+ * ExecutionAlreadyExists.
+ */
+export async function launchExecution(ctx: ApiContext, prepared: PreparedExecution, adopt?: (existing: ExecutionRecord) => boolean | Promise<boolean>): Promise<ExecutionRecord> {
+  const { rec, info, sm } = prepared;
+  const machine = ctx.machine(sm.definition);
+  if (sm.type === 'EXPRESS') {
+    ctx.engine.startExpress(rec, machine, info);
+    return rec;
+  }
+  const same = async (existing: ExecutionRecord | undefined): Promise<boolean> =>
+    existing !== undefined && existing.input === rec.input && (existing.status === 'RUNNING' || (adopt !== undefined && (await adopt(existing))));
+  let existing = await ctx.store.getExecution(rec.executionArn);
+  if (!existing && (await ctx.engine.startStandard(rec, machine, info))) return rec;
+  // Started meanwhile by someone else: the same answer as if it had been there before.
+  existing ??= await ctx.store.getExecution(rec.executionArn);
+  if (await same(existing)) return existing!;
+  throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${rec.executionArn}'`);
+}
+
 export async function startSyncExecution(ctx: ApiContext, p: Params) {
-  const { rec, info, sm } = await prepare(ctx, p);
+  const { rec, info, sm } = await prepareExecution(ctx, p);
   if (sm.type !== 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   const driver = ctx.engine.startExpress(rec, ctx.machine(sm.definition), info);
   const s = await driver.done;

@@ -221,6 +221,8 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
       }
       return BLOCKED;
     case 'taskSubmitted':
+      // The call returned; the task now waits for its job or its token. A call made again after a
+      // restart records nothing more.
       if (w.family === 'task' && !w.submitted) {
         w.submitted = true;
         r.emit(th, 'TaskSubmitted', r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
