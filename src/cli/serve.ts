@@ -7,7 +7,7 @@ import { StartExecutionIntegration } from '../api/integrations/states.js';
 import type { Server } from 'node:http';
 import { createApiServer } from '../api/server.js';
 import { systemClock } from '../runtime/clock.js';
-import { Engine } from '../runtime/engine.js';
+import { Engine, type EngineLimits } from '../runtime/engine.js';
 import { functionsFromDirectory } from '../runtime/tasks/functions.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
@@ -29,6 +29,29 @@ export interface ServeConfig {
   db?: string;
   /** SQLite's synchronous setting (FULL unless told otherwise). */
   synchronous?: 'FULL' | 'NORMAL';
+  /** AWS's quotas, where a deployment wants others (AWS's values by default). */
+  limits?: Partial<EngineLimits>;
+}
+
+/** Environment variables that override the engine's limits (AWS's quotas by default). */
+export const LIMIT_VARIABLES: Record<string, keyof EngineLimits> = {
+  STEPWISE_MAX_HISTORY_EVENTS: 'maxHistoryEvents',
+  STEPWISE_RETENTION_DAYS: 'retentionDays',
+  STEPWISE_STANDARD_MAX_SECONDS: 'standardMaxSeconds',
+  STEPWISE_EXPRESS_MAX_SECONDS: 'expressMaxSeconds',
+  STEPWISE_ACTIVITY_POLL_SECONDS: 'activityPollMs',
+};
+
+function limitsFrom(env: NodeJS.ProcessEnv): Partial<EngineLimits> {
+  const out: Partial<EngineLimits> = {};
+  for (const [name, key] of Object.entries(LIMIT_VARIABLES)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+    out[key] = key === 'activityPollMs' ? n * 1000 : n;
+  }
+  return out;
 }
 
 export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
@@ -46,6 +69,7 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     accountId: env.AWS_ACCOUNT_ID || '123456789012',
     db: str(args, 'db') ?? env.STEPWISE_DB ?? DEFAULT_DB_PATH,
     synchronous: syncOf(str(args, 'synchronous') ?? env.STEPWISE_SYNCHRONOUS),
+    limits: limitsFrom(env),
   };
 }
 
@@ -84,6 +108,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
     lambdaEndpoint: cfg.lambdaEndpoint,
     waitTimeScale: cfg.waitTimeScale,
     services: { 'states:startExecution': startExecution },
+    limits: cfg.limits,
   });
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
   startExecution.bind(ctx);
