@@ -156,7 +156,7 @@ async function transitions() {
   await waitUntilDone(sm, started, 300_000);
   const db = openDb();
   const row = db.prepare("SELECT min(start_date) AS s, max(stop_date) AS e, count(*) AS n, sum(status = 'SUCCEEDED' AND json_extract(record, '$.output') = ?) AS ok FROM executions WHERE state_machine_arn = ?").get(JSON.stringify({ i: LOOPS, n: LOOPS }), sm);
-  const entered = db.prepare("SELECT count(*) FROM history h JOIN executions x ON x.arn = h.execution_arn WHERE x.state_machine_arn = ? AND json_extract(h.event, '$.type') LIKE '%StateEntered'").pluck().get(sm);
+  const entered = db.prepare("SELECT count(*) FROM history_steps h JOIN executions x ON x.arn = h.execution_arn, json_each(h.events) e WHERE x.state_machine_arn = ? AND e.value ->> '$.type' LIKE '%StateEntered'").pluck().get(sm);
   db.close();
   const seconds = (row.e - row.s) / 1000;
   return { executions: row.n, verified: row.ok, transitionsPerExecution: perExecution, stateEntered: entered, seconds, transitionsPerSec: entered / seconds };
@@ -195,7 +195,7 @@ async function waiting(server) {
   clearInterval(sampler);
   const db = openDb();
   const rows = db
-    .prepare("SELECT json_extract(x.record, '$.input') AS input, json_extract(h.event, '$.timestamp') AS t FROM history h JOIN executions x ON x.arn = h.execution_arn WHERE x.state_machine_arn = ? AND json_extract(h.event, '$.type') = 'WaitStateExited'")
+    .prepare("SELECT json_extract(x.record, '$.input') AS input, e.value ->> '$.timestamp' AS t FROM history_steps h JOIN executions x ON x.arn = h.execution_arn, json_each(h.events) e WHERE x.state_machine_arn = ? AND e.value ->> '$.type' = 'WaitStateExited'")
     .all(sm);
   const ok = db.prepare("SELECT count(*) FROM executions WHERE state_machine_arn = ? AND status = 'SUCCEEDED'").pluck().get(sm);
   db.close();

@@ -32,11 +32,14 @@ import type {
   TimerRow,
 } from '../store.js';
 import { GroupCommit, type GroupCommitStats, type Job } from './group-commit.js';
-import { mirroredColumns, prepareStatements, type Statements, type TaskColumns, type TimerColumns } from './statements.js';
+import { definitionHash } from './migrations.js';
+import { mirroredColumns, prepareStatements, type RecordColumns, type Statements, type TaskColumns, type TimerColumns } from './statements.js';
 
 export interface SqliteStoreConfig {
   /** Batch the writes of one event-loop turn into one transaction (default true). */
   groupCommit?: boolean;
+  /** Called when the store closes, before its connection does (e.g. to stop the checkpointer). */
+  onClose?: () => Promise<void> | void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -54,9 +57,13 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly #q: Statements;
   readonly #gc: GroupCommit;
+  readonly #onClose: SqliteStoreConfig['onClose'];
   readonly #batch: (jobs: Job[], out: Outcome[]) => void;
   readonly #savepoint: (run: () => unknown) => unknown;
   #closed = false;
+  /** Definitions kept once each: id by text, text by id (filled as they are written or read). */
+  #definitionIds = new Map<string, number>();
+  #definitionTexts = new Map<number, string>();
 
   /** Takes an open, migrated connection (see `openSqliteStore`). */
   constructor(db: Database.Database, config: SqliteStoreConfig = {}) {
@@ -80,6 +87,7 @@ export class SqliteStore implements Store {
     });
     this.#batch = batch.immediate;
     this.#gc = new GroupCommit((jobs) => this.#writeBatch(jobs), config.groupCommit ?? true);
+    this.#onClose = config.onClose;
   }
 
   /** Transactions and jobs written so far (group commit at work: jobs / batches per transaction). */
@@ -92,14 +100,49 @@ export class SqliteStore implements Store {
     try {
       this.#batch(jobs, out);
     } catch (error) {
+      // A definition written in the failed transaction is not there: look it up again next time.
+      this.#definitionIds.clear();
       for (const j of jobs) j.reject(error);
       return;
     }
     for (let i = 0; i < jobs.length; i++) {
       const o = out[i]!;
       if (o.ok) jobs[i]!.resolve(o.value);
-      else jobs[i]!.reject(o.error);
+      else {
+        this.#definitionIds.clear();
+        jobs[i]!.reject(o.error);
+      }
     }
+  }
+
+  /** The id a definition is kept under, written if new (inside a write job). */
+  #definitionId(text: string): number {
+    let id = this.#definitionIds.get(text);
+    if (id === undefined) {
+      const hash = definitionHash(text);
+      id = this.#q.findDefinition.get(hash) ?? Number(this.#q.insertDefinition.run(hash, text).lastInsertRowid);
+      if (this.#definitionIds.size >= 1000) this.#definitionIds.clear();
+      this.#definitionIds.set(text, id);
+    }
+    return id;
+  }
+
+  #definitionText(id: number): string {
+    let text = this.#definitionTexts.get(id);
+    if (text === undefined) {
+      text = this.#q.getDefinition.get(id) ?? '';
+      if (this.#definitionTexts.size >= 1000) this.#definitionTexts.clear();
+      this.#definitionTexts.set(id, text);
+    }
+    return text;
+  }
+
+  /** An execution record as stored (without its definition), with its definition put back. */
+  #record(row: RecordColumns | undefined): ExecutionRecord | undefined {
+    if (!row) return undefined;
+    const rec = JSON.parse(row.record) as ExecutionRecord;
+    if (row.definition_id !== null) rec.definition = this.#definitionText(row.definition_id);
+    return rec;
   }
 
   /** Queues a write; `prepare` runs now (it serializes its input) and returns the job. */
@@ -207,13 +250,15 @@ export class SqliteStore implements Store {
     return this.#write(() => {
       const arn = rec.executionArn;
       const cols = mirroredColumns(rec);
-      const text = JSON.stringify(rec);
+      const { definition, ...stored } = rec;
+      const text = JSON.stringify(stored);
       const state = JSON.stringify(first.state);
       const events = serializeEvents(first.events);
       const work = rec.status === 'RUNNING' ? serializeWork(first) : undefined;
       return () => {
-        if (this.#q.insertExecution.run(arn, ...cols, text, state).changes === 0) return false;
-        this.#insertEvents(arn, events);
+        const lastId = events ? events.last : 0;
+        if (this.#q.insertExecution.run(arn, ...cols, text, state, this.#definitionId(definition), lastId).changes === 0) return false;
+        if (events) this.#q.insertStep.run(arn, events.first, events.last, events.text);
         if (work) this.#applyWork(arn, work);
         return true;
       };
@@ -221,7 +266,7 @@ export class SqliteStore implements Store {
   }
 
   getExecution(arn: string): Promise<ExecutionRecord | undefined> {
-    return this.#read(() => parse<ExecutionRecord>(this.#q.getRecord.get(arn)));
+    return this.#read(() => this.#record(this.#q.getRecord.get(arn)));
   }
   getExecutionState(arn: string): Promise<ExecState | undefined> {
     return this.#read(() => parse<ExecState>(this.#q.getState.get(arn)));
@@ -229,7 +274,7 @@ export class SqliteStore implements Store {
   listExecutions(q: ExecutionQuery): Promise<ExecutionRecord[]> {
     return this.#read(() => {
       if (q.limit !== undefined && q.limit <= 0) return [];
-      return this.#q.listExecutions(q).map((t) => JSON.parse(t) as ExecutionRecord);
+      return this.#q.listExecutions(q).map((row) => this.#record(row)!);
     });
   }
   countExecutions(stateMachineArn: string): Promise<Partial<Record<ExecutionStatus, number>>> {
@@ -248,9 +293,18 @@ export class SqliteStore implements Store {
       const patch = copyPatch(c.record);
       const work = serializeWork(c);
       return () => {
-        const current = this.#q.updateState.get(state, arn);
-        if (current === undefined) return; // unknown execution
-        this.#insertEvents(arn, events);
+        let current: string | undefined;
+        if (events) {
+          current = this.#q.updateStateEvents.get(state, events.last, arn, events.first);
+          if (current === undefined) {
+            if (this.#q.exists.get(arn) === undefined) return; // unknown execution
+            throw new Error(`The history of ${arn} already has an event with id ${events.first} or later`);
+          }
+          this.#q.insertStep.run(arn, events.first, events.last, events.text);
+        } else {
+          current = this.#q.updateState.get(state, arn);
+          if (current === undefined) return; // unknown execution
+        }
         const status = changes(current, patch) ? this.#mergeRecord(arn, patch) : current;
         if (status === 'RUNNING') this.#applyWork(arn, work);
         else {
@@ -264,18 +318,15 @@ export class SqliteStore implements Store {
 
   /** Applies record changes (Object.assign semantics; `undefined` deletes); returns the new status. */
   #mergeRecord(arn: string, patch: Record<string, unknown>): string {
-    const rec = JSON.parse(this.#q.getRecord.get(arn)!) as Record<string, unknown>;
+    const rec = JSON.parse(this.#q.getRecordOnly.get(arn)!) as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) {
+      if (k === 'definition') continue; // kept apart, and never changed
       if (v === undefined) delete rec[k];
       else rec[k] = v;
     }
     const r = rec as unknown as ExecutionRecord;
     this.#q.updateRecord.run(...mirroredColumns(r), JSON.stringify(rec), arn);
     return r.status;
-  }
-
-  #insertEvents(arn: string, events: [number, string][]): void {
-    for (const [id, text] of events) this.#q.insertEvent.run(arn, id, text);
   }
 
   #applyWork(arn: string, w: Work): void {
@@ -292,11 +343,29 @@ export class SqliteStore implements Store {
 
   getHistory(executionArn: string, q: HistoryQuery): Promise<HistoryEvent[]> {
     return this.#read(() => {
-      if (q.limit <= 0) return [];
-      const rows = q.reverse
-        ? this.#q.historyBackward.all(executionArn, q.beforeId ?? Number.MAX_SAFE_INTEGER, q.limit)
-        : this.#q.historyForward.all(executionArn, q.afterId ?? Number.MIN_SAFE_INTEGER, q.limit);
-      return rows.map((t) => JSON.parse(t) as HistoryEvent);
+      const out: HistoryEvent[] = [];
+      if (q.limit <= 0) return out;
+      if (q.reverse) {
+        const before = q.beforeId ?? Number.MAX_SAFE_INTEGER;
+        for (const text of this.#q.historyBackward.iterate(executionArn, before)) {
+          const events = JSON.parse(text) as HistoryEvent[];
+          for (let i = events.length - 1; i >= 0; i--) {
+            if (events[i]!.id >= before) continue;
+            out.push(events[i]!);
+            if (out.length >= q.limit) return out;
+          }
+        }
+        return out;
+      }
+      const after = q.afterId ?? Number.MIN_SAFE_INTEGER;
+      for (const text of this.#q.historyForward.iterate(executionArn, after)) {
+        for (const e of JSON.parse(text) as HistoryEvent[]) {
+          if (e.id <= after) continue;
+          out.push(e);
+          if (out.length >= q.limit) return out;
+        }
+      }
+      return out;
     });
   }
 
@@ -352,6 +421,7 @@ export class SqliteStore implements Store {
     this.#gc.flush();
     const written = this.#gc.whenWritten();
     if (written) await written;
+    await this.#onClose?.();
     this.db.close();
   }
 }
@@ -367,8 +437,20 @@ function copyPatch(record: Partial<ExecutionRecord>): Record<string, unknown> {
   return out;
 }
 
-function serializeEvents(events: HistoryEvent[]): [number, string][] {
-  return events.map((e) => [e.id, JSON.stringify(e)]);
+/** A step's events as one history row: ascending ids, each once (else the commit is refused). */
+function serializeEvents(events: HistoryEvent[]): { first: number; last: number; text: string } | undefined {
+  if (events.length === 0) return undefined;
+  let sorted = events;
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.id <= events[i - 1]!.id) {
+      sorted = [...events].sort((a, b) => a.id - b.id);
+      break;
+    }
+  }
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.id === sorted[i - 1]!.id) throw new Error(`Event id ${sorted[i]!.id} appears twice in one step`);
+  }
+  return { first: sorted[0]!.id, last: sorted[sorted.length - 1]!.id, text: JSON.stringify(sorted) };
 }
 
 function serializeWork(w: StepWork): Work {

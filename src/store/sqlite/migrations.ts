@@ -11,6 +11,7 @@
  * and a new table or index is a `CREATE`.
  * @module
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
 export interface Migration {
@@ -115,7 +116,59 @@ CREATE INDEX tasks_claim ON tasks (activity_arn, status, created_at);
 CREATE INDEX tasks_token ON tasks (token) WHERE token IS NOT NULL;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', up: (db) => db.exec(SCHEMA_1) }];
+/**
+ * Migration 2: cheaper steps and smaller rows.
+ * - History: one row per committed step (its events as a JSON array, with the first and last id), so a
+ *   step costs one insert however many events it has; `executions.last_event_id` lets the step's state
+ *   update also refuse events already recorded.
+ * - Definitions: kept once each (by SHA-256), referenced by the executions that run them, instead of a
+ *   copy in every execution's record.
+ */
+function migration2(db: Database.Database): void {
+  db.exec(`
+CREATE TABLE definitions (
+  id   INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  text TEXT NOT NULL
+);
+ALTER TABLE executions ADD COLUMN definition_id INTEGER REFERENCES definitions (id);
+ALTER TABLE executions ADD COLUMN last_event_id INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE history_steps (
+  execution_arn TEXT NOT NULL REFERENCES executions (arn) ON DELETE CASCADE,
+  first_id      INTEGER NOT NULL,
+  last_id       INTEGER NOT NULL,
+  events        TEXT NOT NULL,
+  PRIMARY KEY (execution_arn, first_id)
+);
+INSERT INTO history_steps (execution_arn, first_id, last_id, events)
+  SELECT execution_arn, id, id, '[' || event || ']' FROM history;
+UPDATE executions SET last_event_id = coalesce((SELECT max(id) FROM history WHERE execution_arn = executions.arn), 0);
+DROP TABLE history;
+`);
+  const select = db.prepare<[], { id: number; record: string }>('SELECT id, record FROM executions');
+  const findDef = db.prepare<[string], number>('SELECT id FROM definitions WHERE hash = ?').pluck();
+  const insertDef = db.prepare<[string, string]>('INSERT INTO definitions (hash, text) VALUES (?, ?)');
+  const update = db.prepare<[string, number, number]>('UPDATE executions SET record = ?, definition_id = ? WHERE id = ?');
+  for (const row of select.all()) {
+    const rec = JSON.parse(row.record) as { definition?: string };
+    if (typeof rec.definition !== 'string') continue;
+    const hash = definitionHash(rec.definition);
+    const id = findDef.get(hash) ?? Number(insertDef.run(hash, rec.definition).lastInsertRowid);
+    delete rec.definition;
+    update.run(JSON.stringify(rec), id, row.id);
+  }
+}
+
+/** The key a definition is kept under. */
+export function definitionHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: (db) => db.exec(SCHEMA_1) },
+  { version: 2, name: 'history by step, definitions kept once', up: migration2 },
+];
 
 export interface MigrationResult {
   /** Schema version before and after. */

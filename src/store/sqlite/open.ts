@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore, type SqliteStoreConfig } from './adapter.js';
+import { startCheckpointer } from './checkpointer.js';
 import { migrate } from './migrations.js';
 
 /** Where `stepwise serve` keeps its database unless told otherwise (`--db PATH`). */
@@ -20,6 +21,13 @@ export interface SqliteStoreOptions extends SqliteStoreConfig {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a write waits for another connection's lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * Checkpoint the WAL from a worker thread (default true for files) rather than inside commits, where
+   * SQLite's automatic checkpoints would stall the engine for tens of milliseconds now and then.
+   */
+  checkpointer?: boolean;
+  /** How often the checkpointer runs (default 1000 ms). */
+  checkpointIntervalMs?: number;
 }
 
 /**
@@ -43,7 +51,13 @@ export async function openSqliteStore(path: string = DEFAULT_DB_PATH, options: S
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return new SqliteStore(db, options);
+    // Checkpoints run in a worker thread (never in the middle of the engine's commits), unless told not to.
+    let checkpointer: { stop(): Promise<void> } | undefined;
+    if (!inMemory && (options.checkpointer ?? true)) {
+      db.pragma('wal_autocheckpoint = 0');
+      checkpointer = startCheckpointer({ path: resolve(path), intervalMs: options.checkpointIntervalMs ?? 1000, synchronous, busyTimeoutMs });
+    }
+    return new SqliteStore(db, { ...options, onClose: () => checkpointer?.stop() });
   } catch (e) {
     db.close();
     throw e;

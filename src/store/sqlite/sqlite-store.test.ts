@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -28,6 +28,29 @@ describe('sqlite store', () => {
     assert.equal(t.db.pragma('busy_timeout', { simple: true }), 100);
     await t.close();
     await assert.rejects(openSqliteStore(file(), { synchronous: 'OFF' as 'FULL' }), /synchronous/);
+  });
+
+  test('the WAL is checkpointed by the worker thread, not inside commits', async () => {
+    const path = file();
+    const s = await openSqliteStore(path, { checkpointIntervalMs: 50 });
+    assert.equal(s.db.pragma('wal_autocheckpoint', { simple: true }), 0, 'no checkpoint inside a commit');
+    const before = statSync(path).size;
+    const rec = execution('sm', 'e1', 1000);
+    await s.createExecution(rec, { state: execState(rec, 1), events: [event(1)] });
+    for (let i = 2; i < 300; i++) await s.commitStep({ executionArn: rec.executionArn, state: execState(rec, i), events: [event(i)], record: { status: 'RUNNING' } });
+    // The frames written so far get copied into the database file by the worker: the file grows while
+    // this connection never checkpoints (its own commits leave the file as it was).
+    let done = false;
+    for (let t = 0; t < 100 && !done; t++) {
+      await new Promise((r) => setTimeout(r, 20));
+      done = statSync(path).size > before;
+    }
+    assert.ok(done, 'every WAL frame was checkpointed');
+    await s.close();
+    // Without the worker, SQLite checkpoints inside commits as usual.
+    const t = await openSqliteStore(file(), { checkpointer: false });
+    assert.equal(t.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    await t.close();
   });
 
   test('creates the folder of the database file', async () => {

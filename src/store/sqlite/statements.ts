@@ -12,6 +12,7 @@ export interface Stmt<P extends unknown[], R = unknown> {
   run(...params: P): Database.RunResult;
   get(...params: P): R | undefined;
   all(...params: P): R[];
+  iterate(...params: P): IterableIterator<R>;
 }
 
 export interface TaskColumns {
@@ -23,6 +24,11 @@ export interface TaskColumns {
   status: string;
   worker_name: string | null;
   created_at: number;
+}
+
+export interface RecordColumns {
+  record: string;
+  definition_id: number | null;
 }
 
 export interface TimerColumns {
@@ -73,22 +79,36 @@ export function prepareStatements(db: Db) {
     insertTag: p<[string, string, string]>('INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)'),
 
     // ---- executions ----
-    insertExecution: p<[string, ...ExecColValues, string, string]>(
-      `INSERT INTO executions (arn, ${EXEC_COLS}, record, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    insertExecution: p<[string, ...ExecColValues, string, string, number, number]>(
+      `INSERT INTO executions (arn, ${EXEC_COLS}, record, state, definition_id, last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO NOTHING`,
     ),
     /** The step's state; returns the status, or nothing for an unknown ARN (one column: RETURNING is not free). */
     updateState: v<[string, string], string>('UPDATE executions SET state = ? WHERE arn = ? RETURNING status'),
-    getRecord: v<[string], string>('SELECT record FROM executions WHERE arn = ?'),
+    /**
+     * The step's state and the id of its last event, if its first event is newer than every recorded one;
+     * returns the status, or nothing (an unknown ARN, or events already recorded).
+     */
+    updateStateEvents: v<[string, number, string, number], string>('UPDATE executions SET state = ?, last_event_id = ? WHERE arn = ? AND last_event_id < ? RETURNING status'),
+    exists: v<[string], number>('SELECT 1 FROM executions WHERE arn = ?'),
+    getRecord: p<[string], RecordColumns>('SELECT record, definition_id FROM executions WHERE arn = ?'),
+    getRecordOnly: v<[string], string>('SELECT record FROM executions WHERE arn = ?'),
     updateRecord: p<[...ExecColValues, string, string]>(`UPDATE executions SET (${EXEC_COLS}, record) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE arn = ?`),
     getState: v<[string], string>('SELECT state FROM executions WHERE arn = ?'),
     countExecutions: p<[string], { status: string; n: number }>('SELECT status, count(*) AS n FROM executions WHERE state_machine_arn = ? GROUP BY status'),
     running: v<[], string>("SELECT arn FROM executions WHERE status = 'RUNNING' AND type = 'STANDARD' ORDER BY id"),
     purge: p<[number]>("DELETE FROM executions WHERE stop_date IS NOT NULL AND stop_date < ? AND status <> 'RUNNING'"),
 
-    insertEvent: p<[string, number, string]>('INSERT INTO history (execution_arn, id, event) VALUES (?, ?, ?)'),
-    historyForward: v<[string, number, number], string>('SELECT event FROM history WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?'),
-    historyBackward: v<[string, number, number], string>('SELECT event FROM history WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+    insertStep: p<[string, number, number, string]>('INSERT INTO history_steps (execution_arn, first_id, last_id, events) VALUES (?, ?, ?, ?)'),
+    /** The steps with events after an id, oldest first (read until enough events). */
+    historyForward: v<[string, number], string>('SELECT events FROM history_steps WHERE execution_arn = ? AND last_id > ? ORDER BY first_id'),
+    /** The steps with events before an id, newest first. */
+    historyBackward: v<[string, number], string>('SELECT events FROM history_steps WHERE execution_arn = ? AND first_id < ? ORDER BY first_id DESC'),
+
+    // ---- definitions ----
+    findDefinition: v<[string], number>('SELECT id FROM definitions WHERE hash = ?'),
+    insertDefinition: p<[string, string]>('INSERT INTO definitions (hash, text) VALUES (?, ?)'),
+    getDefinition: v<[number], string>('SELECT text FROM definitions WHERE id = ?'),
 
     // ---- timers ----
     putTimer: p<[string, number, string, number]>(
@@ -163,8 +183,8 @@ const FILTERS = [
 
 /** ListExecutions: newest first (start date, then creation order), with the query's filters and paging. */
 function listExecutionsStatements(db: Db) {
-  const cache = new Map<string, Stmt<unknown[], string>>();
-  return (q: ExecutionQuery): string[] => {
+  const cache = new Map<string, Stmt<unknown[], RecordColumns>>();
+  return (q: ExecutionQuery): RecordColumns[] => {
     const where: string[] = [];
     const params: unknown[] = [];
     let key = '';
@@ -182,8 +202,8 @@ function listExecutionsStatements(db: Db) {
     params.push(q.limit ?? -1, q.offset ?? 0);
     let stmt = cache.get(key);
     if (!stmt) {
-      const sql = `SELECT record FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start_date DESC, id DESC LIMIT ? OFFSET ?`;
-      stmt = db.prepare<unknown[], string>(sql).pluck();
+      const sql = `SELECT record, definition_id FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start_date DESC, id DESC LIMIT ? OFFSET ?`;
+      stmt = db.prepare<unknown[], RecordColumns>(sql);
       cache.set(key, stmt);
     }
     return stmt.all(...params);
