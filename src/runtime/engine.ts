@@ -112,6 +112,7 @@ export class Engine {
       store: this.store,
       clock: this.clock,
       fire: (t) => this.#fireTimer(t),
+      prepare: (t) => void this.#driver(t.executionArn).catch((e) => this.#log('loading an execution', e)),
       onError: (e) => this.#log('timer', e),
     });
   }
@@ -458,7 +459,9 @@ export class Engine {
     if (c.heartbeatSeconds !== undefined) {
       const scale = this.opts.waitTimeScale ?? 1;
       const due = this.clock.now() + c.heartbeatSeconds * 1000 * scale;
+      this.#timers.forget(row.executionArn, row.seq, 'heartbeat');
       await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
+      this.#timers.arm(due);
     }
     return true;
   }
@@ -477,6 +480,7 @@ export class Engine {
         if (hb !== undefined) {
           // HeartbeatSeconds count from now: the worker has the task.
           const due = this.clock.now() + hb * 1000 * (this.opts.waitTimeScale ?? 1);
+          this.#timers.forget(row.executionArn, row.seq, 'heartbeat');
           await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
           this.#timers.arm(due);
         }

@@ -14,6 +14,8 @@ export interface CheckpointerOptions {
   intervalMs: number;
   synchronous: 'FULL' | 'NORMAL';
   busyTimeoutMs: number;
+  /** WAL length (pages) past which the log is started over (default 16,384 pages, 64 MiB). */
+  restartFrames: number;
 }
 
 /** Starts the checkpointer for the database at `path`; `stop()` ends it (after a last checkpoint). */
@@ -39,9 +41,14 @@ if (!isMainThread && parentPort && (workerData as CheckpointerOptions | undefine
   const db = new Database(opts.path, { timeout: opts.busyTimeoutMs });
   db.pragma(`synchronous = ${opts.synchronous}`);
   db.pragma('wal_autocheckpoint = 0');
+  // PASSIVE checkpoints never block the writer, but under a steady stream of commits they never catch up
+  // with its last frame either, and SQLite starts the log over only when they do: so once the log is
+  // long, a RESTART checkpoint (which holds the writer back for the few frames not yet copied) starts it
+  // over, keeping the WAL file to about restartFrames pages.
   const checkpoint = () => {
     try {
-      db.pragma('wal_checkpoint(PASSIVE)');
+      const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+      if (r && r.log >= opts.restartFrames) db.pragma('wal_checkpoint(RESTART)');
     } catch {
       // Busy or closing: the next round tries again.
     }
