@@ -467,6 +467,26 @@ export function runStoreContract(name: string, make: () => Promise<Store>): void
         same(await names(s, { startedFrom: 300, stateMachineAliasArn: prod }), ['c']);
       });
 
+      it('name filter: case-sensitive substring, with the other filters and paging', async (s) => {
+        await started(s, 'sm', 'order-1', 100);
+        await started(s, 'sm', 'Order-2', 200);
+        await started(s, 'sm', 'refund-order', 300, 1, { status: 'FAILED', stopDate: 1 });
+        await started(s, 'sm', '100%_x', 400);
+        await started(s, 'other', 'order-9', 500);
+        const sm = smArn('sm');
+        same(await names(s, { stateMachineArn: sm, name: 'order' }), ['refund-order', 'order-1']);
+        same(await names(s, { stateMachineArn: sm, name: 'Order' }), ['Order-2']);
+        same(await names(s, { stateMachineArn: sm, name: 'rder-' }), ['Order-2', 'order-1']);
+        same(await names(s, { stateMachineArn: sm, name: '' }), ['100%_x', 'refund-order', 'Order-2', 'order-1']);
+        same(await names(s, { stateMachineArn: sm, name: '%' }), ['100%_x']);
+        same(await names(s, { stateMachineArn: sm, name: '_' }), ['100%_x']);
+        same(await names(s, { stateMachineArn: sm, name: 'o%' }), []);
+        same(await names(s, { stateMachineArn: sm, name: 'order', status: 'FAILED' }), ['refund-order']);
+        same(await names(s, { stateMachineArn: sm, name: 'order', startedTo: 200 }), ['order-1']);
+        same(await names(s, { name: 'order-' }), ['order-9', 'order-1']);
+        same(await names(s, { stateMachineArn: sm, name: 'rder', offset: 1, limit: 1 }), ['Order-2']);
+      });
+
       it('pages by offset and limit over the filtered, newest-first order', async (s) => {
         for (let i = 1; i <= 7; i++) await started(s, 'sm', `e${i}`, i * 100, 1, i % 2 ? {} : { status: 'FAILED', stopDate: 1 });
         const sm = smArn('sm');

@@ -97,6 +97,8 @@ export interface ExecutionQuery {
   /** Epoch ms bounds on startDate (inclusive). */
   startedFrom?: number;
   startedTo?: number;
+  /** Only executions whose name contains this text (case-sensitive substring; '' matches all). */
+  name?: string;
   /** Paging over the newest-first order. */
   offset?: number;
   limit?: number;

@@ -133,6 +133,7 @@ export class MemoryStore implements Store {
       if (q.stateMachineAliasArn !== undefined && r.stateMachineAliasArn !== q.stateMachineAliasArn) continue;
       if (q.startedFrom !== undefined && r.startDate < q.startedFrom) continue;
       if (q.startedTo !== undefined && r.startDate > q.startedTo) continue;
+      if (q.name !== undefined && !r.name.includes(q.name)) continue;
       if (skip > 0) {
         skip--;
         continue;

@@ -195,6 +195,12 @@ function listExecutionsStatements(db: Db) {
       params.push(v);
       key += i;
     });
+    if (q.name !== undefined && q.name !== '') {
+      // instr() is a case-sensitive substring test (LIKE would be case-insensitive and treat % and _).
+      where.push('instr(name, ?) > 0');
+      params.push(q.name);
+      key += 'S';
+    }
     if (q.redriven !== undefined) {
       where.push(q.redriven ? 'redrive_count > 0' : 'redrive_count = 0');
       key += q.redriven ? 'R' : 'N';
