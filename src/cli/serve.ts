@@ -6,6 +6,8 @@ import { createApiContext } from '../api/context.js';
 import { StartExecutionIntegration } from '../api/integrations/states.js';
 import type { Server } from 'node:http';
 import { createApiServer } from '../api/server.js';
+import { consoleHandler } from '../api/console/routes.js';
+import type { StreamOptions } from '../api/console/stream.js';
 import { systemClock } from '../runtime/clock.js';
 import { Engine, type EngineLimits } from '../runtime/engine.js';
 import { functionsFromDirectory } from '../runtime/tasks/functions.js';
@@ -31,6 +33,10 @@ export interface ServeConfig {
   synchronous?: 'FULL' | 'NORMAL';
   /** AWS's quotas, where a deployment wants others (AWS's values by default). */
   limits?: Partial<EngineLimits>;
+  /** Where the built web console is (default: dist/console). */
+  consoleDir?: string;
+  /** The console's live streams (tests shorten the heartbeat). */
+  consoleStream?: StreamOptions;
 }
 
 /** Environment variables that override the engine's limits (AWS's quotas by default). */
@@ -113,7 +119,9 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
   startExecution.bind(ctx);
   await engine.init();
-  const server = createApiServer(ctx, { log: (l) => console.error(l) });
+  const log2 = (l: string) => console.error(l);
+  const fallback = consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });
+  const server = createApiServer(ctx, { log: log2, fallback });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());
@@ -121,6 +129,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   log(`Stepwise is serving the AWS Step Functions API on http://${cfg.host}:${port} (region ${cfg.region}, account ${cfg.accountId})`);
+  log(`Web console: http://${cfg.host}:${port}/`);
   log(cfg.db === undefined || cfg.db === ':memory:' ? 'Data: in memory (lost when the server stops)' : `Data: ${cfg.db} (SQLite, synchronous=${cfg.synchronous ?? 'FULL'})`);
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);

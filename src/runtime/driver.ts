@@ -48,6 +48,8 @@ export interface DriverOptions {
   step?: StepOptions;
   /** Keep the history in memory (`driver.events`). */
   keepHistory?: boolean;
+  /** Called with the events of every step as it is applied (after `onStep`'s persistence). */
+  onEvents?: (events: HistoryEvent[]) => void;
   /** Called with every step's result and effects before its commands run (persistence). */
   onStep?: (r: StepResult, input: EngineInput, effects: StepEffects) => void | Promise<void>;
   /** Timers (default: in memory, on the clock). */
@@ -404,6 +406,7 @@ export class ExecutionDriver {
     s.cause = `Internal error: ${(e as Error)?.stack ?? String(e)}`;
     const ev: HistoryEvent = { id: ++s.lastEventId, previousEventId: s.lastEventId - 1, timestamp: this.opts.clock.now(), type: 'ExecutionFailed', details: { error: s.error, cause: s.cause } };
     if (this.#keepHistory) this.events.push(ev);
+    this.opts.onEvents?.([ev]);
     const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
     void Promise.resolve(this.opts.onStep?.({ state: s, events: [ev], commands: [] }, { k: 'stop' }, none)).catch(() => undefined);
     this.#resolve(s);
@@ -423,6 +426,7 @@ export class ExecutionDriver {
 
   #apply(r: StepResult, now: number): void {
     if (this.#keepHistory) for (const e of r.events) this.events.push(e);
+    if (this.opts.onEvents && r.events.length) this.opts.onEvents(r.events);
     for (const c of r.commands) {
       switch (c.k) {
         case 'invokeTask':

@@ -96,6 +96,8 @@ export class Engine {
   readonly #machines = new Map<string, Machine>();
   /** Client tokens of redrives in progress (written with the redrive's step). */
   readonly #redriveTokens = new Map<string, Record<string, number>>();
+  /** Listeners to the events each execution commits (the console's live history). */
+  readonly #eventListeners = new Map<string, Set<(events: HistoryEvent[]) => void>>();
   #purgeTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -225,12 +227,51 @@ export class Engine {
       if (tokens) opened.redriveTokens = tokens;
       record = { ...opened, ...record };
     }
-    return this.store.commitStep({ executionArn: arn, state: r.state, events: r.events, record, ...e });
+    const committed = this.store.commitStep({ executionArn: arn, state: r.state, events: r.events, record, ...e });
+    return this.#eventListeners.has(arn) ? committed.then(() => this.#emitEvents(arn, r.events)) : committed;
+  }
+
+  /**
+   * Calls `listener` with the events of each step the execution commits from now on (Standard: once
+   * the step is in the store; Express: as the step is applied). Returns the unsubscribe function.
+   * Steps committed by other processes sharing the store are not seen.
+   */
+  onEvents(arn: string, listener: (events: HistoryEvent[]) => void): () => void {
+    let set = this.#eventListeners.get(arn);
+    if (!set) this.#eventListeners.set(arn, (set = new Set()));
+    set.add(listener);
+    return () => {
+      const now = this.#eventListeners.get(arn);
+      if (!now) return;
+      now.delete(listener);
+      if (now.size === 0) this.#eventListeners.delete(arn);
+    };
+  }
+
+  /** How many event listeners an execution has (all executions' when no ARN is given). */
+  eventListenerCount(arn?: string): number {
+    if (arn !== undefined) return this.#eventListeners.get(arn)?.size ?? 0;
+    let n = 0;
+    for (const set of this.#eventListeners.values()) n += set.size;
+    return n;
+  }
+
+  #emitEvents(arn: string, events: HistoryEvent[]): void {
+    const set = this.#eventListeners.get(arn);
+    if (!set || events.length === 0) return;
+    for (const l of [...set]) {
+      try {
+        l(events);
+      } catch (e) {
+        this.#log('an event listener', e);
+      }
+    }
   }
 
   async #create(rec: ExecutionRecord, r: StepResult, e: StepEffects): Promise<void> {
     const ok = await this.store.createExecution({ ...rec, ...this.#recordOf(r.state) }, { state: r.state, events: r.events, ...e });
     if (!ok) throw new DuplicateExecution();
+    this.#emitEvents(rec.executionArn, r.events);
   }
 
   #onIdle(d: ExecutionDriver): void {
@@ -506,6 +547,7 @@ export class Engine {
       waitTimeScale: this.opts.waitTimeScale,
       step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
       keepHistory: true,
+      onEvents: (events) => this.#emitEvents(rec.executionArn, events),
     });
     this.#express.set(rec.executionArn, { rec, driver });
     void driver.done.then((s) => {
@@ -523,6 +565,11 @@ export class Engine {
 
   express(arn: string): { rec: ExecutionRecord; driver: ExecutionDriver } | undefined {
     return this.#express.get(arn);
+  }
+
+  /** The Express executions still kept in memory (running, or ended less than five minutes ago). */
+  expressExecutions(): ExecutionRecord[] {
+    return [...this.#express.values()].map((e) => e.rec);
   }
 
   /** History of an in-memory (Express) execution. */

@@ -1,0 +1,154 @@
+/**
+ * The console's read endpoints (JSON): state machines with execution counts, executions (filtered,
+ * paged), an execution's open task tokens and its log lines. Standard executions are read from the
+ * store; Express ones from the engine's memory (kept five minutes after they end).
+ * @module
+ */
+import { logLines, type AwsEvent, type LogLevel } from '../../history/timeline.js';
+import { toAwsEvent, type HistoryEvent } from '../../interpreter/history.js';
+import { toJsonText } from '../../shared/json.js';
+import type { ExecutionQuery, ExecutionRecord, ExecutionStatus } from '../../store/store.js';
+import type { ApiContext } from '../context.js';
+import { invalid, notFound } from './http.js';
+
+const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+const LEVELS: LogLevel[] = ['ALL', 'ERROR', 'FATAL', 'OFF'];
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 1000;
+
+const seconds = (ms: number) => ms / 1000;
+
+export async function stateMachines(ctx: ApiContext) {
+  const express = ctx.engine.expressExecutions();
+  const out = [];
+  for (const sm of await ctx.store.listStateMachines()) {
+    const counts: Partial<Record<ExecutionStatus, number>> = { ...(await ctx.store.countExecutions(sm.stateMachineArn)) };
+    for (const e of express) if (e.stateMachineArn === sm.stateMachineArn) counts[e.status] = (counts[e.status] ?? 0) + 1;
+    out.push({
+      stateMachineArn: sm.stateMachineArn,
+      name: sm.name,
+      type: sm.type,
+      creationDate: seconds(sm.creationDate),
+      loggingConfiguration: sm.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
+      counts,
+    });
+  }
+  return { stateMachines: out };
+}
+
+/** A non-negative integer query parameter, or undefined when absent or empty. */
+function intParam(q: URLSearchParams, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw invalid(`${name} must be an integer, got '${raw}'`);
+  const n = Number(raw);
+  if (n < min || n > max) throw invalid(`${name} must be between ${min} and ${max}, got ${raw}`);
+  return n;
+}
+
+function matches(r: ExecutionRecord, q: ExecutionQuery): boolean {
+  if (q.stateMachineArn !== undefined && r.stateMachineArn !== q.stateMachineArn) return false;
+  if (q.status !== undefined && r.status !== q.status) return false;
+  if (q.name !== undefined && !r.name.includes(q.name)) return false;
+  if (q.startedFrom !== undefined && r.startDate < q.startedFrom) return false;
+  if (q.startedTo !== undefined && r.startDate > q.startedTo) return false;
+  return true;
+}
+
+function executionItem(e: ExecutionRecord) {
+  const item: Record<string, unknown> = {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    stateMachineName: e.stateMachineArn.split(':')[6] ?? '',
+    name: e.name,
+    type: e.type,
+    status: e.status,
+    startDate: seconds(e.startDate),
+    redriveCount: e.redriveCount,
+  };
+  if (e.stopDate !== undefined) item.stopDate = seconds(e.stopDate);
+  return item;
+}
+
+/** `executions?stateMachineArn=&status=&name=&from=&to=&offset=&limit=` (from/to epoch ms, inclusive). */
+export async function executions(ctx: ApiContext, params: URLSearchParams) {
+  const status = params.get('status') || undefined;
+  if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) throw invalid(`status must be one of ${STATUSES.join(', ')}, got '${status}'`);
+  const q: ExecutionQuery = {};
+  const sm = params.get('stateMachineArn');
+  if (sm) q.stateMachineArn = sm;
+  if (status) q.status = status as ExecutionStatus;
+  const name = params.get('name');
+  if (name) q.name = name;
+  const from = intParam(params, 'from');
+  const to = intParam(params, 'to');
+  if (from !== undefined) q.startedFrom = from;
+  if (to !== undefined) q.startedTo = to;
+  const offset = intParam(params, 'offset') ?? 0;
+  const limit = intParam(params, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
+  const express = ctx.engine.expressExecutions().filter((r) => matches(r, q));
+  let rows: ExecutionRecord[];
+  if (express.length === 0) rows = await ctx.store.listExecutions({ ...q, offset, limit: limit + 1 });
+  else {
+    // Express executions live in memory only: merged into the store's newest-first order.
+    const stored = await ctx.store.listExecutions({ ...q, offset: 0, limit: offset + limit + 1 });
+    rows = [...stored, ...express].sort((a, b) => b.startDate - a.startDate).slice(offset, offset + limit + 1);
+  }
+  return { executions: rows.slice(0, limit).map(executionItem), hasMore: rows.length > limit };
+}
+
+/** The execution's record (Standard: store; Express: memory); 404 when unknown. */
+export async function executionOf(ctx: ApiContext, arn: string): Promise<ExecutionRecord> {
+  const ex = ctx.engine.express(arn);
+  if (ex) return ex.rec;
+  const rec = await ctx.store.getExecution(arn);
+  if (!rec) throw notFound(`Execution Does Not Exist: '${arn}'`);
+  return rec;
+}
+
+/** The execution's events with id > `after`, in order. */
+export async function historyAfter(ctx: ApiContext, rec: ExecutionRecord, after: number): Promise<HistoryEvent[]> {
+  if (rec.type === 'EXPRESS') return (ctx.engine.expressHistory(rec.executionArn) ?? []).filter((e) => e.id > after);
+  const out: HistoryEvent[] = [];
+  for (let last = after; ; ) {
+    const page = await ctx.store.getHistory(rec.executionArn, { afterId: last, limit: 1000 });
+    out.push(...page);
+    if (page.length < 1000) return out;
+    last = page[page.length - 1]!.id;
+  }
+}
+
+/**
+ * The open task tokens of an execution: callback tasks (`.waitForTaskToken`) and activity tasks.
+ * Express executions' tasks are not listed (their tokens cannot be answered through the API here).
+ */
+export async function tasks(ctx: ApiContext, arn: string) {
+  const rec = await executionOf(ctx, arn);
+  if (rec.type === 'EXPRESS' || rec.status !== 'RUNNING') return { tasks: [] };
+  const out = [];
+  for (const row of await ctx.store.openTasks(arn)) {
+    const c = row.command;
+    const r = c.resource;
+    const kind = r.kind === 'activity' ? 'activity' : r.kind === 'service' && r.pattern === 'callback' ? 'callback' : undefined;
+    if (!kind || !row.token) continue;
+    const item: Record<string, unknown> = { stateName: c.stateName, kind, token: row.token, input: toJsonText(c.input), createdAt: row.createdAt };
+    if (c.heartbeatSeconds !== undefined) item.heartbeatSeconds = c.heartbeatSeconds;
+    if (c.timeoutSeconds !== undefined) item.timeoutSeconds = c.timeoutSeconds;
+    if (r.kind === 'activity') item.activityArn = r.arn;
+    out.push(item);
+  }
+  return { tasks: out };
+}
+
+/** `logs?level=`: the execution's log lines at a level (default: the state machine's configured one). */
+export async function logs(ctx: ApiContext, arn: string, params: URLSearchParams) {
+  const rec = await executionOf(ctx, arn);
+  const asked = params.get('level') || undefined;
+  if (asked !== undefined && !LEVELS.includes(asked as LogLevel)) throw invalid(`level must be one of ${LEVELS.join(', ')}, got '${asked}'`);
+  const sm = (rec.stateMachineVersionArn && (await ctx.store.getStateMachine(rec.stateMachineVersionArn))) || (await ctx.store.getStateMachine(rec.stateMachineArn));
+  const configuredRaw = (sm?.loggingConfiguration as { level?: unknown } | undefined)?.level;
+  const configuredLevel: LogLevel = LEVELS.includes(configuredRaw as LogLevel) ? (configuredRaw as LogLevel) : 'OFF';
+  const level = (asked as LogLevel | undefined) ?? configuredLevel;
+  const events = (await historyAfter(ctx, rec, 0)).map((e) => toAwsEvent(e) as AwsEvent);
+  return { level, configuredLevel, lines: logLines(events, level) };
+}
