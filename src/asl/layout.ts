@@ -210,21 +210,28 @@ function minDist(a: LNode, b: LNode): number {
   return a.slot / 2 + sep(a, b) + b.slot / 2;
 }
 
-/** Crossings between two adjacent layers (edges as (upper order, lower order) pairs). */
-function crossingsBetween(upper: LNode[]): number {
+/** Crossings between two adjacent layers: inversions among the edges' lower ends (Fenwick tree). */
+function crossingsBetween(upper: LNode[], lowerSize: number): number {
   const pairs: [number, number][] = [];
   for (const u of upper) for (const v of u.down) pairs.push([u.order, v.order]);
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const tree = new Array<number>(lowerSize + 1).fill(0);
   let c = 0;
-  for (let i = 0; i < pairs.length; i++) {
-    for (let j = i + 1; j < pairs.length; j++) if (pairs[j]![0] > pairs[i]![0] && pairs[j]![1] < pairs[i]![1]) c++;
+  let seen = 0;
+  for (const [, lo] of pairs) {
+    // Edges seen so far ending strictly right of this one cross it.
+    let notRight = 0;
+    for (let i = lo + 1; i > 0; i -= i & -i) notRight += tree[i]!;
+    c += seen - notRight;
+    for (let i = lo + 1; i <= lowerSize; i += i & -i) tree[i]!++;
+    seen++;
   }
   return c;
 }
 
 function totalCrossings(layers: LNode[][]): number {
   let c = 0;
-  for (let i = 0; i + 1 < layers.length; i++) c += crossingsBetween(layers[i]!);
+  for (let i = 0; i + 1 < layers.length; i++) c += crossingsBetween(layers[i]!, layers[i + 1]!.length);
   return c;
 }
 
@@ -244,20 +251,24 @@ function mean(list: LNode[], f: (n: LNode) => number): number {
 /** Moves the nodes of one layer towards their desired centres, highest priority first, never overlapping. */
 function place(seq: LNode[], desired: number[], prio: number[]): void {
   const n = seq.length;
-  const locked: boolean[] = new Array<boolean>(n).fill(false);
+  // cum[j] - cum[k]: the least distance between the centres of seq[k] and seq[j] (k < j).
+  const cum: number[] = [0];
+  for (let j = 1; j < n; j++) cum.push(cum[j - 1]! + minDist(seq[j - 1]!, seq[j]!));
+  const locked: number[] = []; // sorted indices of the nodes already placed
   const idx = [...Array(n).keys()].sort((a, b) => prio[b]! - prio[a]! || a - b);
   for (const k of idx) {
     const v = seq[k]!;
     let d = desired[k]! - v.x;
+    let lo = 0;
+    let hi = locked.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (locked[mid]! < k) lo = mid + 1;
+      else hi = mid;
+    }
     if (d > 0) {
-      let need = 0;
-      for (let j = k + 1; j < n; j++) {
-        need += minDist(seq[j - 1]!, seq[j]!);
-        if (locked[j]) {
-          d = Math.min(d, seq[j]!.x - v.x - need);
-          break;
-        }
-      }
+      const j = locked[lo];
+      if (j !== undefined) d = Math.min(d, seq[j]!.x - v.x - (cum[j]! - cum[k]!));
       if (d > 0) {
         v.x += d;
         for (let j = k + 1; j < n; j++) {
@@ -267,14 +278,8 @@ function place(seq: LNode[], desired: number[], prio: number[]): void {
         }
       }
     } else if (d < 0) {
-      let need = 0;
-      for (let j = k - 1; j >= 0; j--) {
-        need += minDist(seq[j]!, seq[j + 1]!);
-        if (locked[j]) {
-          d = Math.max(d, seq[j]!.x - v.x + need);
-          break;
-        }
-      }
+      const j = lo > 0 ? locked[lo - 1] : undefined;
+      if (j !== undefined) d = Math.max(d, seq[j]!.x - v.x + (cum[k]! - cum[j]!));
       if (d < 0) {
         v.x += d;
         for (let j = k - 1; j >= 0; j--) {
@@ -284,7 +289,7 @@ function place(seq: LNode[], desired: number[], prio: number[]): void {
         }
       }
     }
-    locked[k] = true;
+    locked.splice(lo, 0, k);
   }
 }
 
