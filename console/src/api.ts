@@ -1,0 +1,125 @@
+/**
+ * The console talks to the server only through its public API: the AWS Step Functions operations
+ * (awsJson1_0 on POST /) and the console's read endpoints under /console/api.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/** One AWS operation (`StartExecution`, …) with its parameters; the parsed answer, or an ApiError. */
+export async function call<T = Record<string, unknown>>(operation: string, params: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch('/', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${operation}` },
+    body: JSON.stringify(params),
+  });
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    throw new ApiError('InternalFailure', text.slice(0, 200), res.status);
+  }
+  if (!res.ok) throw new ApiError(String(body.__type ?? `Http${res.status}`).replace(/^.*#/, ''), String(body.message ?? res.statusText), res.status);
+  return body as T;
+}
+
+/** A console read endpoint (`/console/api/...`). */
+export async function get<T>(path: string): Promise<T> {
+  const res = await fetch(`/console/api/${path}`);
+  const text = await res.text();
+  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!res.ok) throw new ApiError(String(body.__type ?? `Http${res.status}`), String(body.message ?? res.statusText), res.status);
+  return body as T;
+}
+
+/** Every page of a paged operation (nextToken), concatenated under `key`. */
+export async function callAll<T>(operation: string, params: Record<string, unknown>, key: string, max = 10000): Promise<T[]> {
+  const out: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call<Record<string, unknown>>(operation, { ...params, ...(nextToken ? { nextToken } : {}) });
+    out.push(...((page[key] as T[]) ?? []));
+    nextToken = page.nextToken as string | undefined;
+  } while (nextToken && out.length < max);
+  return out;
+}
+
+// ---- shapes -------------------------------------------------------------------------------------
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+export interface StateMachineSummary {
+  stateMachineArn: string;
+  name: string;
+  type: 'STANDARD' | 'EXPRESS';
+  creationDate: number;
+  loggingConfiguration?: { level?: string; includeExecutionData?: boolean };
+  counts: Partial<Record<ExecutionStatus, number>>;
+}
+
+export interface ExecutionSummary {
+  executionArn: string;
+  stateMachineArn: string;
+  stateMachineName?: string;
+  name: string;
+  type?: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  redriveCount?: number;
+}
+
+export interface Execution extends ExecutionSummary {
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  redriveStatus?: string;
+  redriveStatusReason?: string;
+  redriveDate?: number;
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
+}
+
+export interface StateMachine {
+  stateMachineArn: string;
+  name: string;
+  type: 'STANDARD' | 'EXPRESS';
+  definition: string;
+  roleArn: string;
+  creationDate: number;
+  status?: string;
+  description?: string;
+  revisionId?: string;
+  loggingConfiguration?: { level?: string; includeExecutionData?: boolean };
+}
+
+export interface OpenTask {
+  seq: number;
+  stateName: string;
+  kind: 'callback' | 'activity';
+  token: string;
+  input: string;
+  heartbeatSeconds?: number;
+  timeoutSeconds?: number;
+  createdAt: number;
+}
+
+export interface Diagnostic {
+  severity: 'ERROR' | 'WARNING';
+  code: string;
+  message: string;
+  location?: string;
+}
+
+/** The role the console uses when it creates a state machine (any role ARN is accepted locally). */
+export const CONSOLE_ROLE = 'arn:aws:iam::123456789012:role/stepwise-console';

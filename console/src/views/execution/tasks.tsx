@@ -1,0 +1,118 @@
+/** Steps waiting on a task token: the token's input, and Approve (SendTaskSuccess) or Reject (SendTaskFailure). */
+import { useState } from 'preact/hooks';
+import { call, type OpenTask } from '../../api.js';
+import { checkJson, JsonEditor } from '../../components/editor.js';
+import { CodeBlock, ErrorNotice, Modal } from '../../components/ui.js';
+import { prettyJson, time } from '../../format.js';
+
+export function WaitingTasks({ tasks, onDone, onSelect }: { tasks: OpenTask[]; onDone: () => void; onSelect: (state: string) => void }) {
+  const [deciding, setDeciding] = useState<{ task: OpenTask; approve: boolean } | undefined>(undefined);
+  if (!tasks.length) return null;
+  return (
+    <div class="waiting" role="region" aria-label="Steps waiting for a decision">
+      {tasks.map((t) => (
+        <div class="waiting-task" key={t.token}>
+          <div class="waiting-head">
+            <span class="waiting-icon" aria-hidden="true">
+              ⏸
+            </span>
+            <div>
+              <strong>
+                <button type="button" class="link" onClick={() => onSelect(t.stateName)}>
+                  {t.stateName}
+                </button>
+              </strong>{' '}
+              is waiting for {t.kind === 'activity' ? 'an activity worker' : 'a task token'} since {time(t.createdAt)}
+              {t.heartbeatSeconds ? ` · heartbeat every ${t.heartbeatSeconds} s` : ''}
+              {t.timeoutSeconds ? ` · times out after ${t.timeoutSeconds} s` : ''}
+            </div>
+            <div class="actions">
+              <button type="button" class="primary" onClick={() => setDeciding({ task: t, approve: true })}>
+                Approve
+              </button>
+              <button type="button" class="danger" onClick={() => setDeciding({ task: t, approve: false })}>
+                Reject
+              </button>
+            </div>
+          </div>
+          <details>
+            <summary>Input and token</summary>
+            <CodeBlock text={prettyJson(t.input)} label={`Input of ${t.stateName}`} />
+            <p class="token">
+              Token: <code>{t.token}</code>
+            </p>
+          </details>
+        </div>
+      ))}
+      <Modal title={deciding ? `${deciding.approve ? 'Approve' : 'Reject'} ${deciding.task.stateName}` : ''} open={!!deciding} onClose={() => setDeciding(undefined)} wide>
+        {deciding && (
+          <Decision
+            task={deciding.task}
+            approve={deciding.approve}
+            onClose={() => setDeciding(undefined)}
+            onDone={() => {
+              setDeciding(undefined);
+              onDone();
+            }}
+          />
+        )}
+      </Modal>
+    </div>
+  );
+}
+
+function Decision({ task, approve, onClose, onDone }: { task: OpenTask; approve: boolean; onClose: () => void; onDone: () => void }) {
+  const [output, setOutput] = useState('{\n  "approved": true\n}');
+  const [error, setError] = useState('Rejected');
+  const [cause, setCause] = useState('');
+  const [failure, setFailure] = useState<unknown>(undefined);
+  const parsed = checkJson(output);
+  const submit = async () => {
+    setFailure(undefined);
+    try {
+      if (approve) await call('SendTaskSuccess', { taskToken: task.token, output });
+      else await call('SendTaskFailure', { taskToken: task.token, ...(error ? { error } : {}), ...(cause ? { cause } : {}) });
+      onDone();
+    } catch (e) {
+      setFailure(e);
+    }
+  };
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h3 class="h4">The step's input</h3>
+      <CodeBlock text={prettyJson(task.input)} label="Input" />
+      {approve ? (
+        <>
+          <label for="approve-output">Output (JSON): the result of the step</label>
+          <JsonEditor id="approve-output" label="Output (JSON)" value={output} onInput={setOutput} rows={6} />
+          {!parsed.ok && (
+            <p class="field-error" role="alert">
+              The output is not valid JSON: {parsed.message}
+            </p>
+          )}
+        </>
+      ) : (
+        <>
+          <label for="reject-error">Error</label>
+          <input id="reject-error" value={error} maxLength={256} onInput={(e) => setError((e.target as HTMLInputElement).value)} />
+          <label for="reject-cause">Cause</label>
+          <textarea id="reject-cause" rows={3} value={cause} onInput={(e) => setCause((e.target as HTMLTextAreaElement).value)} />
+        </>
+      )}
+      <ErrorNotice error={failure} />
+      <div class="dialog-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" class={approve ? 'primary' : 'danger'} disabled={approve && !parsed.ok}>
+          {approve ? 'Approve' : 'Reject'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,156 @@
+/** Executions of every state machine: filters (state machine, status, name, time range) and paging. */
+import { useState } from 'preact/hooks';
+import { get, type ExecutionSummary, type StateMachineSummary } from '../api.js';
+import { ErrorNotice, Loading, StatusBadge, useLoad } from '../components/ui.js';
+import { arnName, duration, time } from '../format.js';
+import { href, navigate } from '../router.js';
+import { StartExecutionDialog } from './start-execution.js';
+
+const PAGE = 25;
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** `datetime-local` value ↔ epoch ms (the console API's `from` and `to`). */
+const toLocal = (ms: string | null) => (ms ? new Date(Number(ms) - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
+const fromLocal = (v: string) => (v ? String(new Date(v).getTime()) : undefined);
+
+export function ExecutionsView({ query }: { query: URLSearchParams }) {
+  const sm = query.get('sm') ?? '';
+  const status = query.get('status') ?? '';
+  const name = query.get('name') ?? '';
+  const from = query.get('from');
+  const to = query.get('to');
+  const offset = Number(query.get('offset') ?? 0);
+  const [starting, setStarting] = useState(false);
+  const [machines] = useLoad(() => get<{ stateMachines: StateMachineSummary[] }>('state-machines'), []);
+  const [data, error, reload] = useLoad(() => {
+    const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE) });
+    if (sm) q.set('stateMachineArn', sm);
+    if (status) q.set('status', status);
+    if (name) q.set('name', name);
+    if (from) q.set('from', from);
+    if (to) q.set('to', to);
+    return get<{ executions: ExecutionSummary[]; hasMore: boolean }>(`executions?${q}`);
+  }, [sm, status, name, from, to, offset]);
+  const set = (changes: Record<string, string | undefined>) =>
+    navigate(href(['executions'], { sm, status, name, from: from ?? undefined, to: to ?? undefined, ...changes, offset: changes.offset ?? undefined }));
+  const selected = machines?.stateMachines.find((m) => m.stateMachineArn === sm);
+  return (
+    <section>
+      <div class="page-head">
+        <h1>Executions</h1>
+        <div class="actions">
+          <button type="button" onClick={reload}>
+            Refresh
+          </button>
+          <button type="button" class="primary" disabled={!selected} title={selected ? undefined : 'Choose a state machine first'} onClick={() => setStarting(true)}>
+            Start execution
+          </button>
+        </div>
+      </div>
+      <form
+        class="filters"
+        aria-label="Filter executions"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.target as HTMLFormElement);
+          set({ name: String(f.get('name') ?? ''), from: fromLocal(String(f.get('from') ?? '')), to: fromLocal(String(f.get('to') ?? '')) });
+        }}
+      >
+        <label>
+          State machine
+          <select value={sm} onChange={(e) => set({ sm: (e.target as HTMLSelectElement).value })}>
+            <option value="">All</option>
+            {machines?.stateMachines.map((m) => (
+              <option key={m.stateMachineArn} value={m.stateMachineArn}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={status} onChange={(e) => set({ status: (e.target as HTMLSelectElement).value })}>
+            <option value="">Any</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ').toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Name contains
+          <input name="name" type="search" defaultValue={name} />
+        </label>
+        <label>
+          Started from
+          <input name="from" type="datetime-local" defaultValue={toLocal(from)} />
+        </label>
+        <label>
+          to
+          <input name="to" type="datetime-local" defaultValue={toLocal(to)} />
+        </label>
+        <button type="submit">Apply</button>
+      </form>
+      <ErrorNotice error={error} />
+      {!data && !error && <Loading what="executions" />}
+      {data && data.executions.length === 0 && <p class="empty">No executions match.</p>}
+      {data && data.executions.length > 0 && (
+        <div class="table-wrap">
+          <table class="list">
+            <caption class="sr-only">Executions, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">State machine</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.executions.map((e) => (
+                <tr key={e.executionArn}>
+                  <td class="name">
+                    <a href={href(['executions', e.executionArn])}>{e.name}</a>
+                    {e.redriveCount ? <span class="tag">redriven ×{e.redriveCount}</span> : null}
+                  </td>
+                  <td>
+                    <StatusBadge status={e.status} />
+                  </td>
+                  <td>
+                    <a href={href(['state-machines', e.stateMachineArn])}>{e.stateMachineName ?? arnName(e.stateMachineArn)}</a>
+                  </td>
+                  <td class="nowrap">{time(e.startDate)}</td>
+                  <td class="nowrap">{duration(((e.stopDate ?? Date.now() / 1000) - e.startDate) * 1000)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {data && (offset > 0 || data.hasMore) && (
+        <nav class="pager" aria-label="Pages">
+          <button type="button" disabled={offset === 0} onClick={() => set({ offset: String(Math.max(0, offset - PAGE)) })}>
+            ← Newer
+          </button>
+          <span class="muted">
+            {offset + 1}–{offset + data.executions.length}
+          </span>
+          <button type="button" disabled={!data.hasMore} onClick={() => set({ offset: String(offset + PAGE) })}>
+            Older →
+          </button>
+        </nav>
+      )}
+      {selected && (
+        <StartExecutionDialog
+          open={starting}
+          stateMachineArn={selected.stateMachineArn}
+          stateMachineName={selected.name}
+          onClose={() => setStarting(false)}
+          onStarted={(arn) => navigate(href(['executions', arn]))}
+        />
+      )}
+    </section>
+  );
+}

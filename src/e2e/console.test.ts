@@ -1,0 +1,368 @@
+/**
+ * The console, used the way a person uses it: Playwright drives Debian's Chromium against a real server
+ * (SQLite file, local Lambda functions). It designs a state machine (seeing a diagnostic on the line and
+ * the node, then fixing it), starts an execution, sees states turn green and one red, opens the failing
+ * step's error, redrives, approves a waiting step, stops a running execution, and reads the table, event
+ * and log views. Screenshots of each view, at 1280×800 and at a narrow width, go to
+ * test-artifacts/console/. It also times the drawing of a 200-state definition (printed, not asserted).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROLE, startTestServer, waitForEnd, type TestServer } from './helpers.js';
+
+// Functions passed to page.evaluate run in the browser; the project compiles without the DOM's types.
+declare const document: { querySelectorAll(s: string): { length: number }; activeElement: { getAttribute(n: string): string | null } | null };
+declare const requestAnimationFrame: (f: () => void) => void;
+
+const CHROMIUM = process.env.STEPWISE_CHROMIUM ?? '/usr/bin/chromium';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shots = join(root, 'test-artifacts', 'console');
+
+const WORKFLOW = {
+  Comment: 'Console test: check, charge (retried), wait for a person, ship.',
+  StartAt: 'Validate',
+  States: {
+    Validate: { Type: 'Pass', Next: 'HasItems' },
+    HasItems: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.items[0]', IsPresent: true, Next: 'Charge' }],
+      Default: 'NoItems',
+    },
+    NoItems: { Type: 'Fail', Error: 'NoItems', Cause: 'The order has no items.' },
+    Charge: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:us-east-1:123456789012:function:charge',
+      ResultPath: '$.charge',
+      Retry: [{ ErrorEquals: ['PaymentDeclined'], IntervalSeconds: 1, MaxAttempts: 1 }],
+      Next: 'Approve',
+    },
+    Approve: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'notify', Payload: { 'order.$': '$', 'token.$': '$$.Task.Token' } },
+      ResultPath: '$.approval',
+      Next: 'Ship',
+    },
+    Ship: { Type: 'Pass', Result: 'shipped', ResultPath: '$.shipping', End: true },
+  },
+};
+
+/** 200 states: chains, a wide Choice, a Parallel of 3×20, a Map of 30, a retry loop. */
+function bigDefinition(): Record<string, unknown> {
+  const states: Record<string, unknown> = {};
+  let n = 0;
+  const chain = (prefix: string, count: number, last: string, into: Record<string, unknown>) => {
+    for (let i = 0; i < count; i++) into[`${prefix}${i}`] = { Type: 'Pass', ...(i < count - 1 ? { Next: `${prefix}${i + 1}` } : last === 'End' ? { End: true } : { Next: last }) };
+    n += count;
+  };
+  chain('S', 40, 'Route', states);
+  states.Route = { Type: 'Choice', Choices: Array.from({ length: 20 }, (_, i) => ({ Variable: '$.k', NumericEquals: i, Next: `C${i}` })), Default: 'Fan' };
+  n++;
+  for (let i = 0; i < 20; i++) {
+    states[`C${i}`] = { Type: 'Pass', Next: 'Fan' };
+    n++;
+  }
+  const branch = (b: number) => {
+    const s: Record<string, unknown> = {};
+    chain(`B${b}_`, 20, 'End', s);
+    return { StartAt: `B${b}_0`, States: s };
+  };
+  states.Fan = { Type: 'Parallel', Branches: [branch(0), branch(1), branch(2)], Next: 'Items' };
+  n++;
+  const inner: Record<string, unknown> = {};
+  chain('M', 30, 'End', inner);
+  states.Items = { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'M0', States: inner }, Next: 'Poll' };
+  n++;
+  states.Poll = { Type: 'Wait', Seconds: 1, Next: 'Done?' };
+  states['Done?'] = { Type: 'Choice', Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'T0' }], Default: 'Poll' };
+  n += 2;
+  chain('T', 200 - n - 1, 'Finish', states);
+  states.Finish = { Type: 'Succeed' };
+  return { StartAt: 'S0', States: states };
+}
+
+describe('console (Chromium)', { timeout: 240_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let functions: string;
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+    assert.ok(existsSync(join(root, 'dist', 'console', 'app.js')), 'the console is built (npm run build)');
+    functions = mkdtempSync(join(tmpdir(), 'stepwise-console-fn-'));
+    // `charge` is declined until the file `fixed` exists beside it (a fix "deployed" before the redrive).
+    writeFileSync(
+      join(functions, 'charge.mjs'),
+      `import { existsSync } from 'node:fs';
+export const handler = async (order) => {
+  if (!existsSync(${JSON.stringify(join(functions, 'fixed'))})) {
+    const e = new Error('The card was declined.'); e.name = 'PaymentDeclined'; throw e;
+  }
+  return { charged: order.items.length * 10 };
+};\n`,
+    );
+    writeFileSync(join(functions, 'notify.mjs'), 'export const handler = async () => ({ notified: true });\n');
+    server = await startTestServer({ functionsDir: functions });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    // Nothing may be fetched from anywhere but the server.
+    page.on('request', (r) => {
+      if (!r.url().startsWith(server.endpoint) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) problems.push(`request to ${r.url()}`);
+    });
+    (page as unknown as { problems: string[] }).problems = problems;
+    mkdirSync(shots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (functions) rmSync(functions, { recursive: true, force: true });
+  });
+
+  const problems = () => (page as unknown as { problems: string[] }).problems;
+  const shot = async (name: string) => {
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+  };
+  const narrowShot = async (name: string) => {
+    await page.setViewportSize({ width: 420, height: 860 });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(shots, `${name}-narrow.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForTimeout(150);
+  };
+  const nodeStatus = (state: string) => page.locator(`.graph [data-state="${state}"]`).first().getAttribute('class');
+  const waitNode = async (state: string, status: string, timeout = 15_000) => {
+    await page.waitForSelector(`.graph [data-state="${state}"].st-${status}`, { timeout });
+  };
+  const currentExecutionArn = () => decodeURIComponent(page.url().split('#/executions/')[1]!.split('?')[0]!);
+
+  it('opens on the state machines list', async () => {
+    await page.goto(server.endpoint + '/');
+    await page.getByRole('heading', { name: 'State machines' }).waitFor();
+    await page.getByText('No state machines yet.').waitFor();
+    await shot('01-state-machines-empty');
+  });
+
+  it('designs a state machine: a diagnostic on its line and node, then fixed and created', async () => {
+    await page.getByRole('link', { name: 'Create state machine' }).click();
+    await page.getByRole('heading', { name: 'New state machine' }).waitFor();
+    await page.getByLabel('Name').fill('orders');
+    const broken = JSON.parse(JSON.stringify(WORKFLOW));
+    broken.States.Approve.Next = 'Shipp';
+    const editor = page.getByLabel('Definition (Amazon States Language, JSON)');
+    await editor.fill(JSON.stringify(broken, null, 2));
+    // The graph follows the text; the server's diagnostic marks the state and its line.
+    await page.waitForSelector('.graph [data-state="Charge"]');
+    const diag = page.locator('.diag-error').first();
+    await diag.waitFor();
+    assert.match(await diag.innerText(), /Shipp/);
+    await page.waitForSelector('.graph [data-state="Approve"].has-problem');
+    assert.ok((await page.locator('.gutter .mark-error').count()) >= 1, 'the line is marked in the gutter');
+    assert.ok(await page.getByRole('button', { name: 'Create' }).isDisabled(), 'cannot create with errors');
+    await shot('02-designer-diagnostic');
+    // A syntax error keeps the last graph and says where.
+    await editor.fill(JSON.stringify(broken, null, 2).slice(0, -3));
+    await page.locator('.diag-error', { hasText: 'JSON' }).first().waitFor();
+    await editor.fill(JSON.stringify(WORKFLOW, null, 2));
+    await page.getByText('The definition is valid.').waitFor();
+    assert.equal(await page.locator('.graph .has-problem').count(), 0);
+    await page.getByLabel('Log level').selectOption('ALL');
+    await shot('03-designer-valid');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'orders' }).waitFor();
+    await page.waitForSelector('.graph [data-state="Ship"]');
+    // Choice edges carry their rule, the Default edge is marked.
+    await page.locator('.edge-label', { hasText: 'Default' }).first().waitFor();
+    await page.locator('.edge-label', { hasText: '$.items[0]' }).first().waitFor();
+    await shot('04-state-machine');
+  });
+
+  let failedArn = '';
+  it('starts an execution: states turn green, Charge turns red, and the failing step shows its error', async () => {
+    await page.getByRole('button', { name: 'Start execution' }).click();
+    const input = page.getByLabel('Execution input (JSON)');
+    await input.fill('{ "orderId": "o-1", "items": [ ');
+    await page.getByText('The input is not valid JSON').waitFor();
+    assert.ok(await page.locator('dialog').getByRole('button', { name: 'Start execution' }).isDisabled());
+    await input.fill('{ "orderId": "o-1", "items": ["desk", "lamp"] }');
+    await page.locator('dialog').getByRole('button', { name: 'Start execution' }).click();
+    await page.waitForURL(/#\/executions\//);
+    failedArn = currentExecutionArn();
+    await waitNode('Validate', 'succeeded');
+    await waitNode('HasItems', 'succeeded');
+    await waitNode('Charge', 'failed');
+    assert.match((await nodeStatus('NoItems')) ?? '', /st-not-reached/);
+    await page.locator('.page-head .status', { hasText: 'Failed' }).waitFor();
+    // Opened on the failing state: its error, its cause and both attempts.
+    const details = page.locator('.step-details');
+    await details.getByRole('heading', { name: 'Charge' }).waitFor();
+    await details.getByText('PaymentDeclined').first().waitFor();
+    assert.match(await details.innerText(), /The card was declined/);
+    assert.match(await details.innerText(), /Attempt 2/);
+    assert.match(await details.innerText(), /back-off/);
+    await shot('05-execution-failed');
+    await narrowShot('05-execution-failed');
+  });
+
+  it('redrives the failed execution, then approves the step waiting on a task token', async () => {
+    writeFileSync(join(functions, 'fixed'), '');
+    await page.getByRole('button', { name: 'Redrive' }).click();
+    await waitNode('Charge', 'succeeded');
+    await waitNode('Approve', 'running');
+    const waiting = page.getByRole('region', { name: 'Steps waiting for a decision' });
+    await waiting.waitFor();
+    await waiting.getByText('Input and token').click();
+    assert.match(await waiting.innerText(), /"orderId": "o-1"/);
+    await shot('06-execution-waiting');
+    await waiting.locator('button.primary', { hasText: 'Approve' }).click();
+    await page.getByLabel('Output (JSON)').fill('{ "approved": true, "by": "Ana" }');
+    await page.locator('dialog').getByRole('button', { name: 'Approve' }).click();
+    await waitNode('Ship', 'succeeded');
+    await page.locator('.page-head .status', { hasText: 'Succeeded' }).waitFor();
+    const d = await server.client.send(new DescribeExecutionCommand({ executionArn: failedArn }));
+    assert.equal(d.status, 'SUCCEEDED');
+    assert.equal(d.redriveCount, 1);
+    assert.deepEqual(JSON.parse(d.output!).approval, { approved: true, by: 'Ana' });
+    await shot('07-execution-succeeded');
+  });
+
+  it('shows the data flow of a step', async () => {
+    await page.locator('.graph [data-state="Charge"]').first().click();
+    const details = page.locator('.step-details');
+    await details.getByText('After ResultPath').waitFor();
+    assert.match(await details.innerText(), /"charged": 20/);
+  });
+
+  it('shows the table view with attempts and timeline bars', async () => {
+    await page.getByRole('tab', { name: /Table/ }).click();
+    const rows = page.locator('table.steps tbody tr');
+    await rows.first().waitFor();
+    const text = await page.locator('table.steps').innerText();
+    for (const s of ['Validate', 'HasItems', 'Charge', 'Approve', 'Ship']) assert.match(text, new RegExp(s));
+    assert.match(text, /[23] attempts/);
+    assert.ok((await page.locator('table.steps .bar').count()) >= 5);
+    await shot('08-table');
+    await narrowShot('08-table');
+  });
+
+  it('shows the event view, filterable by type', async () => {
+    await page.getByRole('tab', { name: /Events/ }).click();
+    const table = page.locator('table.events');
+    await table.waitFor();
+    const all = await table.locator('tbody tr').count();
+    const history = await server.client.send(new (await import('@aws-sdk/client-sfn')).GetExecutionHistoryCommand({ executionArn: failedArn, maxResults: 1000 }));
+    assert.equal(all, Math.min(100, history.events!.length));
+    // The declined charges: a Lambda ARN as Resource records LambdaFunction* events.
+    const failedType = history.events!.find((e) => /^(Task|LambdaFunction)Failed$/.test(e.type!))!.type!;
+    await page.getByLabel('Type').selectOption(failedType);
+    assert.equal(await table.locator('tbody tr').count(), history.events!.filter((e) => e.type === failedType).length);
+    await table.locator('tbody tr').first().getByRole('button').click();
+    await page.locator('tr.ev-details', { hasText: 'PaymentDeclined' }).waitFor();
+    await shot('09-events');
+  });
+
+  it('shows the logs at the configured level and at ERROR', async () => {
+    await page.getByRole('tab', { name: /Logs/ }).click();
+    const table = page.locator('table.logs');
+    await table.waitFor();
+    const allLines = await table.locator('tbody tr').count();
+    assert.ok(allLines > 10, `ALL logs every event (${allLines})`);
+    await page.getByLabel('Level').selectOption('ERROR');
+    await page.waitForFunction((n) => document.querySelectorAll('table.logs tbody tr').length < n, allLines);
+    const errorText = await table.innerText();
+    assert.match(errorText, /PaymentDeclined/);
+    assert.doesNotMatch(errorText, /PassStateEntered/);
+    await shot('10-logs');
+  });
+
+  it('starts it again with the same input, and stops it while it waits', async () => {
+    await page.getByRole('button', { name: 'Start again' }).click();
+    assert.match(await page.getByLabel('Execution input (JSON)').inputValue(), /"o-1"/);
+    await page.locator('dialog').getByRole('button', { name: 'Start execution' }).click();
+    await page.waitForURL((u) => u.hash.includes('/executions/') && !decodeURIComponent(u.hash).includes(failedArn));
+    await waitNode('Approve', 'running');
+    await page.locator('.live').waitFor();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('dialog').getByRole('button', { name: 'Stop execution' }).click();
+    await page.locator('.page-head .status', { hasText: 'Aborted' }).waitFor();
+    await waitNode('Approve', 'cancelled');
+    const d = await waitForEnd(server.client, currentExecutionArn());
+    assert.equal(d.status, 'ABORTED');
+    await shot('11-execution-aborted');
+  });
+
+  it('lists executions with filters', async () => {
+    await page.getByRole('link', { name: 'Executions', exact: true }).first().click();
+    await page.locator('table.list tbody tr').first().waitFor();
+    assert.equal(await page.locator('table.list tbody tr').count(), 2);
+    await page.getByLabel('Status').selectOption('ABORTED');
+    await page.waitForFunction(() => document.querySelectorAll('table.list tbody tr').length === 1);
+    const all = await server.client.send(new ListExecutionsCommand({ stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:orders`, statusFilter: 'ABORTED' }));
+    assert.equal(all.executions!.length, 1);
+    await page.getByLabel('Status').selectOption('');
+    await page.waitForFunction(() => document.querySelectorAll('table.list tbody tr').length === 2);
+    await shot('12-executions');
+    await narrowShot('12-executions');
+    await page.getByRole('link', { name: 'State machines' }).first().click();
+    await page.locator('table.list', { hasText: 'orders' }).waitFor();
+    await shot('13-state-machines');
+  });
+
+  it('draws a 200-state definition, and it can be panned, zoomed and fitted from the keyboard', async () => {
+    const def = bigDefinition();
+    assert.equal(Object.keys(def.States as object).length + 20 * 3 + 30, 200);
+    const created = await server.client.send(new CreateStateMachineCommand({ name: 'big', definition: JSON.stringify(def), roleArn: ROLE }));
+    await page.evaluate(() => performance.clearMarks());
+    const t0 = Date.now();
+    await page.goto(`${server.endpoint}/#/state-machines/${encodeURIComponent(created.stateMachineArn!)}`);
+    await page.waitForSelector('.graph [data-state="Finish"]');
+    await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    const wall = Date.now() - t0;
+    const marks = await page.evaluate(() => {
+      const get = (n: string) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
+      return { start: get('stepwise:layout-start'), end: get('stepwise:layout-end'), committed: get('stepwise:graph-committed'), now: performance.now() };
+    });
+    const layoutMs = marks.end - marks.start;
+    const drawMs = marks.now - marks.start;
+    console.log(`# 200-state graph in Chromium: layout ${layoutMs.toFixed(1)} ms, layout+render+paint ${drawMs.toFixed(1)} ms, page load to drawn ${wall} ms`);
+    writeFileSync(join(shots, 'graph-200-timing.json'), JSON.stringify({ states: 200, layoutMs, drawMs, wallMs: wall }, null, 2));
+    assert.ok(Number.isFinite(layoutMs) && Number.isFinite(drawMs));
+    assert.equal(await page.locator(".graph [data-state]").count(), 200);
+    await shot('14-graph-200');
+    // Keyboard: focus the canvas, zoom in, pan, fit.
+    await page.locator('.graph-canvas').focus();
+    const zoom = () => page.locator('.graph-tools .zoom').innerText();
+    const fitted = await zoom();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    assert.notEqual(await zoom(), fitted);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('0');
+    assert.equal(await zoom(), fitted);
+    // Tab reaches the states; Enter selects one.
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-state'));
+    assert.ok(focused, 'a state has the focus');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('.graph [aria-pressed="true"]').count(), 1);
+  });
+
+  it('made no request outside the server and logged no error', () => {
+    assert.deepEqual(problems(), []);
+  });
+});
