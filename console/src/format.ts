@@ -32,7 +32,7 @@ export const STATUS_ICON: Record<string, string> = {
   RUNNING: '◔',
   SUCCEEDED: '✓',
   FAILED: '✕',
-  TIMED_OUT: '⧗',
+  TIMED_OUT: '◷',
   ABORTED: '⊘',
   PENDING_REDRIVE: '↻',
 };
@@ -49,6 +49,20 @@ export function prettyJson(text: string | undefined): string {
   } catch {
     return text;
   }
+}
+
+/** The gist of an error's cause: a Lambda-style cause's errorMessage, or its first line. */
+export function causeSummary(cause: string | undefined, max = 200): string {
+  if (!cause) return '';
+  let text = cause;
+  try {
+    const v = JSON.parse(cause) as { errorMessage?: unknown };
+    if (v && typeof v === 'object' && typeof v.errorMessage === 'string') text = v.errorMessage;
+  } catch {
+    /* plain text */
+  }
+  text = text.split('\n')[0]!;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 export function arnName(arn: string): string {

@@ -347,6 +347,9 @@ export const handler = async (order) => {
     // Keyboard: focus the canvas, zoom in, pan, fit.
     await page.locator('.graph-canvas').focus();
     const zoom = () => page.locator('.graph-tools .zoom').innerText();
+    const first = await zoom();
+    assert.ok(parseInt(first, 10) >= 55, `the first view is readable (${first})`);
+    await page.keyboard.press('0');
     const fitted = await zoom();
     await page.keyboard.press('+');
     await page.keyboard.press('+');

@@ -32,10 +32,10 @@ const KIND_ICON: Record<string, string> = {
   Task: '⚙',
   Pass: '→',
   Choice: '◇',
-  Wait: '⏱',
+  Wait: '◷',
   Succeed: '●',
   Fail: '■',
-  Parallel: '⫴',
+  Parallel: '⇉',
   Map: '⟳',
   Branch: '',
   Start: '',
@@ -71,28 +71,40 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
   const wrap = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
   const drag = useRef<{ px: number; py: number; x: number; y: number; moved: boolean } | null>(null);
-  const fitted = useRef(false);
 
+  /** The whole graph in view, however small that makes it. */
   const fit = () => {
     const el = wrap.current;
     if (!el) return;
     const w = el.clientWidth || 800;
     const h = el.clientHeight || 560;
-    const scale = Math.min(1.25, Math.max(0.05, Math.min(w / layout.width, h / layout.height)));
+    const scale = Math.min(1, Math.max(0.02, Math.min(w / layout.width, h / layout.height)));
     setView({ scale, x: (w - layout.width * scale) / 2, y: Math.max(0, (h - layout.height * scale) / 2) });
   };
-  // Fit when a new graph arrives (not on every redraw: the designer redraws as the user types).
-  const shape = `${Math.round(layout.width)}x${Math.round(layout.height)}`;
+  /** The first view: the whole graph if it stays readable (at least 55%), else its top at a readable size. */
+  const initial = () => {
+    const el = wrap.current;
+    if (!el) return;
+    const w = el.clientWidth || 800;
+    const h = el.clientHeight || 560;
+    const whole = Math.min(w / layout.width, h / layout.height);
+    if (whole >= 0.55) return fit();
+    const scale = Math.min(1, Math.max(0.55, w / layout.width));
+    const start = layout.boxes.find((b) => b.kind === 'Start');
+    const cx = start ? start.x + start.w / 2 : layout.width / 2;
+    setView({ scale, x: layout.width * scale <= w ? (w - layout.width * scale) / 2 : w / 2 - cx * scale, y: 8 });
+  };
   useLayoutEffect(() => {
     // For measurements (the browser test reads it): when the drawing of this layout is in the DOM.
     performance.mark('stepwise:graph-committed');
   }, [layout]);
+  // A new view when the graph gains or loses states (not on every redraw: the designer redraws as you type).
+  const shape = layout.boxes.length;
   useLayoutEffect(() => {
-    if (!fitted.current || !layout.boxes.length) fit();
-    fitted.current = layout.boxes.length > 0;
+    if (layout.boxes.length) initial();
   }, [shape]);
   useEffect(() => {
-    const on = () => fit();
+    const on = () => initial();
     window.addEventListener('resize', on);
     return () => window.removeEventListener('resize', on);
   }, [shape]);

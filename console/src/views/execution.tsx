@@ -10,7 +10,7 @@ import { buildTimeline, stateStatuses, type Step } from '../../../src/history/ti
 import { call } from '../api.js';
 import { GraphLegend, GraphView } from '../components/graph.js';
 import { CodeBlock, ErrorNotice, Loading, Modal, StatusBadge, Tabs } from '../components/ui.js';
-import { arnName, duration, prettyJson, time } from '../format.js';
+import { arnName, causeSummary, duration, prettyJson, time } from '../format.js';
 import { href, navigate } from '../router.js';
 import { EventsTable } from './execution/events.js';
 import { useExecution } from './execution/live.js';
@@ -130,12 +130,15 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
       <ErrorNotice error={actionError} onDismiss={() => setActionError(undefined)} />
       {(ex.error || ex.cause) && ex.status !== 'SUCCEEDED' && (
         <div class="notice notice-error failure" role="alert">
-          <strong>{ex.error ?? 'Error'}</strong>
-          {ex.cause && <pre class="cause">{prettyJson(ex.cause)}</pre>}
-          {selected && timeline.steps.some((s) => s.status === 'failed') && (
-            <button type="button" class="link" onClick={() => setTab('graph')}>
-              Show the failing state
-            </button>
+          <div>
+            <strong>{ex.error ?? 'Error'}</strong>
+            {ex.cause && <span class="cause-line"> {causeSummary(ex.cause)}</span>}
+          </div>
+          {ex.cause && (
+            <details>
+              <summary>Full cause</summary>
+              <pre class="cause">{prettyJson(ex.cause)}</pre>
+            </details>
           )}
         </div>
       )}

@@ -9,7 +9,7 @@ import type { AwsEvent, Step, Timeline } from '../../../../src/history/timeline.
 import { call, CONSOLE_ROLE } from '../../api.js';
 import { NODE_STATUS_ICON, NODE_STATUS_LABEL } from '../../components/graph.js';
 import { CodeBlock } from '../../components/ui.js';
-import { duration, prettyJson, time } from '../../format.js';
+import { causeSummary, duration, prettyJson, time } from '../../format.js';
 
 type JsonObj = Record<string, unknown>;
 
@@ -202,7 +202,13 @@ export function StepDetails({
             <div class={`notice ${step.status === 'caught' ? 'notice-warn' : 'notice-error'} step-error`}>
               <strong>{step.error}</strong>
               {step.status === 'caught' && <span class="muted"> (caught)</span>}
-              {step.cause && <pre class="cause">{prettyJson(step.cause)}</pre>}
+              {step.cause && <div class="cause-line">{causeSummary(step.cause)}</div>}
+              {step.cause && (
+                <details>
+                  <summary>Full cause</summary>
+                  <pre class="cause">{prettyJson(step.cause)}</pre>
+                </details>
+              )}
             </div>
           )}
           {step.attempts.length > 0 && (
@@ -222,7 +228,7 @@ export function StepDetails({
                         <>
                           {' '}
                           — <code>{a.error}</code>
-                          {a.cause ? <span class="muted"> {a.cause.length > 140 ? `${a.cause.slice(0, 140)}…` : a.cause}</span> : null}
+                          {a.cause ? <span class="muted"> {causeSummary(a.cause, 140)}</span> : null}
                         </>
                       )}
                       {next && a.endedAt !== undefined && <div class="muted backoff">back-off {duration(next.startedAt - a.endedAt)}</div>}

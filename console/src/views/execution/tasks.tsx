@@ -13,16 +13,18 @@ export function WaitingTasks({ tasks, onDone, onSelect }: { tasks: OpenTask[]; o
       {tasks.map((t) => (
         <div class="waiting-task" key={t.token}>
           <div class="waiting-head">
-            <span class="waiting-icon" aria-hidden="true">
-              ⏸
-            </span>
+            <svg class="waiting-icon" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">
+              <circle cx="10" cy="10" r="9" />
+              <rect x="6.5" y="5.5" width="2.4" height="9" rx="0.6" />
+              <rect x="11.1" y="5.5" width="2.4" height="9" rx="0.6" />
+            </svg>
             <div>
               <strong>
                 <button type="button" class="link" onClick={() => onSelect(t.stateName)}>
                   {t.stateName}
                 </button>
               </strong>{' '}
-              is waiting for {t.kind === 'activity' ? 'an activity worker' : 'a task token'} since {time(t.createdAt)}
+              is waiting for {t.kind === 'activity' ? 'an activity worker' : 'a task token'} since {time(t.createdAt / 1000)}
               {t.heartbeatSeconds ? ` · heartbeat every ${t.heartbeatSeconds} s` : ''}
               {t.timeoutSeconds ? ` · times out after ${t.timeoutSeconds} s` : ''}
             </div>
