@@ -323,6 +323,65 @@ export const handler = async (order) => {
     await shot('13-state-machines');
   });
 
+  it('draws Parallel branches and a Map as containers, a caught Map, and picks a Map iteration', async () => {
+    const def = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'Left', States: { Left: { Type: 'Pass', End: true } } },
+            { StartAt: 'Right', States: { Right: { Type: 'Pass', End: true } } },
+          ],
+          ResultPath: null,
+          Next: 'Each',
+        },
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'INLINE' },
+            StartAt: 'Check',
+            States: {
+              Check: { Type: 'Choice', Choices: [{ Variable: '$', NumericGreaterThan: 2, Next: 'TooBig' }], Default: 'Fine' },
+              TooBig: { Type: 'Fail', Error: 'TooBig', Cause: 'The item is over 2.' },
+              Fine: { Type: 'Pass', End: true },
+            },
+          },
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Recover' }],
+          Next: 'Done',
+        },
+        Recover: { Type: 'Pass', End: true },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const created = await server.client.send(new CreateStateMachineCommand({ name: 'fan-and-map', definition: JSON.stringify(def), roleArn: ROLE }));
+    const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+    const started = await server.client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn!, input: JSON.stringify({ items: [1, 2, 3] }) }));
+    assert.equal((await waitForEnd(server.client, started.executionArn!)).status, 'SUCCEEDED');
+    await page.goto(`${server.endpoint}/#/executions/${encodeURIComponent(started.executionArn!)}`);
+    await waitNode('Left', 'succeeded');
+    await waitNode('Right', 'succeeded');
+    await waitNode('Fan', 'succeeded');
+    await waitNode('Each', 'caught');
+    await waitNode('Recover', 'succeeded');
+    assert.match((await nodeStatus('Done')) ?? '', /st-not-reached/);
+    assert.equal(await page.locator('.graph .container.kind-branch').count(), 2, 'two branch boxes inside the Parallel');
+    await page.locator('.edge-label', { hasText: 'States.ALL' }).first().waitFor();
+    await shot('15-execution-parallel-map');
+    // The iteration picker: item 0 went the Default way, item 2 failed.
+    const picker = page.getByLabel('Map iteration');
+    await picker.selectOption('0');
+    await waitNode('Fine', 'succeeded');
+    assert.match((await nodeStatus('TooBig')) ?? '', /st-not-reached/);
+    await picker.selectOption('2');
+    await waitNode('TooBig', 'failed');
+    assert.match((await nodeStatus('Fine')) ?? '', /st-not-reached/);
+    await page.locator('.graph [data-state="TooBig"]').first().click();
+    await page.locator('.step-details', { hasText: 'The item is over 2.' }).waitFor();
+    await shot('16-map-iteration');
+  });
+
   it('draws a 200-state definition, and it can be panned, zoomed and fitted from the keyboard', async () => {
     const def = bigDefinition();
     assert.equal(Object.keys(def.States as object).length + 20 * 3 + 30, 200);

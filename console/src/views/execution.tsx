@@ -134,7 +134,7 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
             <strong>{ex.error ?? 'Error'}</strong>
             {ex.cause && <span class="cause-line"> {causeSummary(ex.cause)}</span>}
           </div>
-          {ex.cause && (
+          {ex.cause && causeSummary(ex.cause) !== ex.cause && (
             <details>
               <summary>Full cause</summary>
               <pre class="cause">{prettyJson(ex.cause)}</pre>

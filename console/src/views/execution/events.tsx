@@ -2,7 +2,7 @@
 import { Fragment } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { AwsEvent } from '../../../../src/history/timeline.js';
-import { time } from '../../format.js';
+import { causeSummary, time } from '../../format.js';
 
 const PAGE = 100;
 
@@ -15,7 +15,7 @@ function summary(e: AwsEvent): string {
   const d = detailsOf(e);
   if (!d) return '';
   if (typeof d.name === 'string') return d.name;
-  if (typeof d.error === 'string') return `${d.error}${typeof d.cause === 'string' ? `: ${d.cause.slice(0, 120)}` : ''}`;
+  if (typeof d.error === 'string') return `${d.error}${typeof d.cause === 'string' ? `: ${causeSummary(d.cause, 120)}` : ''}`;
   if (typeof d.resource === 'string') return `${d.resourceType ?? ''}:${d.resource}`;
   if (typeof d.index === 'number') return `iteration ${d.index}`;
   return '';
@@ -96,7 +96,7 @@ export function EventsTable({ events, stateFilter }: { events: AwsEvent[]; state
             <tr>
               <th scope="col">ID</th>
               <th scope="col">Type</th>
-              <th scope="col">Step</th>
+              <th scope="col">Summary</th>
               <th scope="col">Elapsed</th>
               <th scope="col">Time</th>
             </tr>

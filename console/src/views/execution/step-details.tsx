@@ -148,6 +148,10 @@ export function StepDetails({
   useEffect(() => setPick(undefined), [name]);
   const step = steps[pick ?? steps.length - 1];
   const trace = useTrace(definition, step, events, timeline);
+  // A Fail state's error is not always in the history (inside a Map iteration it is not); its trace has it.
+  const traced = trace && trace !== 'unavailable' && trace.status === 'FAILED' ? trace : undefined;
+  const error = step?.error ?? (step?.status === 'failed' || step?.status === 'caught' ? traced?.error : undefined);
+  const cause = step?.cause ?? (step?.status === 'failed' || step?.status === 'caught' ? traced?.cause : undefined);
   let stateDef: JsonObj | undefined;
   let jsonata = false;
   try {
@@ -172,7 +176,7 @@ export function StepDetails({
               {NODE_STATUS_LABEL[step.status]}
             </span>{' '}
             <span class="muted">
-              {step.type} · entered {time(step.enteredAt / 1000)} · {duration((step.exitedAt ?? Date.now()) - step.enteredAt)}
+              {step.type} · entered {time(step.enteredAt / 1000)} · {duration((step.exitedAt ?? (step.status === 'running' ? Date.now() : step.enteredAt)) - step.enteredAt)}
               {step.iteration?.length ? ` · iteration ${step.iteration.join('.')}` : ''}
             </span>
           </p>
@@ -198,15 +202,15 @@ export function StepDetails({
               Events of this state
             </button>
           </p>
-          {(step.error || step.cause) && (
+          {(error || cause) && (
             <div class={`notice ${step.status === 'caught' ? 'notice-warn' : 'notice-error'} step-error`}>
-              <strong>{step.error}</strong>
+              <strong>{error}</strong>
               {step.status === 'caught' && <span class="muted"> (caught)</span>}
-              {step.cause && <div class="cause-line">{causeSummary(step.cause)}</div>}
-              {step.cause && (
+              {cause && <div class="cause-line">{causeSummary(cause)}</div>}
+              {cause && causeSummary(cause) !== cause && (
                 <details>
                   <summary>Full cause</summary>
-                  <pre class="cause">{prettyJson(step.cause)}</pre>
+                  <pre class="cause">{prettyJson(cause)}</pre>
                 </details>
               )}
             </div>
