@@ -276,8 +276,28 @@ export const handler = async (order) => {
     await shot('09-events');
   });
 
+  it('exports the history as JSON', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const file = await download.path();
+    const exported = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8')) as { execution: { executionArn: string }; events: { type: string }[] };
+    assert.equal(exported.execution.executionArn, failedArn);
+    assert.equal(exported.events[0]!.type, 'ExecutionStarted');
+    assert.equal(exported.events.at(-1)!.type, 'ExecutionSucceeded');
+  });
+
+  it('jumps from a state to its logs', async () => {
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    await page.locator('.graph [data-state="Charge"]').first().click();
+    await page.getByRole('button', { name: 'Jump to logs' }).click();
+    const table = page.locator('table.logs');
+    await table.waitFor();
+    const states = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    assert.ok(states.length >= 2 && states.every((s) => s === 'Charge'), `only Charge's lines: ${states.join(', ')}`);
+  });
+
   it('shows the logs at the configured level and at ERROR', async () => {
     await page.getByRole('tab', { name: /Logs/ }).click();
+    await page.getByLabel('State').fill('');
     const table = page.locator('table.logs');
     await table.waitFor();
     const allLines = await table.locator('tbody tr').count();
@@ -380,6 +400,24 @@ export const handler = async (order) => {
     await page.locator('.graph [data-state="TooBig"]').first().click();
     await page.locator('.step-details', { hasText: 'The item is over 2.' }).waitFor();
     await shot('16-map-iteration');
+  });
+
+  it('publishes a version and deletes a state machine', async () => {
+    await page.getByRole('link', { name: 'fan-and-map' }).click();
+    await page.getByRole('heading', { name: 'fan-and-map' }).waitFor();
+    await page.getByRole('tab', { name: 'Versions and aliases' }).click();
+    await page.getByText('No versions published.').waitFor();
+    await page.getByRole('button', { name: 'Publish a version' }).click();
+    await page.locator('table.list tbody tr', { hasText: '1' }).first().waitFor();
+    await shot('17-versions');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.locator('dialog').getByRole('button', { name: 'Delete' });
+    assert.ok(await confirm.isDisabled(), 'the name must be typed first');
+    await page.getByLabel('Type fan-and-map to confirm').fill('fan-and-map');
+    await confirm.click();
+    await page.getByRole('heading', { name: 'State machines' }).waitFor();
+    await page.locator('table.list', { hasText: 'orders' }).waitFor();
+    assert.equal(await page.locator('table.list tbody tr', { hasText: 'fan-and-map' }).count(), 0);
   });
 
   it('draws a 200-state definition, and it can be panned, zoomed and fitted from the keyboard', async () => {
