@@ -300,22 +300,7 @@ function StateNode({ box, status, selected, problem, onSelect }: { box: Box; sta
           {truncate(box.sub, box.w - (icon ? 18 : 0))}
         </text>
       )}
-      {icon && (
-        <g class="status-mark" aria-hidden="true">
-          <circle cx={box.x + box.w - 12} cy={box.y + 12} r={9} />
-          <text x={box.x + box.w - 12} y={box.y + 16} text-anchor="middle">
-            {icon}
-          </text>
-        </g>
-      )}
-      {problem && (
-        <g class="problem-mark" aria-hidden="true">
-          <circle cx={box.x} cy={box.y} r={9} />
-          <text x={box.x} y={box.y + 4} text-anchor="middle">
-            !
-          </text>
-        </g>
-      )}
+      <Marks box={box} icon={icon} problem={problem} inset={12} />
     </g>
   );
 }
@@ -344,10 +329,19 @@ function Container({ box, status, selected, problem, onSelect }: { box: Box; sta
       <text class="node-name" x={box.x + 28} y={box.y + 19}>
         {truncate(`${box.name}${box.sub ? ` · ${box.sub}` : ''}`, box.w - 24)}
       </text>
+      <Marks box={box} icon={icon} problem={problem} inset={14} />
+    </g>
+  );
+}
+
+/** The status icon (top right) and the problem mark (top left corner) of a state's box. */
+function Marks({ box, icon, problem, inset }: { box: Box; icon: string; problem?: string; inset: number }) {
+  return (
+    <>
       {icon && (
         <g class="status-mark" aria-hidden="true">
-          <circle cx={box.x + box.w - 14} cy={box.y + 14} r={9} />
-          <text x={box.x + box.w - 14} y={box.y + 18} text-anchor="middle">
+          <circle cx={box.x + box.w - inset} cy={box.y + inset} r={9} />
+          <text x={box.x + box.w - inset} y={box.y + inset + 4} text-anchor="middle">
             {icon}
           </text>
         </g>
@@ -360,7 +354,7 @@ function Container({ box, status, selected, problem, onSelect }: { box: Box; sta
           </text>
         </g>
       )}
-    </g>
+    </>
   );
 }
 

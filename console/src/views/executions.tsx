@@ -1,8 +1,8 @@
 /** Executions of every state machine: filters (state machine, status, name, time range) and paging. */
 import { useState } from 'preact/hooks';
 import { get, type ExecutionSummary, type StateMachineSummary } from '../api.js';
-import { ErrorNotice, Loading, StatusBadge, useLoad } from '../components/ui.js';
-import { arnName, duration, time } from '../format.js';
+import { ExecutionTable } from '../components/execution-table.js';
+import { ErrorNotice, Loading, useLoad } from '../components/ui.js';
 import { href, navigate } from '../router.js';
 import { StartExecutionDialog } from './start-execution.js';
 
@@ -96,38 +96,7 @@ export function ExecutionsView({ query }: { query: URLSearchParams }) {
       {!data && !error && <Loading what="executions" />}
       {data && data.executions.length === 0 && <p class="empty">No executions match.</p>}
       {data && data.executions.length > 0 && (
-        <div class="table-wrap">
-          <table class="list">
-            <caption class="sr-only">Executions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">State machine</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.executions.map((e) => (
-                <tr key={e.executionArn}>
-                  <td class="name">
-                    <a href={href(['executions', e.executionArn])}>{e.name}</a>
-                    {e.redriveCount ? <span class="tag">redriven ×{e.redriveCount}</span> : null}
-                  </td>
-                  <td>
-                    <StatusBadge status={e.status} />
-                  </td>
-                  <td>
-                    <a href={href(['state-machines', e.stateMachineArn])}>{e.stateMachineName ?? arnName(e.stateMachineArn)}</a>
-                  </td>
-                  <td class="nowrap">{time(e.startDate)}</td>
-                  <td class="nowrap">{duration(((e.stopDate ?? Date.now() / 1000) - e.startDate) * 1000)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ExecutionTable executions={data.executions} />
       )}
       {data && (offset > 0 || data.hasMore) && (
         <nav class="pager" aria-label="Pages">

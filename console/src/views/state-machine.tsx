@@ -3,9 +3,10 @@ import { useMemo, useState } from 'preact/hooks';
 import { buildGraph } from '../../../src/asl/graph.js';
 import { layoutGraph } from '../../../src/asl/layout.js';
 import { call, callAll, get, type ExecutionSummary, type StateMachine } from '../api.js';
+import { ExecutionTable } from '../components/execution-table.js';
 import { GraphView } from '../components/graph.js';
-import { CodeBlock, ErrorNotice, Loading, Modal, StatusBadge, Tabs, useLoad } from '../components/ui.js';
-import { arnName, duration, prettyJson, time } from '../format.js';
+import { CodeBlock, ErrorNotice, Loading, Modal, Tabs, useLoad } from '../components/ui.js';
+import { arnName, prettyJson, time } from '../format.js';
 import { href, navigate } from '../router.js';
 import { StartExecutionDialog } from './start-execution.js';
 
@@ -110,31 +111,8 @@ function RecentExecutions({ arn }: { arn: string }) {
   if (!data) return <Loading what="executions" />;
   if (!data.executions.length) return <p class="empty">No executions yet.</p>;
   return (
-    <div class="table-wrap">
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.executions.map((e) => (
-            <tr key={e.executionArn}>
-              <td class="name">
-                <a href={href(['executions', e.executionArn])}>{e.name}</a>
-              </td>
-              <td>
-                <StatusBadge status={e.status} />
-              </td>
-              <td class="nowrap">{time(e.startDate)}</td>
-              <td class="nowrap">{duration(((e.stopDate ?? Date.now() / 1000) - e.startDate) * 1000)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div>
+      <ExecutionTable executions={data.executions} showMachine={false} />
       <p>
         <a href={href(['executions'], { sm: arn })}>All executions of this state machine →</a>
       </p>
