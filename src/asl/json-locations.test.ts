@@ -114,6 +114,13 @@ test('stateAt: the innermost state containing a line', () => {
   assert.equal(loc.stateAt(100), undefined);
 });
 
+test('stateStart: where a state of that name is declared, nested ones too', () => {
+  const loc = jsonLocations(TEXT);
+  assert.deepEqual(loc.stateStart('C'), find('"C": {'));
+  assert.deepEqual(loc.stateStart('X'), find('"X": {'));
+  assert.equal(loc.stateStart('Nowhere'), undefined);
+});
+
 test('stateAt with a column, for one-line definitions', () => {
   const text = '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Succeed"}}}';
   const loc = jsonLocations(text);

@@ -22,6 +22,8 @@ export interface JsonLocations {
   at(location: string): TextPos | undefined;
   /** The state name (innermost) whose definition contains this line (and column, if given), if any. */
   stateAt(line: number, column?: number): string | undefined;
+  /** Where the first state of this name (in any scope) is declared: its key. */
+  stateStart(name: string): TextPos | undefined;
   /** The state name a diagnostic location refers to (innermost '.../States/<name>/...' segment). */
   stateOf(location: string): string | undefined;
 }
@@ -372,6 +374,10 @@ export function jsonLocations(text: string): JsonLocations {
         if (inside && (!best || s.depth > best.depth)) best = s;
       }
       return best?.stateName;
+    },
+    stateStart(name: string): TextPos | undefined {
+      const s = p.states.find((n) => n.stateName === name);
+      return s && (s.keyPos ?? s.start);
     },
     stateOf(location: string): string | undefined {
       const { steps, parts, end } = walk(p.root, typeof location === 'string' ? location : '');

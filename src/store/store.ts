@@ -104,6 +104,19 @@ export interface ExecutionQuery {
   limit?: number;
 }
 
+/** Whether an execution passes a query's filters (everything but paging). */
+export function matchesExecutionQuery(r: ExecutionRecord, q: ExecutionQuery): boolean {
+  if (q.stateMachineArn !== undefined && r.stateMachineArn !== q.stateMachineArn) return false;
+  if (q.status && r.status !== q.status) return false;
+  if (q.redriven !== undefined && r.redriveCount > 0 !== q.redriven) return false;
+  if (q.stateMachineVersionArn !== undefined && r.stateMachineVersionArn !== q.stateMachineVersionArn) return false;
+  if (q.stateMachineAliasArn !== undefined && r.stateMachineAliasArn !== q.stateMachineAliasArn) return false;
+  if (q.startedFrom !== undefined && r.startDate < q.startedFrom) return false;
+  if (q.startedTo !== undefined && r.startDate > q.startedTo) return false;
+  if (q.name !== undefined && !r.name.includes(q.name)) return false;
+  return true;
+}
+
 export interface HistoryQuery {
   /** Return events with id > afterId (ascending) or id < beforeId (descending). */
   afterId?: number;

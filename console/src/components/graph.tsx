@@ -4,7 +4,7 @@
  * label. Pans (drag, arrow keys), zooms (wheel, +/−) and fits. Each state is a focusable button; a status
  * paints it with a colour AND an icon, so it never relies on colour alone.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Box, Layout, Path } from '../../../src/asl/layout.js';
 import type { StepStatus } from '../../../src/history/timeline.js';
 
@@ -170,8 +170,7 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
     e.preventDefault();
   };
 
-  const boxes = useMemo(() => layout.boxes, [layout]);
-  const byId = useMemo(() => new Map(boxes.map((b) => [b.id, b])), [boxes]);
+  const boxes = layout.boxes;
 
   return (
     <div class="graph" style={{ height }}>
@@ -237,7 +236,7 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
               .filter((b) => !b.container)
               .map((b) =>
                 b.kind === 'Start' || b.kind === 'End' ? (
-                  <Terminal key={b.id} box={b} reached={statuses ? terminalReached(b, byId, statuses) : undefined} />
+                  <Terminal key={b.id} box={b} reached={statuses ? statuses.size > 0 : undefined} />
                 ) : (
                   <StateNode key={b.id} box={b} status={statusOf(b, statuses)} selected={selected === b.name} problem={problems?.get(b.name)} onSelect={onSelect} />
                 ),
@@ -252,10 +251,6 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
 function statusOf(b: Box, statuses: Map<string, StepStatus> | undefined): NodeStatus | undefined {
   if (!statuses) return undefined;
   return statuses.get(b.name) ?? 'not-reached';
-}
-
-function terminalReached(_b: Box, _byId: Map<string, Box>, statuses: Map<string, StepStatus>): boolean {
-  return statuses.size > 0;
 }
 
 function Terminal({ box, reached }: { box: Box; reached?: boolean }) {

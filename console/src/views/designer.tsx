@@ -242,7 +242,7 @@ export function Designer({ arn }: { arn?: string }) {
         <div class="split-main">
           {layout ? (
             <GraphView layout={layout} label="Graph of the definition" problems={problems} selected={cursorState} onSelect={(s) => {
-              const pos = locations.at(`/States/${s}`) ?? findState(locations, text, s);
+              const pos = locations.stateStart(s);
               if (pos) goToLine(pos.line);
             }} height="640px" />
           ) : (
@@ -252,12 +252,4 @@ export function Designer({ arn }: { arn?: string }) {
       </div>
     </section>
   );
-}
-
-/** A nested state's line: the first line declaring `"<name>": {`. */
-function findState(_l: unknown, text: string, name: string): { line: number } | undefined {
-  const needle = `${JSON.stringify(name)}:`;
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => l.replace(/\s/g, '').startsWith(needle.replace(/\s/g, '')));
-  return i >= 0 ? { line: i + 1 } : undefined;
 }

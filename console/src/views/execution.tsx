@@ -211,7 +211,7 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
             }}
           />
         )}
-        {tab === 'events' && <EventsTable events={data.events} stateFilter={query.get('state') ?? undefined} />}
+        {tab === 'events' && <EventsTable events={data.events} timeline={timeline} stateFilter={query.get('state') ?? undefined} />}
         {tab === 'logs' && <LogsView arn={arn} configured={data.loggingLevel} stateFilter={query.get('state') ?? undefined} version={data.events.length} />}
         {tab === 'io' && (
           <div class="two-col">

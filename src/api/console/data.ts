@@ -7,7 +7,7 @@
 import { logLines, type AwsEvent, type LogLevel } from '../../history/timeline.js';
 import { toAwsEvent, type HistoryEvent } from '../../interpreter/history.js';
 import { toJsonText } from '../../shared/json.js';
-import type { ExecutionQuery, ExecutionRecord, ExecutionStatus } from '../../store/store.js';
+import { matchesExecutionQuery, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { invalid, notFound } from './http.js';
 
@@ -46,15 +46,6 @@ function intParam(q: URLSearchParams, name: string, min = 0, max = Number.MAX_SA
   return n;
 }
 
-function matches(r: ExecutionRecord, q: ExecutionQuery): boolean {
-  if (q.stateMachineArn !== undefined && r.stateMachineArn !== q.stateMachineArn) return false;
-  if (q.status !== undefined && r.status !== q.status) return false;
-  if (q.name !== undefined && !r.name.includes(q.name)) return false;
-  if (q.startedFrom !== undefined && r.startDate < q.startedFrom) return false;
-  if (q.startedTo !== undefined && r.startDate > q.startedTo) return false;
-  return true;
-}
-
 function executionItem(e: ExecutionRecord) {
   const item: Record<string, unknown> = {
     executionArn: e.executionArn,
@@ -86,7 +77,7 @@ export async function executions(ctx: ApiContext, params: URLSearchParams) {
   if (to !== undefined) q.startedTo = to;
   const offset = intParam(params, 'offset') ?? 0;
   const limit = intParam(params, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
-  const express = ctx.engine.expressExecutions().filter((r) => matches(r, q));
+  const express = ctx.engine.expressExecutions().filter((r) => matchesExecutionQuery(r, q));
   let rows: ExecutionRecord[];
   if (express.length === 0) rows = await ctx.store.listExecutions({ ...q, offset, limit: limit + 1 });
   else {

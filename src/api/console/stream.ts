@@ -100,9 +100,10 @@ export async function streamExecution(ctx: ApiContext, arn: string, params: URLS
   res.on('close', cleanup);
 
   await pull(true);
-  // An execution that had ended before (its terminal event at or before `after`): status at once.
-  if (!closed && first.status !== 'RUNNING' && first.type !== 'EXPRESS') {
-    const rec = await ctx.store.getExecution(arn);
+  // An execution that had ended before (its terminal event at or before `after`): status at once,
+  // unless a redrive has started it again meanwhile.
+  if (!closed && first.status !== 'RUNNING') {
+    const rec = first.type === 'EXPRESS' ? first : await ctx.store.getExecution(arn);
     if (rec && rec.status !== 'RUNNING') await finish();
-  } else if (!closed && first.type === 'EXPRESS' && first.status !== 'RUNNING') await finish();
+  }
 }

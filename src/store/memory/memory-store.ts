@@ -20,6 +20,7 @@ import type {
   StepWork,
   Store,
 } from '../store.js';
+import { matchesExecutionQuery } from '../store.js';
 
 interface ExecutionEntry {
   rec: ExecutionRecord;
@@ -127,13 +128,7 @@ export class MemoryStore implements Store {
     let skip = q.offset ?? 0;
     if (q.limit !== undefined && q.limit <= 0) return out;
     for (const { rec: r } of sorted) {
-      if (q.status && r.status !== q.status) continue;
-      if (q.redriven !== undefined && r.redriveCount > 0 !== q.redriven) continue;
-      if (q.stateMachineVersionArn !== undefined && r.stateMachineVersionArn !== q.stateMachineVersionArn) continue;
-      if (q.stateMachineAliasArn !== undefined && r.stateMachineAliasArn !== q.stateMachineAliasArn) continue;
-      if (q.startedFrom !== undefined && r.startDate < q.startedFrom) continue;
-      if (q.startedTo !== undefined && r.startDate > q.startedTo) continue;
-      if (q.name !== undefined && !r.name.includes(q.name)) continue;
+      if (!matchesExecutionQuery(r, q)) continue;
       if (skip > 0) {
         skip--;
         continue;

@@ -1,18 +1,13 @@
 /** The full history, paged, filterable by event type and by state; each event opens to its details. */
 import { Fragment } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import type { AwsEvent } from '../../../../src/history/timeline.js';
+import { eventDetails, type AwsEvent, type Timeline } from '../../../../src/history/timeline.js';
 import { causeSummary, time } from '../../format.js';
 
 const PAGE = 100;
 
-function detailsOf(e: AwsEvent): Record<string, unknown> | undefined {
-  for (const [k, v] of Object.entries(e)) if (k.endsWith('EventDetails')) return v as Record<string, unknown>;
-  return undefined;
-}
-
 function summary(e: AwsEvent): string {
-  const d = detailsOf(e);
+  const d = eventDetails(e);
   if (!d) return '';
   if (typeof d.name === 'string') return d.name;
   if (typeof d.error === 'string') return `${d.error}${typeof d.cause === 'string' ? `: ${causeSummary(d.cause, 120)}` : ''}`;
@@ -39,30 +34,13 @@ function pretty(d: Record<string, unknown> | undefined): string {
   return JSON.stringify(out, null, 2);
 }
 
-/** Event ids that belong to a state: its StateEntered up to its StateExited, by walking previousEventId links back. */
-function idsOfState(events: AwsEvent[], state: string): Set<number> {
-  const byId = new Map(events.map((e) => [e.id, e]));
-  const owner = new Map<number, string>();
-  for (const e of events) {
-    const d = detailsOf(e);
-    if (/StateEntered$/.test(e.type) && typeof d?.name === 'string') owner.set(e.id, d.name);
-    else {
-      const prev = byId.get(e.previousEventId);
-      const o = prev ? owner.get(prev.id) : undefined;
-      if (o !== undefined && !/StateExited$/.test(prev!.type)) owner.set(e.id, o);
-      else if (/StateExited$/.test(e.type) && typeof d?.name === 'string') owner.set(e.id, d.name);
-    }
-  }
-  return new Set([...owner].filter(([, n]) => n === state).map(([id]) => id));
-}
-
-export function EventsTable({ events, stateFilter }: { events: AwsEvent[]; stateFilter?: string }) {
+export function EventsTable({ events, timeline, stateFilter }: { events: AwsEvent[]; timeline: Timeline; stateFilter?: string }) {
   const [type, setType] = useState('');
   const [state, setState] = useState(stateFilter ?? '');
   const [page, setPage] = useState(0);
   const [open, setOpen] = useState<Set<number>>(new Set());
   const types = useMemo(() => [...new Set(events.map((e) => e.type))].sort(), [events]);
-  const stateIds = useMemo(() => (state ? idsOfState(events, state) : undefined), [events, state]);
+  const stateIds = useMemo(() => (state ? new Set(timeline.steps.filter((s) => s.name === state).flatMap((s) => s.eventIds)) : undefined), [timeline, state]);
   const filtered = events.filter((e) => (!type || e.type === type) && (!stateIds || stateIds.has(e.id)));
   const pages = Math.max(1, Math.ceil(filtered.length / PAGE));
   const p = Math.min(page, pages - 1);
@@ -133,7 +111,7 @@ export function EventsTable({ events, stateFilter }: { events: AwsEvent[]; state
                   {isOpen && (
                     <tr class="ev-details">
                       <td colSpan={5}>
-                        <pre tabIndex={0}>{pretty(detailsOf(e)) || '(no details)'}</pre>
+                        <pre tabIndex={0}>{pretty(eventDetails(e)) || '(no details)'}</pre>
                       </td>
                     </tr>
                   )}

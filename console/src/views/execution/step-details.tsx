@@ -5,7 +5,7 @@
  * recorded result as the mock and the variables assigned before it — the same code that ran it.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { AwsEvent, Step, Timeline } from '../../../../src/history/timeline.js';
+import { eventDetails, type AwsEvent, type Step, type Timeline } from '../../../../src/history/timeline.js';
 import { call, CONSOLE_ROLE } from '../../api.js';
 import { NODE_STATUS_ICON, NODE_STATUS_LABEL } from '../../components/graph.js';
 import { CodeBlock } from '../../components/ui.js';
@@ -63,11 +63,6 @@ function eventsOf(events: AwsEvent[], step: Step): AwsEvent[] {
   return events.filter((e) => ids.has(e.id));
 }
 
-function details(e: AwsEvent): JsonObj {
-  for (const [k, v] of Object.entries(e)) if (k.endsWith('EventDetails')) return v as JsonObj;
-  return {};
-}
-
 /** Variables assigned by the steps that ended before this one entered (their assignedVariables, in order). */
 function variablesBefore(timeline: Timeline, step: Step): string | undefined {
   const vars: JsonObj = {};
@@ -105,7 +100,7 @@ function useTrace(definition: string, step: Step | undefined, events: AwsEvent[]
     if (st.Type === 'Task') {
       const ok = eventsOf(events, step).find((e) => /^(Task|Activity|LambdaFunction)Succeeded$/.test(e.type));
       if (!ok) return setTrace('unavailable');
-      mock = { result: String(details(ok).output ?? 'null'), fieldValidationMode: 'NONE' };
+      mock = { result: String(eventDetails(ok)?.output ?? 'null'), fieldValidationMode: 'NONE' };
     }
     const variables = variablesBefore(timeline, step);
     let live = true;
