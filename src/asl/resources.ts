@@ -10,7 +10,7 @@ export type TaskResource =
   | { kind: 'lambda-function'; arn: string; functionName: string; qualifier?: string }
   /** arn:aws:states:REGION:ACCOUNT:activity:NAME — Activity* events. */
   | { kind: 'activity'; arn: string; name: string }
-  /** arn:aws:states:::SERVICE:ACTION[.sync|.sync:2|.waitForTaskToken] and aws-sdk:SERVICE:ACTION — Task* events. */
+  /** arn:aws:states:[REGION:ACCOUNT]:SERVICE:ACTION[.sync|.sync:2|.waitForTaskToken] and aws-sdk:SERVICE:ACTION — Task* events. */
   | {
       kind: 'service';
       arn: string;
@@ -25,7 +25,8 @@ export type TaskResource =
 
 const LAMBDA_RE = /^arn:aws[\w-]*:lambda:([^:]*):([^:]*):function:([^:]+)(?::([^:]+))?$/;
 const ACTIVITY_RE = /^arn:aws[\w-]*:states:([^:]*):([^:]*):activity:(.+)$/;
-const SERVICE_RE = /^arn:aws[\w-]*:states:::(aws-sdk:[^:]+|[^:]+):(.+)$/;
+// Region and account are usually empty (`states:::`) but may be filled in (`states:us-east-1:123456789012:`).
+const SERVICE_RE = /^arn:aws[\w-]*:states:[^:]*:[^:]*:(aws-sdk:[^:]+|[^:]+):(.+)$/;
 
 export function parseResource(arn: string): TaskResource | undefined {
   let m = LAMBDA_RE.exec(arn);

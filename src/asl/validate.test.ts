@@ -289,7 +289,9 @@ test('Retry and Catch', () => {
   assert.equal(errors(task({ Retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['X'] }] })).length, 1);
   assert.equal(errors(task({ Retry: [{ ErrorEquals: ['States.ALL', 'X'] }] })).length, 1);
   assert.equal(errors(task({ Retry: [{ ErrorEquals: [] }] })).length, 1);
-  assert.equal(errors(task({ Retry: [{ ErrorEquals: ['States.Nope'] }] })).length, 1);
+  // AWS accepts custom names under `States.` (its samples use them): a warning, not an error.
+  assert.equal(errors(task({ Retry: [{ ErrorEquals: ['States.Nope'] }] })).length, 0);
+  assert.equal(validateDefinition(task({ Retry: [{ ErrorEquals: ['States.Nope'] }] }))[0]?.severity, 'WARNING');
   assert.equal(errors(task({ Retry: [{ ErrorEquals: ['X'], JitterStrategy: 'SOME' }] })).length, 1);
   assert.equal(errors(task({ Retry: [{ ErrorEquals: ['X'], BackoffRate: 0.5, MaxAttempts: -1 }] })).length, 2);
   assert.equal(errors(task({ Catch: [{ ErrorEquals: ['X'] }] })).length, 1);

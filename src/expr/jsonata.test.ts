@@ -170,9 +170,21 @@ describe('undefined, sequences, numbers, functions', () => {
     assert.equal(await expr('1/0'), 'Infinity');
     assert.equal(await expr('-1/0'), '-Infinity');
     assert.deepEqual(await expr('[1/0]'), ['Infinity']);
-    assert.equal(await expr('$sum'), '');
     assert.deepEqual(await expr('{"f": function($x) { $x }}'), { f: '' });
     assert.equal(await expr('1.0'), 1);
+  });
+
+  test('an expression whose value is a function fails: AWS\'s unsupported result type, in every field', async () => {
+    const unsupported = (src: string, field: string) =>
+      `The JSONata expression '${src}' specified for the field '${field}' returned an unsupported result type.`;
+    for (const src of ['$sum', '$fn := function($x){$x}', 'function($x) { $x }', '/ab+c/']) {
+      assert.equal(await cause(expr(src)), unsupported(src, 'Output'));
+      const items = compileJsonataExpression(`{% ${src} %}`, 'Items');
+      const f = await failure(items.evaluateAs(scope({}), 'array'));
+      assert.equal(f.cause_, unsupported(src, 'Items'));
+      assert.equal(f.location, 'Items');
+    }
+    assert.equal(await cause(run({ a: { b: '{% $sum %}' } }, scope({}), 'Arguments')), unsupported('$sum', 'Arguments/a/b'));
   });
 });
 

@@ -12,7 +12,9 @@
  *   States.QueryEvaluationError; `undefined` inside a JSONata object/array constructor just drops
  *   the member, as JSONata does.
  * - results are plain JSON: sequences become arrays, non-finite numbers become "Infinity",
- *   "-Infinity" and "NaN" (as AWS's Jackson writes them), functions become "" (as $string does).
+ *   "-Infinity" and "NaN" (as AWS's Jackson writes them). An expression whose value is a function
+ *   (a lambda, `$sum`, a regex) fails with AWS's "returned an unsupported result type."; a function
+ *   inside an object or array an expression built becomes "" (as $string writes it).
  * - evaluation limits: nesting depth 100, sequences of at most 873,782 items, 5 s.
  *
  * Failures are AslFailure('States.QueryEvaluationError', cause) (a JsonataFailure, which also
@@ -136,6 +138,11 @@ export function resultTypeFailure(source: string, field: string, expected: Jsona
   );
 }
 
+/** "... returned an unsupported result type." (a value JSON cannot hold: a function, a regex) */
+export function unsupportedResultFailure(source: string, field: string): JsonataFailure {
+  return new JsonataFailure(`${head(source, field)} returned an unsupported result type.`, field);
+}
+
 /** "... threw an error during evaluation. T1006: Attempted to invoke a non-function" (coded JSONata
  * errors), or "...: <message>" for the limits and errors without a code. */
 export function evaluationFailure(source: string, field: string, thrown: unknown): JsonataFailure {
@@ -202,6 +209,14 @@ function nonFinite(n: number): string {
 const isSequenceLike = (a: unknown[]): boolean =>
   hasOwn(a, 'sequence') || hasOwn(a, 'keepSingleton') || hasOwn(a, 'cons') || hasOwn(a, 'outerWrapper') || hasOwn(a, 'tupleStream');
 
+/** A JSONata function value (a lambda, a built-in such as `$sum`, a regex), which JSON cannot hold. */
+function isJsonataFunction(v: unknown): boolean {
+  if (typeof v === 'function') return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return o._jsonata_function === true || o._jsonata_lambda === true;
+}
+
 /** Converts a JSONata result to plain JSON, sharing every part that already is. */
 export function toPlainJson(v: unknown): Json | undefined {
   switch (typeof v) {
@@ -231,7 +246,7 @@ export function toPlainJson(v: unknown): Json | undefined {
     out = copy ?? (v as Json[]);
   } else {
     const o = v as Record<string, unknown>;
-    if (o._jsonata_function === true || o._jsonata_lambda === true) return '';
+    if (isJsonataFunction(o)) return '';
     const keys = Object.keys(o);
     // JSONata builds objects without a prototype; the engine's values are plain objects.
     let copy: JsonObject | undefined = Object.getPrototypeOf(o) === Object.prototype ? undefined : {};
@@ -331,6 +346,7 @@ class Expression {
     } catch (e) {
       throw evaluationFailure(this.source, this.field, e);
     }
+    if (isJsonataFunction(result)) throw unsupportedResultFailure(this.source, this.field);
     return toPlainJson(result);
   }
 

@@ -43,6 +43,8 @@ export interface CompiledPath {
   readonly definite: boolean;
   /** For definite paths: the keys to follow. */
   readonly keys: readonly (string | number)[] | undefined;
+  /** Unquoted words compared with in filters (`[?(@.lang==es)]`), each read as that string. */
+  readonly bareWords: readonly string[];
 }
 
 export class JsonPathSyntaxError extends Error {}
@@ -92,10 +94,11 @@ function parsePath(src: string): CompiledPath {
   const segments = r.segments();
   const definite = segments.every((g) => g.k === 'name' || g.k === 'index');
   const keys = definite ? segments.map((g) => (g.k === 'name' ? g.name : (g as { index: number }).index)) : undefined;
-  return { source: src, root, varName, segments, definite, keys };
+  return { source: src, root, varName, segments, definite, keys, bareWords: r.bareWords };
 }
 
 class SegParser {
+  readonly bareWords: string[] = [];
   constructor(
     private readonly s: string,
     public i: number,
@@ -344,7 +347,17 @@ class SegParser {
         this.err('Invalid array literal');
       }
     }
-    const m = /^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)/.exec(s.slice(this.i));
+    // An unquoted word (`@.lang==es`, `@.Name==Receipt`) is that string, as AWS's JsonPath reads a
+    // literal that is neither quoted, a number, a boolean, null, a regex nor JSON. AWS's own
+    // samples compare with such words.
+    const w = /^[A-Za-z_][^\s()&|\]'"=!<>~,]*/.exec(s.slice(this.i));
+    if (w) {
+      this.i += w[0].length;
+      if (w[0] === 'true' || w[0] === 'false' || w[0] === 'null') return { k: 'lit', v: JSON.parse(w[0]) as Json };
+      this.bareWords.push(w[0]);
+      return { k: 'lit', v: w[0] };
+    }
+    const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(s.slice(this.i));
     if (!m) this.err('Expected a value');
     this.i += m[0].length;
     return { k: 'lit', v: JSON.parse(m[0]) as Json };

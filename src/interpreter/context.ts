@@ -22,8 +22,9 @@ export function buildContext(info: ExecutionInfo, th: Thread, extras?: ContextEx
     StartTime: isoMillis(info.startTime),
     Name: info.name,
     RoleArn: info.roleArn,
-    RedriveCount: info.redriveCount,
   };
+  // A synchronous Express execution cannot be redriven; AWS leaves the count out of its context object.
+  if (!info.startedSync) execution.RedriveCount = info.redriveCount;
   if (info.redriveTime !== undefined) execution.RedriveTime = isoMillis(info.redriveTime);
   const state: JsonObject = { Name: th.state, EnteredTime: isoMillis(th.enteredAt) };
   if (extras?.retryCount) state.RetryCount = th.retryCount;

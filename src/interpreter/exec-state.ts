@@ -21,6 +21,8 @@ export interface ExecutionInfo {
   input: Json;
   redriveCount: number;
   redriveTime?: number;
+  /** Started with StartSyncExecution: AWS's context object then has no `Execution.RedriveCount`. */
+  startedSync?: true;
   stateMachineVersionArn?: string;
   stateMachineAliasArn?: string;
 }

@@ -143,6 +143,7 @@ export async function launchExecution(ctx: ApiContext, prepared: PreparedExecuti
 export async function startSyncExecution(ctx: ApiContext, p: Params) {
   const { rec, info, sm } = await prepareExecution(ctx, p);
   if (sm.type !== 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+  info.startedSync = true;
   const driver = ctx.engine.startExpress(rec, ctx.machine(sm.definition), info);
   const s = await driver.done;
   const stop = ctx.clock.now();

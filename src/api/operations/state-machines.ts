@@ -270,7 +270,8 @@ export async function validateStateMachineDefinition(_ctx: ApiContext, p: Params
   const definition = p.definition as string;
   const type = (p.type as StateMachineType | undefined) ?? 'STANDARD';
   let diags = validateDefinition(definition, { type });
-  if (p.severity === 'ERROR') diags = diags.filter((d) => d.severity === 'ERROR');
+  // AWS's default severity is ERROR: warnings only when asked for with severity WARNING.
+  if (p.severity !== 'WARNING') diags = diags.filter((d) => d.severity === 'ERROR');
   return validationResponse(diags, typeof p.maxResults === 'number' && p.maxResults > 0 ? p.maxResults : undefined);
 }
 

@@ -26,6 +26,8 @@ export class Ctx {
   readonly schema: Diagnostic[] = [];
   /** Label errors (reported by AWS only when nothing else is wrong). */
   readonly label: Diagnostic[] = [];
+  /** Warnings: what AWS accepts but is likely a mistake (never a refusal). */
+  readonly warnings: Diagnostic[] = [];
   constructor(
     readonly type: 'STANDARD' | 'EXPRESS',
     public machineLanguage: QueryLanguage = 'JSONPath',
@@ -33,6 +35,10 @@ export class Ctx {
 
   error(message: string, location: string, code: string = SCHEMA): void {
     this.schema.push({ severity: 'ERROR', code, message, location });
+  }
+
+  warn(message: string, location: string, code: string = SCHEMA): void {
+    this.warnings.push({ severity: 'WARNING', code, message, location });
   }
 }
 

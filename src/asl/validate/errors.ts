@@ -8,7 +8,7 @@ import { at, atIndex, expectKind, kindOf, rejectUnknownFields, requireField, typ
 import { checkExpressionsIn, checkJsonataAssign } from './jsonata-check.js';
 import { checkJsonPathAssign, checkPathField } from './paths.js';
 
-/** The predefined error names; other names starting with `States.` are reserved. */
+/** The predefined error names; other names starting with `States.` are reserved (a warning, as AWS accepts them). */
 export const PREDEFINED_ERRORS: ReadonlySet<string> = new Set([
   'States.ALL',
   'States.DataLimitExceeded',
@@ -46,7 +46,11 @@ function checkErrorEquals(ctx: Ctx, holder: JsonObject, location: string): boole
     const el = atIndex(loc, i);
     if (!expectKind(ctx, e, ['STRING'], el)) return;
     const name = e as string;
-    if (name.startsWith('States.') && !PREDEFINED_ERRORS.has(name)) ctx.error(`'${name}' is not a predefined error name`, el);
+    // AWS accepts other names under `States.` (its own samples catch 'States.TaskFailedId' or
+    // 'States.QuorumMet' thrown by Fail states), so this is a warning, not a refusal.
+    if (name.startsWith('States.') && !PREDEFINED_ERRORS.has(name)) {
+      ctx.warn(`'${name}' is not a predefined error name; names starting with 'States.' are reserved for Step Functions' own errors`, el, 'RESERVED_ERROR_NAME');
+    }
   });
   const all = list.includes('States.ALL');
   if (all && list.length > 1) ctx.error(`'States.ALL' must appear alone in ErrorEquals`, loc);

@@ -32,11 +32,15 @@ export function validateDefinition(text: string, opts: ValidateOptions = {}): Di
   return validateParsed(value, opts);
 }
 
-/** Validates an already parsed definition. */
+/** Validates an already parsed definition: the errors, then the warnings (severity WARNING). */
 export function validateParsed(definition: JsonObject, opts: ValidateOptions = {}): Diagnostic[] {
   const ctx = new Ctx(opts.type ?? 'STANDARD');
   ctx.machineLanguage = readQueryLanguage(ctx, definition, '/', 'JSONPath');
   checkWorkflow(ctx, definition, '/', 'root');
+  return [...errorsOf(ctx, definition), ...ctx.warnings];
+}
+
+function errorsOf(ctx: Ctx, definition: JsonObject): Diagnostic[] {
   if (ctx.schema.length > 0) return ctx.schema;
   const graph = checkGraph(definition);
   if (graph.length > 0) return graph;

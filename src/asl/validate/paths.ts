@@ -66,6 +66,17 @@ export function checkPathField(
         : `The value for the field '${field}' must be a valid JSONPath`,
       loc,
     );
+  } else warnBareWords(ctx, v, field, loc);
+}
+
+/**
+ * A warning for each unquoted word a path's filters compare with (`[?(@.lang==es)]`): AWS accepts
+ * them (its samples use them) and they are read as strings, but a quoted string says so plainly.
+ */
+export function warnBareWords(ctx: Ctx, text: Json, field: string, location: string): void {
+  if (typeof text !== 'string' || isIntrinsicCall(text)) return;
+  for (const w of tryPath(text)?.bareWords ?? []) {
+    ctx.warn(`The filter in the field '${field}' compares with the unquoted word '${w}', which is read as the string '${w}'; write it quoted`, location, 'UNQUOTED_FILTER_VALUE');
   }
 }
 
@@ -88,7 +99,7 @@ export function checkTemplate(ctx: Ctx, value: Json, location: string): void {
     if (k.endsWith('.$') && k.length > 2) {
       if (!isValidDynamicValue(v)) {
         ctx.error(`The value for the field '${k}' must be a valid JSONPath or a valid intrinsic function call`, location);
-      }
+      } else warnBareWords(ctx, v, k, location);
     } else checkTemplate(ctx, v, at(location, k));
   }
 }
@@ -131,7 +142,7 @@ export function checkJsonPathAssign(ctx: Ctx, holder: JsonObject, location: stri
     if (dynamic) {
       if (!isValidDynamicValue(v[k]!)) {
         ctx.error(`The value for the field '${k}' must be a valid JSONPath or a valid intrinsic function call`, loc);
-      }
+      } else warnBareWords(ctx, v[k]!, k, loc);
     } else checkTemplate(ctx, v[k]!, at(loc, k));
   }
 }

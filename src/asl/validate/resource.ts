@@ -1,7 +1,8 @@
 /**
  * Task `Resource` ARNs AWS recognises: Lambda functions, activities, optimised service integrations
  * (`arn:aws:states:::service:action[.sync|.sync:2|.waitForTaskToken]`), AWS SDK integrations
- * (`arn:aws:states:::aws-sdk:service:action`) and HTTP Task (`arn:aws:states:::http:invoke`).
+ * (`arn:aws:states:::aws-sdk:service:action`) and HTTP Task (`arn:aws:states:::http:invoke`); an
+ * integration ARN may carry a region and account (`arn:aws:states:us-east-1:123456789012:sqs:sendMessage`).
  * @module
  */
 
@@ -95,8 +96,11 @@ const SERVICES: Record<string, Record<string, readonly IntegrationPattern[]>> = 
 const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
 const LAMBDA_RE = new RegExp(`^arn:${PARTITION}:lambda:[a-z0-9-]+:\\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?$`);
 const ACTIVITY_RE = new RegExp(`^arn:${PARTITION}:states:[a-z0-9-]+:\\d{12}:activity:[^\\s]+$`);
-const SERVICE_RE = new RegExp(`^arn:${PARTITION}:states:::([a-z0-9-]+):([A-Za-z0-9]+)(\\.sync(?::2)?|\\.waitForTaskToken)?$`);
-const SDK_RE = new RegExp(`^arn:${PARTITION}:states:::aws-sdk:([a-z0-9.-]+):([A-Za-z][A-Za-z0-9]*)(\\.waitForTaskToken)?$`);
+// Integration ARNs usually leave region and account empty (`arn:aws:states:::sqs:sendMessage`); AWS
+// also accepts them filled in (`arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject`, as in its samples).
+const INTEGRATION = `arn:${PARTITION}:states:(?:[a-z]{2}(?:-[a-z]+)+-\\d+)?:(?:\\d{12})?:`;
+const SERVICE_RE = new RegExp(`^${INTEGRATION}([a-z0-9-]+):([A-Za-z0-9]+)(\\.sync(?::2)?|\\.waitForTaskToken)?$`);
+const SDK_RE = new RegExp(`^${INTEGRATION}aws-sdk:([a-z0-9.-]+):([A-Za-z][A-Za-z0-9]*)(\\.waitForTaskToken)?$`);
 
 function pattern(suffix: string | undefined): IntegrationPattern {
   if (suffix === '.sync') return 'sync';

@@ -283,3 +283,30 @@ describe('Map: variables', () => {
     assert.match(r.cause!, /'\$inner'/);
   });
 });
+
+describe('Map: JSONata Items of a type JSON cannot hold', () => {
+  test('a function fails with AWS\'s unsupported result type, an EvaluationFailed event at Items, and no iteration', async () => {
+    const def = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'MapIterateState',
+      States: {
+        MapIterateState: {
+          Type: 'Map',
+          Items: '{% $fn := function($x){$x} %}',
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Pass', States: { Pass: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      },
+    };
+    const r = await new StateMachine(def, { clock: new ManualClock(T0) }).run({});
+    const cause =
+      "An error occurred while executing the state 'MapIterateState' (entered at the event id #2). The JSONata expression '$fn := function($x){$x}' specified for the field 'Items' returned an unsupported result type.";
+    assert.equal(r.status, 'FAILED');
+    assert.equal(r.error, 'States.QueryEvaluationError');
+    assert.equal(r.cause, cause);
+    assert.deepEqual(r.events.map((e) => e.type), ['ExecutionStarted', 'MapStateEntered', 'EvaluationFailed', 'MapStateFailed', 'ExecutionFailed']);
+    const ev = r.events.find((e) => e.type === 'EvaluationFailed')!.details as JsonObject;
+    assert.equal(ev.location, 'Items');
+    assert.equal(ev.cause, cause);
+  });
+});

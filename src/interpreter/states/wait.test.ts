@@ -98,8 +98,11 @@ describe('Wait', () => {
   test('bad SecondsPath and TimestampPath values fail with States.Runtime', async () => {
     const cases: [JsonObject, Json, string][] = [
       [{ SecondsPath: '$.s' }, { s: -1 }, 'The SecondsPath parameter references a negative value: $.s == -1'],
-      [{ SecondsPath: '$.s' }, { s: '3' }, 'The SecondsPath parameter does not reference a valid integer value: $.s == 3'],
-      [{ SecondsPath: '$.s' }, {}, "Invalid path '$.s' : The SecondsPath parameter does not reference an existing value"],
+      [{ SecondsPath: '$.s' }, { s: 1.5 }, 'The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5'],
+      // the integer check comes before the sign check
+      [{ SecondsPath: '$.s' }, { s: -1.5 }, 'The SecondsPath parameter cannot be parsed as a long value: $.s == -1.5'],
+      [{ SecondsPath: '$.s' }, { s: '3' }, 'The SecondsPath parameter cannot be parsed as a long value: $.s == 3'],
+      [{ SecondsPath: '$.s' }, {}, 'The SecondsPath parameter does not reference an input value: $.s'],
       [{ TimestampPath: '$.t' }, { t: 'tomorrow' }, 'The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.t == tomorrow'],
       [{ TimestampPath: '$.t' }, { t: '2024-02-30T00:00:00Z' }, 'The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.t == 2024-02-30T00:00:00Z'],
     ];
@@ -129,9 +132,18 @@ describe('Wait', () => {
     assert.equal((await ex2.done).status, 'SUCCEEDED');
     assert.equal(clock.now() - T0, 10000);
 
-    const r3 = await new StateMachine(jsonata({ Seconds: '{% 1.5 %}' }), { clock }).run({});
-    assert.equal(r3.status, 'FAILED');
-    assert.equal(r3.error, 'States.QueryEvaluationError');
+    for (const [expr, input, cause] of [
+      ['$states.input.s', 1.5, "The JSONata expression '$states.input.s' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was 'number' for value: 1.5"],
+      // the integer check comes before the sign check
+      ['$states.input.s', -1.5, "The JSONata expression '$states.input.s' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was 'number' for value: -1.5"],
+      ['$states.input.s', '3', "The JSONata expression '$states.input.s' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was 'string' for value: \"3\""],
+      ['$states.input.s', -1, 'The Seconds field must be a non-negative integer, but was: -1'],
+    ] as const) {
+      const r3 = await new StateMachine(jsonata({ Seconds: `{% ${expr} %}` }), { clock }).run({ s: input });
+      assert.equal(r3.status, 'FAILED');
+      assert.equal(r3.error, 'States.QueryEvaluationError');
+      assert.equal(r3.cause, `An error occurred while executing the state 'W' (entered at the event id #2). ${cause}`);
+    }
   });
 
   test('a stopped execution ends its Wait with WaitStateAborted and drops the timer', async () => {

@@ -5,7 +5,7 @@
 import type { Json } from '../../shared/json.js';
 import { parseTimestamp } from '../../shared/time.js';
 import { AslFailure } from '../../expr/failure.js';
-import { evaluateJsonataTimestamp, timestampFailure } from '../../expr/jsonata.js';
+import { evaluateJsonataTimestamp, JsonataFailure, resultTypeFailure, timestampFailure } from '../../expr/jsonata.js';
 import type { WaitState } from '../../asl/model.js';
 import { applyInputPath, applyOutputPath, evalAssignJsonata, evalAssignPath, withInput } from '../data-flow.js';
 import type { Thread } from '../exec-state.js';
@@ -21,12 +21,13 @@ function delayPath(r: Runner, th: Thread, st: WaitState, eff: Json): number {
   const scope = r.scope(th, eff);
   if (st.seconds) {
     const v = evalDynPath(st.seconds, scope);
-    const field = st.seconds.k === 'path' ? st.seconds : undefined;
-    if (v === undefined && field) throw new AslFailure('States.Runtime', `Invalid path '${field.path.source}' : The SecondsPath parameter does not reference an existing value`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new AslFailure('States.Runtime', `The SecondsPath parameter does not reference a valid integer value: ${field?.path.source} == ${show(v)}`);
+    const src = st.seconds.k === 'path' ? st.seconds.path.source : '';
+    if (v === undefined) throw new AslFailure('States.Runtime', `The SecondsPath parameter does not reference an input value: ${src}`);
+    // AWS reads the value as a long: anything but an integer (1.5, -1.5, "3") fails before the sign is looked at.
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      throw new AslFailure('States.Runtime', `The SecondsPath parameter cannot be parsed as a long value: ${src} == ${show(v)}`);
     }
-    if (v < 0) throw new AslFailure('States.Runtime', `The SecondsPath parameter references a negative value: ${field?.path.source} == ${show(v)}`);
+    if (v < 0) throw new AslFailure('States.Runtime', `The SecondsPath parameter references a negative value: ${src} == ${show(v)}`);
     return v * 1000;
   }
   if (st.timestamp) {
@@ -59,9 +60,12 @@ async function enterWaitJsonata(r: Runner, th: Thread, st: WaitState): Promise<F
     let delay = 0;
     if (st.seconds) {
       const v = await evalDynJsonata(st.seconds, js);
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-        throw new AslFailure('States.QueryEvaluationError', `The Seconds field must be a non-negative integer, but was: ${show(v)}`);
+      // The integer check comes first (1.5 and -1.5 fail alike), then the sign.
+      if (typeof v !== 'number' || !Number.isInteger(v)) {
+        if (st.seconds.k === 'jsonata') throw resultTypeFailure(st.seconds.expr.source, 'Seconds', 'integer', v ?? null);
+        throw new JsonataFailure(`The Seconds field must be an integer, but was: ${show(v)}`, 'Seconds');
       }
+      if (v < 0) throw new JsonataFailure(`The Seconds field must be a non-negative integer, but was: ${show(v)}`, 'Seconds');
       delay = v * 1000;
     } else if (st.timestamp) {
       if (st.timestamp.k === 'jsonata') delay = (await evaluateJsonataTimestamp(st.timestamp.expr, js)) - r.now;
