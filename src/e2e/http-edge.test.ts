@@ -152,6 +152,10 @@ describe('errors never repeat a large value', () => {
     const d = await rawRequest(srv.endpoint, { target: 'AWSStepFunctions.DescribeStateMachine', body: JSON.stringify({ stateMachineArn: arn }) });
     assert.equal(d.status, 400);
     assert.ok(d.text.length < 5000, `a ${d.text.length}-character error`);
+    const testState = await rawRequest(srv.endpoint, { target: 'AWSStepFunctions.TestState', body: JSON.stringify({ definition: { Type: 'Pass', Result: 'r'.repeat(100000), End: true }, roleArn: ROLE }) });
+    assert.equal(testState.body?.__type, 'ValidationException');
+    assert.match(String(testState.body?.message), /^Invalid type for parameter definition, value: \{"Type":"Pass","Result":"r+\.\.\.\[\d+ more characters\], type: object, valid types: string$/);
+    assert.ok(testState.text.length < 5000, `a ${testState.text.length}-character error`);
     const unknown = await rawRequest(srv.endpoint, { target: `AWSStepFunctions.${'Z'.repeat(12000)}` });
     assert.equal(unknown.body?.__type, 'UnknownOperationException');
     assert.ok(unknown.text.length < 5000, `a ${unknown.text.length}-character error`);
