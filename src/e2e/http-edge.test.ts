@@ -111,6 +111,10 @@ describe('a request body over 4 MiB', () => {
     const chunked = await send(srv.port, { headers: { ...target('ListStateMachines'), 'transfer-encoding': 'chunked' }, body: big });
     assert.equal(chunked.status, 400);
     assert.equal(JSON.parse(chunked.text).__type, 'ValidationException');
+    // A declared length too large to be worth reading is answered at once, and the connection closed.
+    const huge = await rawExchange(srv.port, 'POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\nContent-Length: 1000000000\r\n\r\n{"a":', 5000);
+    assert.ok(huge.closed, 'the server kept the connection open');
+    assert.match(huge.text, /^HTTP\/1\.1 400 [^]*\r\n\r\n\{"__type":"ValidationException","message":"Request body exceeds the maximum size of 4194304 bytes"\}$/);
     const next = await send(srv.port, { headers: target('ListStateMachines'), body: '{}' });
     assert.equal(next.status, 200);
     assert.ok(Array.isArray(JSON.parse(next.text).stateMachines));
