@@ -5,7 +5,7 @@
 import { createApiContext } from '../api/context.js';
 import { StartExecutionIntegration } from '../api/integrations/states.js';
 import type { Server } from 'node:http';
-import { createApiServer } from '../api/server.js';
+import { createApiServer, type HttpTimeouts } from '../api/server.js';
 import { consoleHandler } from '../api/console/routes.js';
 import type { StreamOptions } from '../api/console/stream.js';
 import { systemClock } from '../runtime/clock.js';
@@ -37,6 +37,8 @@ export interface ServeConfig {
   consoleDir?: string;
   /** The console's live streams (tests shorten the heartbeat). */
   consoleStream?: StreamOptions;
+  /** How long a client may take to send a request (tests shorten them). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 /** Environment variables that override the engine's limits (AWS's quotas by default). */
@@ -121,7 +123,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   await engine.init();
   const log2 = (l: string) => console.error(l);
   const fallback = consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });
-  const server = createApiServer(ctx, { log: log2, fallback });
+  const server = createApiServer(ctx, { log: log2, fallback, timeouts: cfg.httpTimeouts });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());

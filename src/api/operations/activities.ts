@@ -6,7 +6,7 @@
 import { tryParseJson, toJsonText } from '../../shared/json.js';
 import { activityArn, parseActivityArn } from '../arn.js';
 import { decodeToken, epoch, paginate, type ApiContext, type Params } from '../context.js';
-import { ApiError, invalidToken, notFoundActivity, Validator } from '../errors.js';
+import { ApiError, invalidToken, notFoundActivity, shortened, Validator } from '../errors.js';
 import { checkNameChars, nameConstraints } from '../names.js';
 import { requiredArn } from './state-machines.js';
 
@@ -76,16 +76,16 @@ function noTask(token: string): ApiError {
 }
 
 export async function sendTaskSuccess(ctx: ApiContext, p: Params) {
-  const token = tokenOf(p, new Validator().requiredString(p, 'output', { max: 262144 }));
+  const token = tokenOf(p, new Validator().requiredString(p, 'output', { max: 262144, sensitive: true }));
   const text = p.output as string;
   const parsed = tryParseJson(text);
-  if (!parsed.ok) throw new ApiError('InvalidOutput', `Invalid Output: '${parsed.message}'`);
+  if (!parsed.ok) throw new ApiError('InvalidOutput', `Invalid Output: '${shortened(parsed.message)}'`);
   if (!(await ctx.engine.completeTask(token, { k: 'succeeded', output: parsed.value }))) throw noTask(token);
   return {};
 }
 
 export async function sendTaskFailure(ctx: ApiContext, p: Params) {
-  const token = tokenOf(p, new Validator().optionalString(p, 'error', { max: 256 }).optionalString(p, 'cause', { max: 32768 }));
+  const token = tokenOf(p, new Validator().optionalString(p, 'error', { max: 256, sensitive: true }).optionalString(p, 'cause', { max: 32768, sensitive: true }));
   const outcome: { k: 'failed'; error?: string; cause?: string } = { k: 'failed' };
   if (typeof p.error === 'string') outcome.error = p.error;
   if (typeof p.cause === 'string') outcome.cause = p.cause;

@@ -10,7 +10,7 @@ import type { ExecutionInfo } from '../../interpreter/exec-state.js';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from '../../store/store.js';
 import { executionArn, expressExecutionArn, parseExecutionArn, parseStateMachineArn, parseStatesArn } from '../arn.js';
 import { decodeToken, encodeToken, epoch, pageParams, type ApiContext, type Params } from '../context.js';
-import { ApiError, invalidArn, invalidPageToken, notFoundExecution, notFoundStateMachine, resourceNotFound, validation, Validator } from '../errors.js';
+import { ApiError, invalidArn, invalidPageToken, notFoundExecution, notFoundStateMachine, resourceNotFound, SENSITIVE, validation, Validator } from '../errors.js';
 import { checkNameChars, nameConstraints } from '../names.js';
 import { requiredArn } from './state-machines.js';
 import { scanJson } from '../../asl/validate/jackson.js';
@@ -53,7 +53,7 @@ function parseInput(p: Params): { text: string; value: Json } {
   if (raw === undefined || raw === null) return { text: '{}', value: {} };
   if (typeof raw !== 'string') throw validation(raw, 'input', 'Member must be a string');
   if (Buffer.byteLength(raw) > MAX_INPUT_BYTES) {
-    throw validation('<input>', 'input', `Member must have length less than or equal to ${MAX_INPUT_BYTES}`);
+    throw validation(SENSITIVE, 'input', `Member must have length less than or equal to ${MAX_INPUT_BYTES}`);
   }
   const parsed = tryParseJson(raw);
   if (!parsed.ok) {
@@ -333,7 +333,7 @@ export async function getExecutionHistory(ctx: ApiContext, p: Params) {
 
 export async function stopExecution(ctx: ApiContext, p: Params) {
   requiredArn(p, 'executionArn');
-  new Validator().optionalString(p, 'error', { max: 256 }).optionalString(p, 'cause', { max: 32768 }).check();
+  new Validator().optionalString(p, 'error', { max: 256, sensitive: true }).optionalString(p, 'cause', { max: 32768, sensitive: true }).check();
   const rec = await getExecutionOrThrow(ctx, p);
   if (rec.type === 'EXPRESS') {
     throw new ApiError('ValidationException', 'This operation is not supported by Express state machines.');

@@ -104,7 +104,7 @@ function tagsOf(p: Params): Record<string, string> | undefined {
 
 export async function createStateMachine(ctx: ApiContext, p: Params) {
   const v = nameConstraints(new Validator(), p)
-    .requiredString(p, 'definition', { min: 1, max: MAX_DEFINITION })
+    .requiredString(p, 'definition', { min: 1, max: MAX_DEFINITION, sensitive: true })
     .requiredString(p, 'roleArn', { min: 1, max: 256 })
     .optionalEnum(p, 'type', TYPES)
     .optionalString(p, 'versionDescription', { max: 256 });
@@ -193,7 +193,7 @@ export async function listStateMachines(ctx: ApiContext, p: Params) {
 export async function updateStateMachine(ctx: ApiContext, p: Params) {
   const arnText = requiredArn(p, 'stateMachineArn');
   new Validator()
-    .optionalString(p, 'definition', { min: 1, max: MAX_DEFINITION })
+    .optionalString(p, 'definition', { min: 1, max: MAX_DEFINITION, sensitive: true })
     .optionalString(p, 'roleArn', { min: 1, max: 256 })
     .optionalString(p, 'versionDescription', { max: 256 })
     .check();
@@ -262,7 +262,7 @@ export async function deleteStateMachine(ctx: ApiContext, p: Params) {
 
 export async function validateStateMachineDefinition(_ctx: ApiContext, p: Params) {
   new Validator()
-    .requiredString(p, 'definition', { min: 1, max: MAX_DEFINITION })
+    .requiredString(p, 'definition', { min: 1, max: MAX_DEFINITION, sensitive: true })
     .optionalEnum(p, 'type', TYPES)
     .optionalEnum(p, 'severity', ['ERROR', 'WARNING'])
     .optionalInt(p, 'maxResults', 0, 100)

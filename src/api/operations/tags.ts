@@ -5,7 +5,7 @@
  */
 import { parseStatesArn } from '../arn.js';
 import type { ApiContext, Params } from '../context.js';
-import { ApiError, Validator } from '../errors.js';
+import { ApiError, shortened, Validator } from '../errors.js';
 import { requiredArn } from './state-machines.js';
 
 const MAX_TAGS = 50;
@@ -20,7 +20,7 @@ async function exists(ctx: ApiContext, arn: string): Promise<boolean> {
 async function resource(ctx: ApiContext, p: Params, v = new Validator()): Promise<string> {
   const arn = requiredArn(p, 'resourceArn');
   v.check();
-  if (!(await exists(ctx, arn))) throw new ApiError('ResourceNotFound', `Resource not found: '${arn}'`);
+  if (!(await exists(ctx, arn))) throw new ApiError('ResourceNotFound', `Resource not found: '${shortened(arn)}'`);
   return arn;
 }
 

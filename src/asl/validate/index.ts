@@ -10,7 +10,7 @@
 import { isObject, type Json, type JsonObject } from '../../shared/json.js';
 import { Ctx, SCHEMA, type Diagnostic, type ValidateOptions } from './context.js';
 import { checkGraph } from './graph.js';
-import { scanJson } from './jackson.js';
+import { scanDocument } from './jackson.js';
 import { checkWorkflow, readQueryLanguage } from './states.js';
 
 export type { Diagnostic, ValidateOptions } from './context.js';
@@ -18,7 +18,7 @@ export type { Diagnostic, ValidateOptions } from './context.js';
 /** Validates definition JSON text as AWS does. Empty array = valid. */
 export function validateDefinition(text: string, opts: ValidateOptions = {}): Diagnostic[] {
   if (text.trim() === '') return [{ severity: 'ERROR', code: SCHEMA, message: 'Definition must be a valid JSON object' }];
-  const scan = scanJson(text);
+  const scan = scanDocument(text);
   if (!scan.ok) {
     return [{ severity: 'ERROR', code: 'INVALID_JSON_DESCRIPTION', message: scan.error.message, location: scan.error.location }];
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scanJson, sourceLocation } from './jackson.js';
+import { scanDocument, scanJson, sourceLocation } from './jackson.js';
 
 function error(text: string): string {
   const r = scanJson(text);
@@ -51,4 +51,26 @@ test('control characters in strings and lines are counted', () => {
 test('long sources are truncated to 500 characters', () => {
   const text = 'x'.repeat(600);
   assert.equal(sourceLocation(text, 3), `[Source: (String)"${'x'.repeat(500)}"[truncated 100 chars]; line: 1, column: 4]`);
+});
+
+test('a whole document refuses content after its value, as Jackson with FAIL_ON_TRAILING_TOKENS', () => {
+  const doc = (text: string): string => {
+    const r = scanDocument(text);
+    assert.equal(r.ok, false, `expected trailing content to be refused in ${JSON.stringify(text)}`);
+    return r.ok ? '' : r.error.message.split('\n')[0]!;
+  };
+  assert.deepEqual(scanDocument(' {"a": 1} \n\t'), { ok: true, end: 9 });
+  const trailing = (type: string) => `Trailing token (of type ${type}) found after value (bound as \`com.fasterxml.jackson.databind.JsonNode\`): not allowed as per \`DeserializationFeature.FAIL_ON_TRAILING_TOKENS\``;
+  assert.equal(doc('{}{"x":1}'), trailing('START_OBJECT'));
+  assert.equal(doc('{} [1]'), trailing('START_ARRAY'));
+  assert.equal(doc('{} "s'), trailing('VALUE_STRING'));
+  assert.equal(doc('{} 12'), trailing('VALUE_NUMBER_INT'));
+  assert.equal(doc('{} -1.5e3'), trailing('VALUE_NUMBER_FLOAT'));
+  assert.equal(doc('{} true'), trailing('VALUE_TRUE'));
+  assert.equal(doc('{} null'), trailing('VALUE_NULL'));
+  assert.equal(doc('{} xyz'), `Unrecognized token 'xyz': was expecting ${VALUES}`);
+  assert.equal(doc('{} ,'), `Unexpected character (',' (code 44)): expected a valid value ${VALUES}`);
+  assert.match(doc('{} }'), /^Unexpected close marker '}': expected '\]' \(for root starting at \[Source: \(String\)"\{\} \}"; line: 1, column: 0\]\)$/);
+  const r = scanDocument('{}{"x":1}');
+  assert.equal(r.ok ? '' : r.error.location, '[Source: (String)"{}{"x":1}"; line: 1, column: 4]');
 });

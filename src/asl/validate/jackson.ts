@@ -4,7 +4,9 @@
  * location, e.g. `Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token
  * 'null', 'true' or 'false')` at `[Source: (String)"not a definition"; line: 1, column: 4]`.
  *
- * Like Jackson's `readTree`, only the first value is read: content after it is ignored.
+ * `scanJson` reads the first value only (content after it is ignored, as by Jackson's `readTree`);
+ * `scanDocument` also refuses content after that value, as Jackson does with `FAIL_ON_TRAILING_TOKENS`
+ * (AWS refuses a definition with trailing content).
  * @module
  */
 
@@ -111,6 +113,43 @@ class Scanner {
     if (c >= '0' && c <= '9') return this.number();
     if (isIdentStart(c)) this.invalidToken(this.i, this.i + 1);
     this.unexpected(this.i, `expected a valid value ${VALID_VALUES}`);
+  }
+
+  /**
+   * After the root value: nothing but white space may follow. Jackson reads the next token; a valid one
+   * is reported as a trailing token of its type, an invalid one with the usual message.
+   */
+  trailing(): void {
+    const c = this.ws();
+    if (c === undefined) return;
+    const start = this.i;
+    let type: string;
+    if (c === '{' || c === '[') {
+      this.i++;
+      type = c === '{' ? 'START_OBJECT' : 'START_ARRAY';
+    } else if (c === '"') {
+      this.i++;
+      type = 'VALUE_STRING';
+    } else if (c === '}' || c === ']') {
+      throw new Fail(
+        `Unexpected close marker '${c}': expected '${c === '}' ? ']' : '}'}' (for root starting at [Source: ${sourceSnippet(this.s)}; line: 1, column: 0])`,
+        start + 1,
+      );
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      this.number();
+      type = /[.eE]/.test(this.s.slice(start, this.i)) ? 'VALUE_NUMBER_FLOAT' : 'VALUE_NUMBER_INT';
+    } else if (c === 't' || c === 'f' || c === 'n') {
+      const word = c === 't' ? 'true' : c === 'f' ? 'false' : 'null';
+      this.literal(word);
+      type = `VALUE_${word.toUpperCase()}`;
+    } else {
+      this.value(); // throws: not the start of a value
+      return;
+    }
+    throw new Fail(
+      `Trailing token (of type ${type}) found after value (bound as \`com.fasterxml.jackson.databind.JsonNode\`): not allowed as per \`DeserializationFeature.FAIL_ON_TRAILING_TOKENS\``,
+      this.i,
+    );
   }
 
   /** Reports `Unrecognized token '...'`, reading the rest of the token as Jackson does. */
@@ -277,17 +316,33 @@ export function sourceLocation(text: string, offset: number): string {
     }
   }
   const column = offset - rowStart + 1;
+  return `[Source: ${sourceSnippet(text)}; line: ${line}, column: ${column}]`;
+}
+
+/** Jackson's description of the source: the text, cut after 500 characters. */
+function sourceSnippet(text: string): string {
   let snippet = `(String)"${text.length > MAX_SNIPPET ? text.slice(0, MAX_SNIPPET) : text}"`;
   if (text.length > MAX_SNIPPET) snippet += `[truncated ${text.length - MAX_SNIPPET} chars]`;
-  return `[Source: ${snippet}; line: ${line}, column: ${column}]`;
+  return snippet;
 }
 
 /** Checks the syntax of the first JSON value in the text as Jackson would. */
 export function scanJson(text: string): JsonScanResult {
+  return scan(text, false);
+}
+
+/** Checks that the text is exactly one JSON value (white space around it allowed), with Jackson's messages. */
+export function scanDocument(text: string): JsonScanResult {
+  return scan(text, true);
+}
+
+function scan(text: string, whole: boolean): JsonScanResult {
   const sc = new Scanner(text);
   try {
     sc.value();
-    return { ok: true, end: sc.i };
+    const end = sc.i;
+    if (whole) sc.trailing();
+    return { ok: true, end };
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     const location = sourceLocation(text, e.pos);

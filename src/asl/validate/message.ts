@@ -4,7 +4,22 @@
  * @module
  */
 import type { Diagnostic } from './context.js';
+import { shortened } from '../../shared/text.js';
 import { pyReprList } from './pyrepr.js';
+
+/** The most errors an InvalidDefinition message lists, and diagnostics a ValidateStateMachineDefinition returns (AWS's maximum). */
+export const MAX_DIAGNOSTICS = 100;
+/** A diagnostic's message and location are cut after this many characters (a deeply nested location would repeat its path). */
+export const MAX_DIAGNOSTIC_TEXT = 1024;
+/** The most of a definition an error message repeats. */
+const MAX_ECHOED_DEFINITION = 4096;
+
+/** A diagnostic as the API reports it: message and location of bounded length. */
+export function boundedDiagnostic(d: Diagnostic): Diagnostic {
+  const out: Diagnostic = { ...d, message: shortened(d.message, MAX_DIAGNOSTIC_TEXT) };
+  if (d.location !== undefined) out.location = shortened(d.location, MAX_DIAGNOSTIC_TEXT);
+  return out;
+}
 
 /** One diagnostic as AWS writes it inside the InvalidDefinition message: `CODE: message at /location`. */
 export function formatDiagnostic(d: Diagnostic): string {
@@ -21,8 +36,10 @@ export function formatDiagnostic(d: Diagnostic): string {
 export function invalidDefinitionMessage(text: string, diagnostics: readonly Diagnostic[]): string {
   const errors = diagnostics.filter((d) => d.severity === 'ERROR');
   const label = errors.find((d) => d.code === 'INVALID_LABEL_NAME');
-  if (label) return `Error=ValueError Args=${pyReprList([label.message])} in definition '${text}'.`;
-  return `Invalid State Machine Definition: '${errors.map(formatDiagnostic).join(', ')}'`;
+  if (label) return `Error=ValueError Args=${pyReprList([boundedDiagnostic(label).message])} in definition '${shortened(text, MAX_ECHOED_DEFINITION)}'.`;
+  const shown = errors.slice(0, MAX_DIAGNOSTICS).map((d) => formatDiagnostic(boundedDiagnostic(d)));
+  const more = errors.length - shown.length;
+  return `Invalid State Machine Definition: '${shown.join(', ')}'${more > 0 ? ` (${more} more error${more === 1 ? '' : 's'} not shown)` : ''}`;
 }
 
 export interface ValidationResponse {
@@ -33,8 +50,8 @@ export interface ValidationResponse {
 
 /** The ValidateStateMachineDefinition response (`maxResults` limits the diagnostics, default 100). */
 export function validationResponse(diagnostics: readonly Diagnostic[], maxResults?: number): ValidationResponse {
-  const limit = maxResults && maxResults > 0 ? maxResults : 100;
-  const list = diagnostics.slice(0, limit).map((d) => ({ ...d }));
+  const limit = maxResults && maxResults > 0 ? Math.min(maxResults, MAX_DIAGNOSTICS) : MAX_DIAGNOSTICS;
+  const list = diagnostics.slice(0, limit).map(boundedDiagnostic);
   return {
     result: diagnostics.some((d) => d.severity === 'ERROR') ? 'FAIL' : 'OK',
     diagnostics: list,

@@ -6,6 +6,7 @@
  * @module
  */
 import { isObject, tryParseJson, type Json, type JsonObject } from '../../shared/json.js';
+import { shortened } from '../../shared/text.js';
 
 export type InspectionLevel = 'INFO' | 'DEBUG' | 'TRACE';
 export type FieldValidationMode = 'STRICT' | 'PRESENT' | 'NONE';
@@ -56,22 +57,27 @@ export interface TestStateRequest {
 const validation = (message: string) => new TestStateRequestError('ValidationException', message);
 
 /** `1 validation error detected: Value … at '…' failed to satisfy constraint: …` */
+/** A value as an error message repeats it: its text (JSON for objects, or always), cut after 4096 characters. */
+function shownText(value: unknown, json = false): string {
+  return shortened(json || typeof value === 'object' ? String(JSON.stringify(value)) : String(value), 4096);
+}
+
 function constraint(value: unknown, field: string, text: string): TestStateRequestError {
-  const shown = value === null || value === undefined ? 'null' : `'${typeof value === 'object' ? JSON.stringify(value) : String(value)}'`;
+  const shown = value === null || value === undefined ? 'null' : `'${shownText(value)}'`;
   return validation(`1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${text}`);
 }
 
 function optString(p: Record<string, unknown>, field: string, path = field): string | undefined {
   const v = p[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new TestStateRequestError('ValidationException', `Invalid type for parameter ${path}, value: ${JSON.stringify(v)}, type: ${typeof v}, valid types: string`);
+  if (typeof v !== 'string') throw new TestStateRequestError('ValidationException', `Invalid type for parameter ${path}, value: ${shownText(v, true)}, type: ${typeof v}, valid types: string`);
   return v;
 }
 
 function optNonNegativeInt(p: Record<string, unknown>, field: string, path: string): number | undefined {
   const v = p[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw validation(`Invalid type for parameter ${path}, value: ${JSON.stringify(v)}, valid types: integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw validation(`Invalid type for parameter ${path}, value: ${shownText(v, true)}, valid types: integer`);
   if (v < 0) throw constraint(v, path, 'Member must have value greater than or equal to 0');
   return v;
 }
