@@ -300,6 +300,42 @@ describe('buildTimeline', () => {
     assert.deepEqual(stateStatuses(t), new Map([['W', 'succeeded'], ['T', 'cancelled']]));
   });
 
+  test('a step stopped during its retry back-off is cancelled, not failed', async () => {
+    const events = await history(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: `${FN}flaky`, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 100, MaxAttempts: 3 }], End: true } } },
+      {},
+      { functions: { flaky: async () => fail('Flaky', 'boom') }, stopAfterMs: 60 },
+    );
+    const t = buildTimeline(events);
+    assert.equal(t.status, 'ABORTED');
+    assert.ok(events.some((e) => e.type === 'LambdaFunctionFailed'), 'the first attempt failed before the stop');
+    assert.deepEqual(
+      t.steps.map((s) => [s.name, s.status]),
+      [['T', 'cancelled']],
+    );
+    assert.equal(t.steps[0]!.attempts[0]!.error, 'Flaky');
+    assert.deepEqual(stateStatuses(t), new Map([['T', 'cancelled']]));
+  });
+
+  test('a step in back-off when the execution times out is cancelled; one whose failure ended the execution is failed', async () => {
+    const timedOut = await history(
+      { TimeoutSeconds: 1, StartAt: 'T', States: { T: { Type: 'Task', Resource: `${FN}flaky`, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1000, MaxAttempts: 3 }], End: true } } },
+      {},
+      { functions: { flaky: async () => fail('Flaky', 'boom') } },
+    );
+    const t1 = buildTimeline(timedOut);
+    assert.equal(t1.status, 'TIMED_OUT');
+    assert.equal(t1.steps[0]!.status, 'cancelled');
+    const failed = await history(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: `${FN}flaky`, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 1 }], End: true } } },
+      {},
+      { functions: { flaky: async () => fail('Flaky', 'boom') } },
+    );
+    const t2 = buildTimeline(failed);
+    assert.equal(t2.status, 'FAILED');
+    assert.equal(t2.steps[0]!.status, 'failed');
+  });
+
   test('assigned variables of StateExited are kept', async () => {
     const events = await history({ StartAt: 'A', States: { A: { Type: 'Pass', Assign: { x: 1, y: 'two' }, End: true } } }, {});
     const t = buildTimeline(events);
