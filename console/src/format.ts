@@ -51,19 +51,7 @@ export function prettyJson(text: string | undefined): string {
   }
 }
 
-/** The gist of an error's cause: a Lambda-style cause's errorMessage, or its first line. */
-export function causeSummary(cause: string | undefined, max = 200): string {
-  if (!cause) return '';
-  let text = cause;
-  try {
-    const v = JSON.parse(cause) as { errorMessage?: unknown };
-    if (v && typeof v === 'object' && typeof v.errorMessage === 'string') text = v.errorMessage;
-  } catch {
-    /* plain text */
-  }
-  text = text.split('\n')[0]!;
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+export { causeSummary } from '../../src/history/timeline.js';
 
 export function arnName(arn: string): string {
   const parts = arn.split(':');

@@ -267,6 +267,10 @@ export const handler = async (order) => {
     const all = await table.locator('tbody tr').count();
     const history = await server.client.send(new (await import('@aws-sdk/client-sfn')).GetExecutionHistoryCommand({ executionArn: failedArn, maxResults: 1000 }));
     assert.equal(all, Math.min(100, history.events!.length));
+    // A Lambda function's scheduling is summed up by its ARN, without a stray colon before it.
+    const summaries = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    assert.ok(summaries.includes('arn:aws:lambda:us-east-1:123456789012:function:charge'), summaries.join(' | '));
+    assert.ok(!summaries.some((s) => s.startsWith(':')), summaries.join(' | '));
     // The declined charges: a Lambda ARN as Resource records LambdaFunction* events.
     const failedType = history.events!.find((e) => /^(Task|LambdaFunction)Failed$/.test(e.type!))!.type!;
     await page.getByLabel('Type').selectOption(failedType);

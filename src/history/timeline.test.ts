@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { StateMachine } from '../library/state-machine.js';
 import type { TaskInvoker } from '../runtime/tasks/types.js';
-import { buildTimeline, logLines, stateStatuses, type AwsEvent, type Step } from './timeline.js';
+import { buildTimeline, eventSummary, logLines, stateStatuses, type AwsEvent, type Step } from './timeline.js';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:';
 
@@ -399,5 +399,29 @@ describe('logLines', () => {
       logLines(events, 'FATAL').map((l) => l.event),
       ['ExecutionAborted'],
     );
+  });
+});
+
+describe('eventSummary', () => {
+  const ev = (type: string, key: string, details: Record<string, unknown>): AwsEvent => ({ timestamp: 0, type, id: 1, previousEventId: 0, [key]: details });
+
+  test('a LambdaFunctionScheduled event is summed up by its function ARN, with no stray colon', () => {
+    const arn = `${FN}charge`;
+    assert.equal(eventSummary(ev('LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', { resource: arn, input: '{}' })), arn);
+  });
+
+  test('a TaskScheduled event by its resource type and resource', () => {
+    assert.equal(eventSummary(ev('TaskScheduled', 'taskScheduledEventDetails', { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', region: 'us-east-1' })), 'lambda:invoke.waitForTaskToken');
+  });
+
+  test('a state by its name, a failure by its error and the gist of its cause, an iteration by its index', () => {
+    assert.equal(eventSummary(ev('PassStateEntered', 'stateEnteredEventDetails', { name: 'Validate', input: '{}' })), 'Validate');
+    assert.equal(
+      eventSummary(ev('LambdaFunctionFailed', 'lambdaFunctionFailedEventDetails', { error: 'PaymentDeclined', cause: JSON.stringify({ errorMessage: 'The card was declined.', trace: ['a', 'b'] }) })),
+      'PaymentDeclined: The card was declined.',
+    );
+    assert.equal(eventSummary(ev('MapIterationStarted', 'mapIterationStartedEventDetails', { name: 'Each', index: 2 })), 'Each');
+    assert.equal(eventSummary(ev('MapIterationStarted', 'mapIterationStartedEventDetails', { index: 2 })), 'iteration 2');
+    assert.equal(eventSummary({ timestamp: 0, type: 'ExecutionSucceeded', id: 9, previousEventId: 8 }), '');
   });
 });

@@ -129,6 +129,32 @@ export function eventDetails(e: AwsEvent): Record<string, unknown> | undefined {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** The gist of an error's cause: a Lambda-style cause's errorMessage, or its first line. */
+export function causeSummary(cause: string | undefined, max = 200): string {
+  if (!cause) return '';
+  let text = cause;
+  try {
+    const v = JSON.parse(cause) as { errorMessage?: unknown };
+    if (v && typeof v === 'object' && typeof v.errorMessage === 'string') text = v.errorMessage;
+  } catch {
+    /* plain text */
+  }
+  text = text.split('\n')[0]!;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** One line about an event for the events table: the state's name, the error, the resource, or the iteration. */
+export function eventSummary(e: AwsEvent): string {
+  const d = eventDetails(e);
+  if (!d) return '';
+  if (typeof d.name === 'string') return d.name;
+  if (typeof d.error === 'string') return `${d.error}${typeof d.cause === 'string' ? `: ${causeSummary(d.cause, 120)}` : ''}`;
+  // Task… events name a resourceType and a resource; LambdaFunction… events only the function's ARN.
+  if (typeof d.resource === 'string') return typeof d.resourceType === 'string' && d.resourceType ? `${d.resourceType}:${d.resource}` : d.resource;
+  if (typeof d.index === 'number') return `iteration ${d.index}`;
+  return '';
+}
+
 const ATTEMPT_START = /^(Task|LambdaFunction|Activity)Scheduled$/;
 const ATTEMPT_OK = /^(Task|LambdaFunction|Activity)Succeeded$/;
 const ATTEMPT_FAIL = /^(Task|LambdaFunction|Activity)(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/;
