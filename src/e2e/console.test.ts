@@ -466,6 +466,40 @@ export const handler = async (order) => {
     assert.equal(await page.locator('.graph [aria-pressed="true"]').count(), 1);
   });
 
+  it('opens a tall failed execution on its failing state; Fit keeps the text readable and the wheel scrolls the rest', async () => {
+    const states: Record<string, unknown> = {};
+    for (let i = 0; i < 24; i++) states[`Step${i}`] = { Type: 'Pass', Next: i < 23 ? `Step${i + 1}` : 'Broken' };
+    states.Broken = { Type: 'Fail', Error: 'Broken', Cause: 'The last state fails.' };
+    const created = await server.client.send(new CreateStateMachineCommand({ name: 'tall', definition: JSON.stringify({ StartAt: 'Step0', States: states }), roleArn: ROLE }));
+    const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+    const started = await server.client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn!, input: '{}' }));
+    assert.equal((await waitForEnd(server.client, started.executionArn!)).status, 'FAILED');
+    await page.goto(`${server.endpoint}/#/executions/${encodeURIComponent(started.executionArn!)}`);
+    await waitNode('Broken', 'failed');
+    await page.waitForTimeout(100);
+    const zoom = async () => parseInt(await page.locator('.graph-tools .zoom').innerText(), 10);
+    const canvas = (await page.locator('.graph-canvas').boundingBox())!;
+    const inView = async (selector: string) => {
+      const b = (await page.locator(selector).first().boundingBox())!;
+      return b.x >= canvas.x && b.y >= canvas.y && b.x + b.width <= canvas.x + canvas.width && b.y + b.height <= canvas.y + canvas.height;
+    };
+    assert.ok(await inView('.graph [data-state="Broken"]'), 'the failing state is in view');
+    assert.ok((await zoom()) >= 75, `readable (${await zoom()}%)`);
+    await shot('18-tall-failed');
+    // Fit: the width at a readable size, from the top; the rest is scrolled to.
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    const fitted = await zoom();
+    assert.ok(fitted >= 75, `Fit stays readable (${fitted}%)`);
+    assert.ok(await inView('.graph .terminal'), 'Fit shows the top of the graph');
+    assert.ok(!(await inView('.graph [data-state="Broken"]')));
+    await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(100);
+    assert.equal(await zoom(), fitted, 'the wheel scrolls, it does not zoom');
+    assert.ok(await inView('.graph [data-state="Broken"]'), 'scrolled down to the last state');
+    await shot('19-tall-scrolled');
+  });
+
   it('made no request outside the server and logged no error', () => {
     assert.deepEqual(problems(), []);
   });
