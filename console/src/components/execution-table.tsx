@@ -1,4 +1,4 @@
-/** A table of executions: name (and redrives), status, state machine (optional), start and duration. */
+/** A table of executions: name (redrives, and the task tokens it waits on), status, state machine (optional), start and duration. */
 import type { ExecutionSummary } from '../api.js';
 import { arnName, duration, time } from '../format.js';
 import { href } from '../router.js';
@@ -24,6 +24,12 @@ export function ExecutionTable({ executions, showMachine = true }: { executions:
               <td class="name">
                 <a href={href(['executions', e.executionArn])}>{e.name}</a>
                 {e.redriveCount ? <span class="tag">redriven ×{e.redriveCount}</span> : null}
+                {e.waitingTasks ? (
+                  <a class="tag tag-waiting" href="#/waiting" title="Open the steps waiting for a decision">
+                    <span aria-hidden="true">⏸ </span>
+                    waits on {e.waitingTasks === 1 ? 'a task token' : `${e.waitingTasks} task tokens`}
+                  </a>
+                ) : null}
               </td>
               <td>
                 <StatusBadge status={e.status} />
