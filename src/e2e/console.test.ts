@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROLE, startTestServer, waitForEnd, type TestServer } from './helpers.js';
 
 // Functions passed to page.evaluate run in the browser; the project compiles without the DOM's types.
-declare const document: { querySelectorAll(s: string): { length: number }; activeElement: { getAttribute(n: string): string | null } | null };
+declare const document: { querySelectorAll(s: string): { length: number }; activeElement: { getAttribute(n: string): string | null } | null; documentElement: { scrollWidth: number } };
 declare const requestAnimationFrame: (f: () => void) => void;
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 declare const localStorage: { getItem(k: string): string | null };
@@ -143,6 +143,9 @@ export const handler = async (order) => {
   const narrowShot = async (name: string) => {
     await page.setViewportSize({ width: 420, height: 860 });
     await page.waitForTimeout(150);
+    // The page itself never scrolls sideways (wide tables scroll in their own box).
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 420, `${name}: the page is ${width}px wide at 420px`);
     await page.screenshot({ path: join(shots, `${name}-narrow.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.waitForTimeout(150);

@@ -26,7 +26,11 @@ export function ExecutionTable({ executions, showMachine = true }: { executions:
                 {e.redriveCount ? <span class="tag">redriven ×{e.redriveCount}</span> : null}
                 {e.waitingTasks ? (
                   <a class="tag tag-waiting" href="#/waiting" title="Open the steps waiting for a decision">
-                    <span aria-hidden="true">⏸ </span>
+                    <svg class="waiting-icon" width="11" height="11" viewBox="0 0 20 20" aria-hidden="true">
+                      <circle cx="10" cy="10" r="9" />
+                      <rect x="6.5" y="5.5" width="2.4" height="9" rx="0.6" />
+                      <rect x="11.1" y="5.5" width="2.4" height="9" rx="0.6" />
+                    </svg>{' '}
                     waits on {e.waitingTasks === 1 ? 'a task token' : `${e.waitingTasks} task tokens`}
                   </a>
                 ) : null}
