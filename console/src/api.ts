@@ -76,6 +76,8 @@ export interface ExecutionSummary {
   startDate: number;
   stopDate?: number;
   redriveCount?: number;
+  /** A running Standard execution: how many task tokens it waits on. */
+  waitingTasks?: number;
 }
 
 export interface Execution extends ExecutionSummary {
@@ -104,14 +106,24 @@ export interface StateMachine {
 }
 
 export interface OpenTask {
-  seq: number;
+  seq?: number;
   stateName: string;
   kind: 'callback' | 'activity';
   token: string;
   input: string;
   heartbeatSeconds?: number;
   timeoutSeconds?: number;
+  activityArn?: string;
+  /** Epoch ms. */
   createdAt: number;
+}
+
+/** An open task token with its execution (the "Waiting for people" view). */
+export interface WaitingTask extends OpenTask {
+  executionArn: string;
+  executionName: string;
+  stateMachineArn: string;
+  stateMachineName: string;
 }
 
 export interface Diagnostic {

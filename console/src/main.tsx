@@ -1,14 +1,19 @@
 /** The Stepwise console: state machines, the designer, executions. Hash-routed, one page. */
 import { render } from 'preact';
+import { useState } from 'preact/hooks';
+import { localZoneName, setTimeZoneMode, timeZoneMode, type TimeZoneMode } from './format.js';
 import { Designer } from './views/designer.js';
 import { ExecutionView } from './views/execution.js';
 import { ExecutionsView } from './views/executions.js';
 import { StateMachineView } from './views/state-machine.js';
 import { StateMachinesView } from './views/state-machines.js';
+import { WaitingView } from './views/waiting.js';
 import { useRoute } from './router.js';
 
 function App() {
   const route = useRoute();
+  // Every time on the page is shown in this zone; changing it redraws the page.
+  const [zone, setZone] = useState<TimeZoneMode>(timeZoneMode());
   const [section, arg] = route.parts;
   let view;
   let current = section ?? 'state-machines';
@@ -24,6 +29,9 @@ function App() {
     case 'executions':
       view = arg ? <ExecutionView arn={arg} query={route.query} /> : <ExecutionsView query={route.query} />;
       break;
+    case 'waiting':
+      view = <WaitingView />;
+      break;
     default:
       view = (
         <section>
@@ -37,6 +45,7 @@ function App() {
   const nav = [
     ['state-machines', 'State machines', '#/state-machines'],
     ['executions', 'Executions', '#/executions'],
+    ['waiting', 'Waiting for people', '#/waiting'],
     ['designer', 'Designer', '#/designer'],
   ] as const;
   return (
@@ -56,6 +65,20 @@ function App() {
             </a>
           ))}
         </nav>
+        <label class="zone-picker">
+          <span class="zone-label">Time zone</span>
+          <select
+            value={zone}
+            onChange={(e) => {
+              const v = (e.target as HTMLSelectElement).value as TimeZoneMode;
+              setTimeZoneMode(v);
+              setZone(v);
+            }}
+          >
+            <option value="local">Local: {localZoneName()}</option>
+            <option value="utc">UTC</option>
+          </select>
+        </label>
       </header>
       <main id="main" tabIndex={-1}>
         {view}

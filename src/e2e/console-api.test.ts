@@ -359,6 +359,55 @@ describe('console: tasks and the live stream', () => {
     assert.equal(unknown.status, 404);
   });
 
+  it('every open task token across executions: listed with its execution, oldest first; the executions list counts them', async () => {
+    const waiting = {
+      StartAt: 'Review',
+      States: {
+        Review: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: 'noop', Payload: { 'token.$': '$$.Task.Token', 'doc.$': '$.doc' } },
+          TimeoutSeconds: 86400,
+          End: true,
+        },
+      },
+    };
+    const smA = await createMachine(waiting);
+    const smB = await createMachine(waiting);
+    const a = await start(smA, { doc: 'a' }, 'waits-a');
+    const b = await start(smB, { doc: 'b' }, 'waits-b');
+    const done = await start(await createMachine({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }), {});
+    await waitForEnd(srv.client, done);
+    const mine = (all: any[]) => all.filter((t) => t.executionArn === a || t.executionArn === b);
+    const tasks = await until(async () => {
+      const r = await get('/console/api/tasks');
+      assert.equal(r.status, 200);
+      const m = mine(r.json.tasks as any[]);
+      return m.length === 2 ? m : undefined;
+    });
+    assert.deepEqual(
+      tasks.map((t) => [t.executionName, t.stateMachineArn, t.stateName, t.kind, t.timeoutSeconds, JSON.parse(t.input).Payload.doc]),
+      [
+        ['waits-a', smA, 'Review', 'callback', 86400, 'a'],
+        ['waits-b', smB, 'Review', 'callback', 86400, 'b'],
+      ],
+    );
+    assert.equal(tasks[0].stateMachineName, smA.split(':')[6]);
+    assert.ok(tasks[0].createdAt <= tasks[1].createdAt);
+    const listed = (await get(`/console/api/executions?stateMachineArn=${encodeURIComponent(smA)}`)).json.executions as any[];
+    assert.deepEqual(listed.map((e) => [e.name, e.waitingTasks]), [['waits-a', 1]]);
+    const ended = (await get(`/console/api/executions?status=SUCCEEDED`)).json.executions as any[];
+    assert.ok(ended.length > 0 && ended.every((e) => e.waitingTasks === undefined));
+    await srv.client.send(new SendTaskSuccessCommand({ taskToken: tasks[0].token, output: '{}' }));
+    await waitForEnd(srv.client, a);
+    await until(async () => {
+      const m = mine((await get('/console/api/tasks')).json.tasks as any[]);
+      return m.length === 1 && m[0].executionArn === b ? m : undefined;
+    });
+    await srv.client.send(new SendTaskSuccessCommand({ taskToken: tasks[1].token, output: '{}' }));
+    await waitForEnd(srv.client, b);
+  });
+
   it('streams a running execution’s events as they are committed, then its status', async () => {
     const sm = await createMachine({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'W' }, W: { Type: 'Wait', Seconds: 1, Next: 'B' }, B: { Type: 'Pass', Result: { done: 1 }, End: true } } });
     const arn = await start(sm, { x: 1 });

@@ -17,8 +17,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROLE, startTestServer, waitForEnd, type TestServer } from './helpers.js';
 
 // Functions passed to page.evaluate run in the browser; the project compiles without the DOM's types.
-declare const document: { querySelectorAll(s: string): { length: number }; activeElement: { getAttribute(n: string): string | null } | null };
+declare const document: { querySelectorAll(s: string): { length: number }; activeElement: { getAttribute(n: string): string | null } | null; documentElement: { scrollWidth: number } };
 declare const requestAnimationFrame: (f: () => void) => void;
+declare const navigator: { clipboard: { readText(): Promise<string> } };
+declare const localStorage: { getItem(k: string): string | null };
 
 const CHROMIUM = process.env.STEPWISE_CHROMIUM ?? '/usr/bin/chromium';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -141,6 +143,9 @@ export const handler = async (order) => {
   const narrowShot = async (name: string) => {
     await page.setViewportSize({ width: 420, height: 860 });
     await page.waitForTimeout(150);
+    // The page itself never scrolls sideways (wide tables scroll in their own box).
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 420, `${name}: the page is ${width}px wide at 420px`);
     await page.screenshot({ path: join(shots, `${name}-narrow.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.waitForTimeout(150);
@@ -267,6 +272,10 @@ export const handler = async (order) => {
     const all = await table.locator('tbody tr').count();
     const history = await server.client.send(new (await import('@aws-sdk/client-sfn')).GetExecutionHistoryCommand({ executionArn: failedArn, maxResults: 1000 }));
     assert.equal(all, Math.min(100, history.events!.length));
+    // A Lambda function's scheduling is summed up by its ARN, without a stray colon before it.
+    const summaries = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    assert.ok(summaries.includes('arn:aws:lambda:us-east-1:123456789012:function:charge'), summaries.join(' | '));
+    assert.ok(!summaries.some((s) => s.startsWith(':')), summaries.join(' | '));
     // The declined charges: a Lambda ARN as Resource records LambdaFunction* events.
     const failedType = history.events!.find((e) => /^(Task|LambdaFunction)Failed$/.test(e.type!))!.type!;
     await page.getByLabel('Type').selectOption(failedType);
@@ -341,6 +350,95 @@ export const handler = async (order) => {
     await page.getByRole('link', { name: 'State machines' }).first().click();
     await page.locator('table.list', { hasText: 'orders' }).waitFor();
     await shot('13-state-machines');
+  });
+
+  it('says why "Start execution" is disabled until a state machine is chosen', async () => {
+    await page.getByRole('link', { name: 'Executions', exact: true }).first().click();
+    await page.locator('table.list tbody tr').first().waitFor();
+    const button = page.locator('.page-head').getByRole('button', { name: 'Start execution' });
+    assert.ok(await button.isDisabled());
+    const hint = page.locator('.page-head').getByText('To start an execution, choose its state machine in the filter below.');
+    assert.ok(await hint.isVisible(), 'the reason is on the page');
+    assert.equal(await button.getAttribute('aria-describedby'), await hint.getAttribute('id'));
+    await shot('20-executions-start-hint');
+    await page.getByLabel('State machine').selectOption({ label: 'orders' });
+    await page.locator('.page-head button.primary:not([disabled])', { hasText: 'Start execution' }).waitFor();
+    assert.equal(await hint.count(), 0);
+  });
+
+  it('lists every step waiting on a token, marks its execution, and approves and rejects from there; the token is shown whole', async () => {
+    const def = {
+      StartAt: 'Review',
+      States: {
+        Review: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: 'notify', Payload: { 'doc.$': '$.doc', 'token.$': '$$.Task.Token' } },
+          TimeoutSeconds: 86400,
+          End: true,
+        },
+      },
+    };
+    const created = await server.client.send(new CreateStateMachineCommand({ name: 'reviews', definition: JSON.stringify(def), roleArn: ROLE }));
+    const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+    const a = await server.client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn!, name: 'review-a', input: '{"doc":"a"}' }));
+    const b = await server.client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn!, name: 'review-b', input: '{"doc":"b"}' }));
+    let open: { executionArn: string; token: string }[] = [];
+    for (let i = 0; i < 200 && open.length < 2; i++) {
+      open = ((await (await fetch(`${server.endpoint}/console/api/tasks`)).json()) as { tasks: { executionArn: string; token: string }[] }).tasks;
+      if (open.length < 2) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(open.length, 2);
+    const tokenOf = (arn: string) => open.find((t) => t.executionArn === arn)!.token;
+    // The executions list marks both.
+    await page.getByRole('link', { name: 'Executions', exact: true }).first().click();
+    const rowA = page.locator('table.list tbody tr', { hasText: 'review-a' });
+    await rowA.locator('.tag-waiting', { hasText: 'waits on a task token' }).waitFor();
+    assert.equal(await page.locator('table.list .tag-waiting').count(), 2);
+    assert.equal(await page.locator('table.list tbody tr', { hasText: 'Succeeded' }).locator('.tag-waiting').count(), 0);
+    await shot('21-executions-waiting');
+    await rowA.locator('.tag-waiting').click();
+    await page.getByRole('heading', { name: 'Waiting for people' }).waitFor();
+    const rows = page.locator('table.waiting-list tbody tr');
+    await rows.nth(1).waitFor();
+    assert.equal(await rows.count(), 2);
+    const text = await page.locator('table.waiting-list').innerText();
+    for (const s of ['Review', 'review-a', 'review-b', 'reviews']) assert.match(text, new RegExp(s));
+    // A timeout says when it fires, not how many seconds it has.
+    assert.match(text, /times out 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC\S* \(in 2[34] h \d+ min\)/);
+    assert.doesNotMatch(text, /86400/);
+    const first = rows.filter({ hasText: 'review-a' });
+    await first.getByText('Input and token').click();
+    assert.match(await first.innerText(), /"doc": "a"/);
+    await shot('22-waiting');
+    await narrowShot('22-waiting');
+    // Approve review-a: the dialog shows the whole token, wrapped, and copies it.
+    await page.getByRole('button', { name: 'Approve Review of review-a' }).click();
+    const dialog = page.locator('dialog');
+    const token = dialog.locator('.token-text');
+    await token.waitFor();
+    assert.equal(await token.innerText(), tokenOf(a.executionArn!));
+    const fits = await token.evaluate((el: any) => el.scrollWidth <= el.clientWidth);
+    assert.ok(fits, 'the token wraps inside its box, nothing is clipped');
+    const tb = (await token.boundingBox())!;
+    const db = (await dialog.boundingBox())!;
+    assert.ok(tb.x >= db.x && tb.x + tb.width <= db.x + db.width, 'the token is inside the dialog');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.endpoint });
+    await dialog.getByRole('button', { name: 'Copy task token' }).click();
+    await dialog.getByRole('button', { name: 'Copy task token' }).filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), tokenOf(a.executionArn!));
+    await shot('23-approve-dialog');
+    await page.getByLabel('Output (JSON)').fill('{ "ok": true }');
+    await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.waiting-list tbody tr').length === 1);
+    await page.getByRole('button', { name: 'Reject Review of review-b' }).click();
+    await page.getByLabel('Cause').fill('Not this one.');
+    await page.locator('dialog').getByRole('button', { name: 'Reject', exact: true }).click();
+    await page.getByText('No step is waiting on a task token.').waitFor();
+    const da = await waitForEnd(server.client, a.executionArn!);
+    const dbx = await waitForEnd(server.client, b.executionArn!);
+    assert.deepEqual([da.status, da.output], ['SUCCEEDED', '{"ok":true}']);
+    assert.deepEqual([dbx.status, dbx.error, dbx.cause], ['FAILED', 'Rejected', 'Not this one.']);
   });
 
   it('draws Parallel branches and a Map as containers, a caught Map, and picks a Map iteration', async () => {
@@ -460,6 +558,73 @@ export const handler = async (order) => {
     assert.ok(focused, 'a state has the focus');
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('.graph [aria-pressed="true"]').count(), 1);
+  });
+
+  let tallArn = '';
+  it('opens a tall failed execution on its failing state; Fit keeps the text readable and the wheel scrolls the rest', async () => {
+    const states: Record<string, unknown> = {};
+    for (let i = 0; i < 24; i++) states[`Step${i}`] = { Type: 'Pass', Next: i < 23 ? `Step${i + 1}` : 'Broken' };
+    states.Broken = { Type: 'Fail', Error: 'Broken', Cause: 'The last state fails.' };
+    const created = await server.client.send(new CreateStateMachineCommand({ name: 'tall', definition: JSON.stringify({ StartAt: 'Step0', States: states }), roleArn: ROLE }));
+    const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+    const started = await server.client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn!, input: '{}' }));
+    assert.equal((await waitForEnd(server.client, started.executionArn!)).status, 'FAILED');
+    tallArn = started.executionArn!;
+    await page.goto(`${server.endpoint}/#/executions/${encodeURIComponent(started.executionArn!)}`);
+    await waitNode('Broken', 'failed');
+    await page.waitForTimeout(100);
+    const zoom = async () => parseInt(await page.locator('.graph-tools .zoom').innerText(), 10);
+    const canvas = (await page.locator('.graph-canvas').boundingBox())!;
+    const inView = async (selector: string) => {
+      const b = (await page.locator(selector).first().boundingBox())!;
+      return b.x >= canvas.x && b.y >= canvas.y && b.x + b.width <= canvas.x + canvas.width && b.y + b.height <= canvas.y + canvas.height;
+    };
+    assert.ok(await inView('.graph [data-state="Broken"]'), 'the failing state is in view');
+    assert.ok((await zoom()) >= 75, `readable (${await zoom()}%)`);
+    await shot('18-tall-failed');
+    // Fit: the width at a readable size, from the top; the rest is scrolled to.
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    const fitted = await zoom();
+    assert.ok(fitted >= 75, `Fit stays readable (${fitted}%)`);
+    assert.ok(await inView('.graph .terminal'), 'Fit shows the top of the graph');
+    assert.ok(!(await inView('.graph [data-state="Broken"]')));
+    await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(100);
+    assert.equal(await zoom(), fitted, 'the wheel scrolls, it does not zoom');
+    assert.ok(await inView('.graph [data-state="Broken"]'), 'scrolled down to the last state');
+    await shot('19-tall-scrolled');
+  });
+
+  it('shows times with their time zone, or in UTC when asked, and keeps the choice', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
+    const p = await context.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    try {
+      const d = await server.client.send(new DescribeExecutionCommand({ executionArn: tallArn }));
+      await p.goto(`${server.endpoint}/#/executions/${encodeURIComponent(tallArn)}`);
+      const meta = p.locator('.page-head .meta');
+      await meta.waitFor();
+      // December in New York: UTC-05:00.
+      const local = new Date(d.startDate!.getTime() - 5 * 3600_000).toISOString().replace('T', ' ').replace('Z', '');
+      assert.match(await meta.innerText(), new RegExp(`Started ${local.replace(/\./g, '\\.')} UTC-05:00`));
+      assert.match(await p.getByLabel('Time zone').locator('option:checked').innerText(), /America\/New_York \(UTC-05:00\)/);
+      await p.getByLabel('Time zone').selectOption('utc');
+      const utc = d.startDate!.toISOString().replace('T', ' ').replace('Z', ' UTC');
+      await p.locator('.page-head .meta', { hasText: `Started ${utc}` }).waitFor();
+      await p.getByRole('tab', { name: /Events/ }).click();
+      const cells = await p.locator('table.events tbody tr td:nth-child(5)').allInnerTexts();
+      assert.ok(cells.length > 0 && cells.every((c) => / UTC$/.test(c)), cells.slice(0, 3).join(' | '));
+      await p.reload();
+      await p.locator('.page-head .meta', { hasText: `Started ${utc}` }).waitFor();
+      assert.equal(await p.evaluate(() => localStorage.getItem('stepwise.timeZone')), 'utc');
+      await p.screenshot({ path: join(shots, '24-times-utc.png') });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 
   it('made no request outside the server and logged no error', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { StateMachine } from '../library/state-machine.js';
 import type { TaskInvoker } from '../runtime/tasks/types.js';
-import { buildTimeline, logLines, stateStatuses, type AwsEvent, type Step } from './timeline.js';
+import { buildTimeline, eventSummary, logLines, stateStatuses, type AwsEvent, type Step } from './timeline.js';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:';
 
@@ -300,6 +300,42 @@ describe('buildTimeline', () => {
     assert.deepEqual(stateStatuses(t), new Map([['W', 'succeeded'], ['T', 'cancelled']]));
   });
 
+  test('a step stopped during its retry back-off is cancelled, not failed', async () => {
+    const events = await history(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: `${FN}flaky`, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 100, MaxAttempts: 3 }], End: true } } },
+      {},
+      { functions: { flaky: async () => fail('Flaky', 'boom') }, stopAfterMs: 60 },
+    );
+    const t = buildTimeline(events);
+    assert.equal(t.status, 'ABORTED');
+    assert.ok(events.some((e) => e.type === 'LambdaFunctionFailed'), 'the first attempt failed before the stop');
+    assert.deepEqual(
+      t.steps.map((s) => [s.name, s.status]),
+      [['T', 'cancelled']],
+    );
+    assert.equal(t.steps[0]!.attempts[0]!.error, 'Flaky');
+    assert.deepEqual(stateStatuses(t), new Map([['T', 'cancelled']]));
+  });
+
+  test('a step in back-off when the execution times out is cancelled; one whose failure ended the execution is failed', async () => {
+    const timedOut = await history(
+      { TimeoutSeconds: 1, StartAt: 'T', States: { T: { Type: 'Task', Resource: `${FN}flaky`, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1000, MaxAttempts: 3 }], End: true } } },
+      {},
+      { functions: { flaky: async () => fail('Flaky', 'boom') } },
+    );
+    const t1 = buildTimeline(timedOut);
+    assert.equal(t1.status, 'TIMED_OUT');
+    assert.equal(t1.steps[0]!.status, 'cancelled');
+    const failed = await history(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: `${FN}flaky`, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 1 }], End: true } } },
+      {},
+      { functions: { flaky: async () => fail('Flaky', 'boom') } },
+    );
+    const t2 = buildTimeline(failed);
+    assert.equal(t2.status, 'FAILED');
+    assert.equal(t2.steps[0]!.status, 'failed');
+  });
+
   test('assigned variables of StateExited are kept', async () => {
     const events = await history({ StartAt: 'A', States: { A: { Type: 'Pass', Assign: { x: 1, y: 'two' }, End: true } } }, {});
     const t = buildTimeline(events);
@@ -363,5 +399,29 @@ describe('logLines', () => {
       logLines(events, 'FATAL').map((l) => l.event),
       ['ExecutionAborted'],
     );
+  });
+});
+
+describe('eventSummary', () => {
+  const ev = (type: string, key: string, details: Record<string, unknown>): AwsEvent => ({ timestamp: 0, type, id: 1, previousEventId: 0, [key]: details });
+
+  test('a LambdaFunctionScheduled event is summed up by its function ARN, with no stray colon', () => {
+    const arn = `${FN}charge`;
+    assert.equal(eventSummary(ev('LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', { resource: arn, input: '{}' })), arn);
+  });
+
+  test('a TaskScheduled event by its resource type and resource', () => {
+    assert.equal(eventSummary(ev('TaskScheduled', 'taskScheduledEventDetails', { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', region: 'us-east-1' })), 'lambda:invoke.waitForTaskToken');
+  });
+
+  test('a state by its name, a failure by its error and the gist of its cause, an iteration by its index', () => {
+    assert.equal(eventSummary(ev('PassStateEntered', 'stateEnteredEventDetails', { name: 'Validate', input: '{}' })), 'Validate');
+    assert.equal(
+      eventSummary(ev('LambdaFunctionFailed', 'lambdaFunctionFailedEventDetails', { error: 'PaymentDeclined', cause: JSON.stringify({ errorMessage: 'The card was declined.', trace: ['a', 'b'] }) })),
+      'PaymentDeclined: The card was declined.',
+    );
+    assert.equal(eventSummary(ev('MapIterationStarted', 'mapIterationStartedEventDetails', { name: 'Each', index: 2 })), 'Each');
+    assert.equal(eventSummary(ev('MapIterationStarted', 'mapIterationStartedEventDetails', { index: 2 })), 'iteration 2');
+    assert.equal(eventSummary({ timestamp: 0, type: 'ExecutionSucceeded', id: 9, previousEventId: 8 }), '');
   });
 });

@@ -19,7 +19,8 @@
  * Status: a step that exited is `succeeded`, or `caught` when it failed and a Catch took it on (a Task
  * or other state whose last attempt failed before it exited; a Map or Parallel that exited without its
  * `…StateSucceeded`). A step that never exited is `failed` (its last attempt failed, or it is a Fail
- * state), `cancelled` (aborted, or the execution ended while it was open) or `running`.
+ * state), `cancelled` (aborted — also during a retry's back-off — or the execution ended while it was
+ * open) or `running`.
  * @module
  */
 
@@ -96,6 +97,8 @@ interface StepState {
   thread: Thread;
   exited: boolean;
   aborted: boolean;
+  /** Still open when the execution was aborted or timed out (stopped from outside, not by its failure). */
+  stoppedOpen: boolean;
   /** The last attempt (or the state) failed and nothing since says otherwise. */
   failing: boolean;
   /** Map/Parallel: `…StateSucceeded` recorded since the last start. */
@@ -125,6 +128,32 @@ export function eventDetails(e: AwsEvent): Record<string, unknown> | undefined {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The gist of an error's cause: a Lambda-style cause's errorMessage, or its first line. */
+export function causeSummary(cause: string | undefined, max = 200): string {
+  if (!cause) return '';
+  let text = cause;
+  try {
+    const v = JSON.parse(cause) as { errorMessage?: unknown };
+    if (v && typeof v === 'object' && typeof v.errorMessage === 'string') text = v.errorMessage;
+  } catch {
+    /* plain text */
+  }
+  text = text.split('\n')[0]!;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** One line about an event for the events table: the state's name, the error, the resource, or the iteration. */
+export function eventSummary(e: AwsEvent): string {
+  const d = eventDetails(e);
+  if (!d) return '';
+  if (typeof d.name === 'string') return d.name;
+  if (typeof d.error === 'string') return `${d.error}${typeof d.cause === 'string' ? `: ${causeSummary(d.cause, 120)}` : ''}`;
+  // Task… events name a resourceType and a resource; LambdaFunction… events only the function's ARN.
+  if (typeof d.resource === 'string') return typeof d.resourceType === 'string' && d.resourceType ? `${d.resourceType}:${d.resource}` : d.resource;
+  if (typeof d.index === 'number') return `iteration ${d.index}`;
+  return '';
+}
 
 const ATTEMPT_START = /^(Task|LambdaFunction|Activity)Scheduled$/;
 const ATTEMPT_OK = /^(Task|LambdaFunction|Activity)Succeeded$/;
@@ -162,6 +191,8 @@ class Attributor {
   /** ParallelStateStarted id → its step. */
   readonly #parallelStarts = new Map<number, StepState>();
   status: ExecutionStatusName = 'RUNNING';
+  /** Index in `steps` of the first step of the current run (the first, or since the last end). */
+  #runStart = 0;
   startedAt: number | undefined;
   endedAt: number | undefined;
 
@@ -210,6 +241,9 @@ class Attributor {
       this.status = end;
       this.endedAt = at;
       this.root.closed = true;
+      // Steps of the run this event ends (a redrive's steps follow those of the runs before it).
+      if (end === 'ABORTED' || end === 'TIMED_OUT') for (const s of this.steps.slice(this.#runStart)) if (!s.exited) s.stoppedOpen = true;
+      this.#runStart = this.steps.length;
       const p = this.#prev(e);
       const s = p.step;
       // The failure that ended the execution names the step it came from (e.g. a Fail state).
@@ -244,7 +278,7 @@ class Attributor {
       if (input !== undefined) step.input = input;
       if (thread.mapPath.length) step.iteration = thread.mapPath;
       if (thread.branchPath.length) step.parallelBranch = thread.branchPath;
-      const s: StepState = { step, thread, exited: false, aborted: false, failing: false, containerSucceeded: false, branches: [], iterations: [] };
+      const s: StepState = { step, thread, exited: false, aborted: false, stoppedOpen: false, failing: false, containerSucceeded: false, branches: [], iterations: [] };
       this.steps.push(s);
       return { thread, step: s };
     }
@@ -365,7 +399,10 @@ class Attributor {
       if (s.exited) continue;
       const st = s.step;
       const ended = s.aborted || s.thread.closed || this.root.closed;
+      // A step open when the execution was stopped or timed out is cancelled even when its last attempt
+      // failed: it was waiting out a retry's back-off, so its own failure did not end it.
       if (st.type === 'Fail') st.status = 'failed';
+      else if (s.stoppedOpen) st.status = 'cancelled';
       else if (s.failing && ended) st.status = 'failed';
       else if (ended) st.status = 'cancelled';
       else st.status = 'running';

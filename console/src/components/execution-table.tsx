@@ -1,4 +1,4 @@
-/** A table of executions: name (and redrives), status, state machine (optional), start and duration. */
+/** A table of executions: name (redrives, and the task tokens it waits on), status, state machine (optional), start and duration. */
 import type { ExecutionSummary } from '../api.js';
 import { arnName, duration, time } from '../format.js';
 import { href } from '../router.js';
@@ -24,6 +24,16 @@ export function ExecutionTable({ executions, showMachine = true }: { executions:
               <td class="name">
                 <a href={href(['executions', e.executionArn])}>{e.name}</a>
                 {e.redriveCount ? <span class="tag">redriven ×{e.redriveCount}</span> : null}
+                {e.waitingTasks ? (
+                  <a class="tag tag-waiting" href="#/waiting" title="Open the steps waiting for a decision">
+                    <svg class="waiting-icon" width="11" height="11" viewBox="0 0 20 20" aria-hidden="true">
+                      <circle cx="10" cy="10" r="9" />
+                      <rect x="6.5" y="5.5" width="2.4" height="9" rx="0.6" />
+                      <rect x="11.1" y="5.5" width="2.4" height="9" rx="0.6" />
+                    </svg>{' '}
+                    waits on {e.waitingTasks === 1 ? 'a task token' : `${e.waitingTasks} task tokens`}
+                  </a>
+                ) : null}
               </td>
               <td>
                 <StatusBadge status={e.status} />

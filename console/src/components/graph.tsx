@@ -1,7 +1,9 @@
 /**
  * The workflow drawn as a graph (SVG) from the layout of `src/asl/layout.ts`: states as boxes, Parallel
  * branches and Map processors as nested containers, Choice/Default/Catch edges told apart by line and
- * label. Pans (drag, arrow keys), zooms (wheel, +/−) and fits. Each state is a focusable button; a status
+ * label. Opens fitted to its panel (readable: a tall graph is fitted by its width and scrolls), centred on
+ * a state to focus on (an execution's failing state). Pans (wheel, drag, arrow keys), zooms (Ctrl+wheel,
+ * +/−) and fits. Each state is a focusable button; a status
  * paints it with a colour AND an icon, so it never relies on colour alone.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -49,6 +51,43 @@ interface View {
   y: number;
 }
 
+/** Below this zoom the states' names are too small to read: "Fit" and the first view never go under it. */
+export const READABLE_SCALE = 0.75;
+/** Room kept between the drawing and the panel's edges when panning stops at them. */
+const EDGE = 16;
+
+interface Size {
+  w: number;
+  h: number;
+}
+
+/** The panned offset on one axis, kept so that the drawing never leaves the panel (nor, when larger, leaves a gap). */
+function clampAxis(offset: number, content: number, panel: number): number {
+  const a = EDGE;
+  const b = panel - content - EDGE;
+  return Math.min(Math.max(offset, Math.min(a, b)), Math.max(a, b));
+}
+
+export function clampView(v: View, layout: Size, panel: Size): View {
+  return { scale: v.scale, x: clampAxis(v.x, layout.w * v.scale, panel.w), y: clampAxis(v.y, layout.h * v.scale, panel.h) };
+}
+
+/**
+ * The fitted view: the whole drawing when it stays readable; otherwise its width at a readable zoom (at
+ * least READABLE_SCALE, never above 100%), the rest reached by scrolling. Centred on `focus` (a point of
+ * the drawing, e.g. the failing state) when the drawing is larger than the panel, else on the start.
+ */
+export function fittedView(layout: Size, panel: Size, focus?: { x: number; y: number }): View {
+  const whole = Math.min(panel.w / layout.w, panel.h / layout.h);
+  const scale = whole >= READABLE_SCALE ? Math.min(1, whole) : Math.min(1, Math.max(READABLE_SCALE, panel.w / layout.w));
+  const sw = layout.w * scale;
+  const sh = layout.h * scale;
+  const cx = focus?.x ?? layout.w / 2;
+  const x = sw <= panel.w ? (panel.w - sw) / 2 : clampAxis(panel.w / 2 - cx * scale, sw, panel.w);
+  const y = sh <= panel.h ? (panel.h - sh) / 2 : focus ? clampAxis(panel.h / 2 - focus.y * scale, sh, panel.h) : EDGE / 2;
+  return { scale, x, y };
+}
+
 export interface GraphProps {
   layout: Layout;
   /** Status per state name; states absent are "not reached" (when `statuses` is given at all). */
@@ -57,6 +96,8 @@ export interface GraphProps {
   problems?: Map<string, string>;
   selected?: string;
   onSelect?: (stateName: string) => void;
+  /** A state to bring into view when the graph opens (or when it changes), e.g. the one that failed. */
+  focus?: string;
   label: string;
   /** Height of the viewport, CSS. */
   height?: string;
@@ -67,44 +108,41 @@ const truncate = (s: string, w: number) => {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 };
 
-export function GraphView({ layout, statuses, problems, selected, onSelect, label, height = '560px' }: GraphProps) {
+export function GraphView({ layout, statuses, problems, selected, onSelect, focus, label, height = '560px' }: GraphProps) {
   const wrap = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
   const drag = useRef<{ px: number; py: number; x: number; y: number; moved: boolean } | null>(null);
+  const size = { w: layout.width, h: layout.height };
+  const panel = (): Size => ({ w: wrap.current?.clientWidth || 800, h: wrap.current?.clientHeight || 560 });
+  const boxOf = (name: string | undefined) => (name === undefined ? undefined : layout.boxes.find((b) => b.name === name && b.kind !== 'Branch' && b.kind !== 'Start' && b.kind !== 'End'));
+  const centreOf = (b: Box | undefined) => (b ? { x: b.x + b.w / 2, y: b.y + b.h / 2 } : undefined);
 
-  /** The whole graph in view, however small that makes it. */
-  const fit = () => {
-    const el = wrap.current;
-    if (!el) return;
-    const w = el.clientWidth || 800;
-    const h = el.clientHeight || 560;
-    const scale = Math.min(1, Math.max(0.02, Math.min(w / layout.width, h / layout.height)));
-    setView({ scale, x: (w - layout.width * scale) / 2, y: Math.max(0, (h - layout.height * scale) / 2) });
+  /** Fitted to the panel (see fittedView), centred on the state `on` when it is given. */
+  const fit = (on?: string) => {
+    if (!wrap.current) return;
+    setView(fittedView(size, panel(), centreOf(boxOf(on))));
   };
-  /** The first view: the whole graph if it stays readable (at least 55%), else its top at a readable size. */
-  const initial = () => {
-    const el = wrap.current;
-    if (!el) return;
-    const w = el.clientWidth || 800;
-    const h = el.clientHeight || 560;
-    const whole = Math.min(w / layout.width, h / layout.height);
-    if (whole >= 0.55) return fit();
-    const scale = Math.min(1, Math.max(0.55, w / layout.width));
-    const start = layout.boxes.find((b) => b.kind === 'Start');
-    const cx = start ? start.x + start.w / 2 : layout.width / 2;
-    setView({ scale, x: layout.width * scale <= w ? (w - layout.width * scale) / 2 : w / 2 - cx * scale, y: 8 });
-  };
+  const pan = (dx: number, dy: number) => setView((v) => clampView({ ...v, x: v.x + dx, y: v.y + dy }, size, panel()));
   useLayoutEffect(() => {
     // For measurements (the browser test reads it): when the drawing of this layout is in the DOM.
     performance.mark('stepwise:graph-committed');
   }, [layout]);
-  // A new view when the graph gains or loses states (not on every redraw: the designer redraws as you type).
+  // A new view when the graph gains or loses states (not on every redraw: the designer redraws as you
+  // type), or when a state to focus on appears (an execution that just failed).
   const shape = layout.boxes.length;
+  const focused = useRef<string | undefined>(undefined);
   useLayoutEffect(() => {
-    if (layout.boxes.length) initial();
+    if (!layout.boxes.length) return;
+    focused.current = focus;
+    fit(focus);
   }, [shape]);
+  useLayoutEffect(() => {
+    if (!layout.boxes.length || focus === undefined || focus === focused.current) return;
+    focused.current = focus;
+    fit(focus);
+  }, [focus]);
   useEffect(() => {
-    const on = () => initial();
+    const on = () => fit(focused.current);
     window.addEventListener('resize', on);
     return () => window.removeEventListener('resize', on);
   }, [shape]);
@@ -120,10 +158,17 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
     });
   };
 
+  // The wheel scrolls the drawing (Shift: sideways); with Ctrl or ⌘ (and a trackpad's pinch) it zooms.
   const onWheel = (e: WheelEvent) => {
     e.preventDefault();
-    const r = wrap.current!.getBoundingClientRect();
-    zoomAt(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - r.left, e.clientY - r.top);
+    if (e.ctrlKey || e.metaKey) {
+      const r = wrap.current!.getBoundingClientRect();
+      zoomAt(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - r.left, e.clientY - r.top);
+      return;
+    }
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? panel().h : 1;
+    if (e.shiftKey && !e.deltaX) pan(-e.deltaY * unit, 0);
+    else pan(-e.deltaX * unit, -e.deltaY * unit);
   };
   useEffect(() => {
     const el = wrap.current;
@@ -132,27 +177,48 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
     return () => el.removeEventListener('wheel', onWheel);
   });
 
+  /** A state reached with Tab outside the panel is scrolled into view. */
+  const onFocusIn = (e: FocusEvent) => {
+    const name = (e.target as Element).closest?.('[data-state]')?.getAttribute('data-state');
+    const b = boxOf(name ?? undefined);
+    if (!b) return;
+    const p = panel();
+    setView((v) => {
+      const left = v.x + b.x * v.scale;
+      const top = v.y + b.y * v.scale;
+      const inside = left >= 0 && top >= 0 && left + b.w * v.scale <= p.w && top + b.h * v.scale <= p.h;
+      if (inside) return v;
+      return clampView({ ...v, x: p.w / 2 - (b.x + b.w / 2) * v.scale, y: p.h / 2 - (b.y + b.h / 2) * v.scale }, size, p);
+    });
+  };
+
   const onKey = (e: KeyboardEvent) => {
     if ((e.target as HTMLElement).closest('[data-state]')) {
       if (e.key === 'Enter' || e.key === ' ') {
         e.preventDefault();
         onSelect?.((e.target as HTMLElement).closest('[data-state]')!.getAttribute('data-state')!);
       }
-      if (!['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', '+', '=', '-', '0'].includes(e.key)) return;
+      if (!['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', '+', '=', '-', '0'].includes(e.key)) return;
     }
     const step = 60;
     switch (e.key) {
       case 'ArrowLeft':
-        setView((v) => ({ ...v, x: v.x + step }));
+        pan(step, 0);
         break;
       case 'ArrowRight':
-        setView((v) => ({ ...v, x: v.x - step }));
+        pan(-step, 0);
         break;
       case 'ArrowUp':
-        setView((v) => ({ ...v, y: v.y + step }));
+        pan(0, step);
         break;
       case 'ArrowDown':
-        setView((v) => ({ ...v, y: v.y - step }));
+        pan(0, -step);
+        break;
+      case 'PageUp':
+        pan(0, panel().h * 0.8);
+        break;
+      case 'PageDown':
+        pan(0, -panel().h * 0.8);
         break;
       case '+':
       case '=':
@@ -163,6 +229,12 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
         break;
       case '0':
         fit();
+        break;
+      case 'Home':
+        setView((v) => clampView({ ...v, y: EDGE }, size, panel()));
+        break;
+      case 'End':
+        setView((v) => clampView({ ...v, y: -Infinity }, size, panel()));
         break;
       default:
         return;
@@ -181,7 +253,7 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
         <button type="button" class="small" onClick={() => zoomAt(1 / 1.25)} aria-label="Zoom out" title="Zoom out (−)">
           −
         </button>
-        <button type="button" class="small" onClick={fit} title="Fit the whole graph (0)">
+        <button type="button" class="small" onClick={() => fit()} title="Fit to the panel: the whole graph, or its width at a readable size (0)">
           Fit
         </button>
         <span class="muted zoom">{Math.round(view.scale * 100)}%</span>
@@ -191,8 +263,9 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
         class="graph-canvas"
         tabIndex={0}
         role="group"
-        aria-label={`${label}. Drag or use the arrow keys to pan, + and − to zoom, 0 to fit; Tab moves between states.`}
+        aria-label={`${label}. Scroll, drag or use the arrow keys to pan, Ctrl+scroll or + and − to zoom, 0 to fit; Tab moves between states.`}
         onKeyDown={onKey}
+        onFocusIn={onFocusIn}
         onPointerDown={(e) => {
           if ((e.target as Element).closest('[data-state]') || e.button !== 0) return;
           drag.current = { px: e.clientX, py: e.clientY, x: view.x, y: view.y, moved: false };
@@ -202,7 +275,7 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, labe
           const d = drag.current;
           if (!d) return;
           d.moved = true;
-          setView((v) => ({ ...v, x: d.x + e.clientX - d.px, y: d.y + e.clientY - d.py }));
+          setView((v) => clampView({ ...v, x: d.x + e.clientX - d.px, y: d.y + e.clientY - d.py }, size, panel()));
         }}
         onPointerUp={() => (drag.current = null)}
       >

@@ -101,25 +101,37 @@ export function Modal({ title, open, onClose, children, wide }: { title: string;
   );
 }
 
+/** Copies `text` to the clipboard; says "Copied" for a moment (or "Select and copy" when the browser refuses). */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'refused'>('idle');
+  return (
+    <button
+      type="button"
+      class="small copy"
+      aria-label={`Copy ${label}`}
+      onClick={() => {
+        const done = (s: 'copied' | 'refused') => {
+          setState(s);
+          setTimeout(() => setState('idle'), 1500);
+        };
+        if (!navigator.clipboard) return done('refused');
+        navigator.clipboard.writeText(text).then(
+          () => done('copied'),
+          () => done('refused'),
+        );
+      }}
+    >
+      {state === 'copied' ? 'Copied' : state === 'refused' ? 'Select and copy' : 'Copy'}
+    </button>
+  );
+}
+
 /** JSON (or any text) in a scrollable block with a copy button. */
 export function CodeBlock({ text, label, empty = 'None' }: { text: string | undefined; label?: string; empty?: string }) {
-  const [copied, setCopied] = useState(false);
   if (text === undefined || text === '') return <p class="muted">{empty}</p>;
   return (
     <div class="code-block">
-      <button
-        type="button"
-        class="small copy"
-        aria-label={`Copy ${label ?? 'text'}`}
-        onClick={() => {
-          void navigator.clipboard?.writeText(text).then(() => {
-            setCopied(true);
-            setTimeout(() => setCopied(false), 1200);
-          });
-        }}
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <CopyButton text={text} label={label ?? 'text'} />
       <pre tabIndex={0} aria-label={label}>
         {text}
       </pre>

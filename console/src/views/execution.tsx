@@ -44,12 +44,14 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
   const iterPath = iteration === '' ? undefined : iteration.split('.').map(Number);
   const statuses = useMemo(() => (timeline ? stateStatuses(timeline, iterPath) : undefined), [timeline, iteration]);
 
-  // A failed execution opens on its failing state.
-  useEffect(() => {
-    if (!timeline || selected) return;
-    const failed = [...timeline.steps].reverse().find((s) => s.status === 'failed');
-    if (failed && data && data.execution.status !== 'RUNNING') setSelected(failed.name);
+  // A failed execution opens on its failing state: selected, and the graph centred on it.
+  const failing = useMemo(() => {
+    if (!timeline || !data || data.execution.status === 'RUNNING') return undefined;
+    return [...timeline.steps].reverse().find((s) => s.status === 'failed')?.name;
   }, [timeline, data?.execution.status]);
+  useEffect(() => {
+    if (failing && !selected) setSelected(failing);
+  }, [failing]);
 
   // Durations of a running execution tick.
   useEffect(() => {
@@ -177,7 +179,7 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
                 )}
               </div>
               {layout ? (
-                <GraphView layout={layout} statuses={statuses} selected={selected} onSelect={setSelected} label={`Graph of execution ${ex.name}`} />
+                <GraphView layout={layout} statuses={statuses} selected={selected} onSelect={setSelected} focus={failing} label={`Graph of execution ${ex.name}`} />
               ) : (
                 <p class="notice">The definition could not be drawn.</p>
               )}

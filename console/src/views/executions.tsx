@@ -3,15 +3,13 @@ import { useState } from 'preact/hooks';
 import { get, type ExecutionSummary, type StateMachineSummary } from '../api.js';
 import { ExecutionTable } from '../components/execution-table.js';
 import { ErrorNotice, Loading, useLoad } from '../components/ui.js';
+import { fromDateTimeField, timeZoneMode, toDateTimeField } from '../format.js';
 import { href, navigate } from '../router.js';
 import { StartExecutionDialog } from './start-execution.js';
 
 const PAGE = 25;
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
-/** `datetime-local` value ↔ epoch ms (the console API's `from` and `to`). */
-const toLocal = (ms: string | null) => (ms ? new Date(Number(ms) - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
-const fromLocal = (v: string) => (v ? String(new Date(v).getTime()) : undefined);
 
 export function ExecutionsView({ query }: { query: URLSearchParams }) {
   const sm = query.get('sm') ?? '';
@@ -42,7 +40,12 @@ export function ExecutionsView({ query }: { query: URLSearchParams }) {
           <button type="button" onClick={reload}>
             Refresh
           </button>
-          <button type="button" class="primary" disabled={!selected} title={selected ? undefined : 'Choose a state machine first'} onClick={() => setStarting(true)}>
+          {!selected && (
+            <p class="muted start-hint" id="start-hint">
+              To start an execution, choose its state machine in the filter below.
+            </p>
+          )}
+          <button type="button" class="primary" disabled={!selected} aria-describedby={selected ? undefined : 'start-hint'} onClick={() => setStarting(true)}>
             Start execution
           </button>
         </div>
@@ -53,7 +56,7 @@ export function ExecutionsView({ query }: { query: URLSearchParams }) {
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.target as HTMLFormElement);
-          set({ name: String(f.get('name') ?? ''), from: fromLocal(String(f.get('from') ?? '')), to: fromLocal(String(f.get('to') ?? '')) });
+          set({ name: String(f.get('name') ?? ''), from: fromDateTimeField(String(f.get('from') ?? '')), to: fromDateTimeField(String(f.get('to') ?? '')) });
         }}
       >
         <label>
@@ -83,12 +86,12 @@ export function ExecutionsView({ query }: { query: URLSearchParams }) {
           <input name="name" type="search" defaultValue={name} />
         </label>
         <label>
-          Started from
-          <input name="from" type="datetime-local" defaultValue={toLocal(from)} />
+          Started from{timeZoneMode() === 'utc' ? ' (UTC)' : ''}
+          <input name="from" type="datetime-local" defaultValue={toDateTimeField(from)} />
         </label>
         <label>
           to
-          <input name="to" type="datetime-local" defaultValue={toLocal(to)} />
+          <input name="to" type="datetime-local" defaultValue={toDateTimeField(to)} />
         </label>
         <button type="submit">Apply</button>
       </form>

@@ -1,6 +1,7 @@
 /**
  * The console's read endpoints (JSON): state machines with execution counts, executions (filtered,
- * paged), an execution's open task tokens and its log lines. Standard executions are read from the
+ * paged, with the number of task tokens a running one waits on), open task tokens (of an execution, or
+ * of all), an execution's log lines. Standard executions are read from the
  * store; Express ones from the engine's memory (kept five minutes after they end).
  * @module
  */
@@ -85,7 +86,14 @@ export async function executions(ctx: ApiContext, params: URLSearchParams) {
     const stored = await ctx.store.listExecutions({ ...q, offset: 0, limit: offset + limit + 1 });
     rows = [...stored, ...express].sort((a, b) => b.startDate - a.startDate).slice(offset, offset + limit + 1);
   }
-  return { executions: rows.slice(0, limit).map(executionItem), hasMore: rows.length > limit };
+  const items = [];
+  for (const rec of rows.slice(0, limit)) {
+    const item = executionItem(rec);
+    // Running executions say how many task tokens they wait on (the list marks them).
+    if (rec.status === 'RUNNING' && rec.type !== 'EXPRESS') item.waitingTasks = (await openTaskItems(ctx, rec)).length;
+    items.push(item);
+  }
+  return { executions: items, hasMore: rows.length > limit };
 }
 
 /** The execution's record (Standard: store; Express: memory); 404 when unknown. */
@@ -109,15 +117,11 @@ export async function historyAfter(ctx: ApiContext, rec: ExecutionRecord, after:
   }
 }
 
-/**
- * The open task tokens of an execution: callback tasks (`.waitForTaskToken`) and activity tasks.
- * Express executions' tasks are not listed (their tokens cannot be answered through the API here).
- */
-export async function tasks(ctx: ApiContext, arn: string) {
-  const rec = await executionOf(ctx, arn);
-  if (rec.type === 'EXPRESS' || rec.status !== 'RUNNING') return { tasks: [] };
+/** The open task tokens of a record: callback tasks (`.waitForTaskToken`) and activity tasks. */
+async function openTaskItems(ctx: ApiContext, rec: ExecutionRecord): Promise<Record<string, unknown>[]> {
+  if (rec.type === 'EXPRESS' || rec.status !== 'RUNNING') return [];
   const out = [];
-  for (const row of await ctx.store.openTasks(arn)) {
+  for (const row of await ctx.store.openTasks(rec.executionArn)) {
     const c = row.command;
     const r = c.resource;
     const kind = r.kind === 'activity' ? 'activity' : r.kind === 'service' && r.pattern === 'callback' ? 'callback' : undefined;
@@ -128,6 +132,31 @@ export async function tasks(ctx: ApiContext, arn: string) {
     if (r.kind === 'activity') item.activityArn = r.arn;
     out.push(item);
   }
+  return out;
+}
+
+/**
+ * The open task tokens of an execution. Express executions' tasks are not listed (their tokens cannot
+ * be answered through the API here).
+ */
+export async function tasks(ctx: ApiContext, arn: string) {
+  return { tasks: await openTaskItems(ctx, await executionOf(ctx, arn)) };
+}
+
+const PAGE = 1000;
+
+/** Every open task token of every running Standard execution, with its execution; oldest first. */
+export async function allTasks(ctx: ApiContext) {
+  const out: Record<string, unknown>[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await ctx.store.listExecutions({ status: 'RUNNING', offset, limit: PAGE });
+    for (const rec of page) {
+      const of = { executionArn: rec.executionArn, executionName: rec.name, stateMachineArn: rec.stateMachineArn, stateMachineName: rec.stateMachineArn.split(':')[6] ?? '' };
+      for (const t of await openTaskItems(ctx, rec)) out.push({ ...of, ...t });
+    }
+    if (page.length < PAGE) break;
+  }
+  out.sort((x, y) => (x.createdAt as number) - (y.createdAt as number));
   return { tasks: out };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from '../context.js';
-import { executions, logs, stateMachines, tasks } from './data.js';
+import { allTasks, executions, logs, stateMachines, tasks } from './data.js';
 import { ConsoleError, notFound, sendConsoleError, sendJson } from './http.js';
 import { DEFAULT_CONSOLE_DIR, serveIndex, serveStatic } from './static.js';
 import { streamExecution, type StreamOptions } from './stream.js';
@@ -55,6 +55,7 @@ export function consoleHandler(ctx: ApiContext, opts: ConsoleOptions = {}): Fall
 async function api(ctx: ApiContext, path: string, params: URLSearchParams, req: IncomingMessage, res: ServerResponse, opts: ConsoleOptions): Promise<void> {
   if (path === '/console/api/state-machines') return sendJson(res, 200, await stateMachines(ctx));
   if (path === '/console/api/executions') return sendJson(res, 200, await executions(ctx, params));
+  if (path === '/console/api/tasks') return sendJson(res, 200, await allTasks(ctx));
   const m = EXECUTION_ROUTE.exec(path);
   if (!m) throw notFound(`No console endpoint at ${path}`);
   let arn: string;

@@ -1,20 +1,10 @@
 /** The full history, paged, filterable by event type and by state; each event opens to its details. */
 import { Fragment } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import { eventDetails, type AwsEvent, type Timeline } from '../../../../src/history/timeline.js';
-import { causeSummary, time } from '../../format.js';
+import { eventDetails, eventSummary, type AwsEvent, type Timeline } from '../../../../src/history/timeline.js';
+import { time } from '../../format.js';
 
 const PAGE = 100;
-
-function summary(e: AwsEvent): string {
-  const d = eventDetails(e);
-  if (!d) return '';
-  if (typeof d.name === 'string') return d.name;
-  if (typeof d.error === 'string') return `${d.error}${typeof d.cause === 'string' ? `: ${causeSummary(d.cause, 120)}` : ''}`;
-  if (typeof d.resource === 'string') return `${d.resourceType ?? ''}:${d.resource}`;
-  if (typeof d.index === 'number') return `iteration ${d.index}`;
-  return '';
-}
 
 /** Pretty form of a details object (JSON payload fields expanded). */
 function pretty(d: Record<string, unknown> | undefined): string {
@@ -104,7 +94,7 @@ export function EventsTable({ events, timeline, stateFilter }: { events: AwsEven
                         {e.type}
                       </button>
                     </td>
-                    <td class="ellipsis">{summary(e)}</td>
+                    <td class="ellipsis">{eventSummary(e)}</td>
                     <td class="nowrap num">{Math.round((e.timestamp - t0) * 1000)} ms</td>
                     <td class="nowrap">{time(e.timestamp)}</td>
                   </tr>

@@ -1,9 +1,35 @@
-/** Steps waiting on a task token: the token's input, and Approve (SendTaskSuccess) or Reject (SendTaskFailure). */
+/**
+ * Steps waiting on a task token: the token's input, and Approve (SendTaskSuccess) or Reject
+ * (SendTaskFailure). The banner of one execution, and the dialog the "Waiting for people" view shares.
+ */
 import { useState } from 'preact/hooks';
 import { call, type OpenTask } from '../../api.js';
 import { checkJson, JsonEditor } from '../../components/editor.js';
-import { CodeBlock, ErrorNotice, Modal } from '../../components/ui.js';
-import { prettyJson, time } from '../../format.js';
+import { CodeBlock, CopyButton, ErrorNotice, Modal } from '../../components/ui.js';
+import { duration, fromNow, prettyJson, time } from '../../format.js';
+
+/** When the task times out (its TimeoutSeconds after it started), as a time and from now. */
+export function timeoutText(t: OpenTask): string | undefined {
+  if (!t.timeoutSeconds) return undefined;
+  const at = t.createdAt + t.timeoutSeconds * 1000;
+  return `times out ${time(at / 1000)} (${fromNow(at)})`;
+}
+
+export function heartbeatText(t: OpenTask): string | undefined {
+  return t.heartbeatSeconds ? `heartbeat every ${duration(t.heartbeatSeconds * 1000)}` : undefined;
+}
+
+/** The whole token, wrapped, with a copy button. */
+export function TokenBlock({ token }: { token: string }) {
+  return (
+    <div class="token-block">
+      <code class="token-text" tabIndex={0} aria-label="Task token">
+        {token}
+      </code>
+      <CopyButton text={token} label="task token" />
+    </div>
+  );
+}
 
 export function WaitingTasks({ tasks, onDone, onSelect }: { tasks: OpenTask[]; onDone: () => void; onSelect: (state: string) => void }) {
   const [deciding, setDeciding] = useState<{ task: OpenTask; approve: boolean } | undefined>(undefined);
@@ -25,8 +51,8 @@ export function WaitingTasks({ tasks, onDone, onSelect }: { tasks: OpenTask[]; o
                 </button>
               </strong>{' '}
               is waiting for {t.kind === 'activity' ? 'an activity worker' : 'a task token'} since {time(t.createdAt / 1000)}
-              {t.heartbeatSeconds ? ` · heartbeat every ${t.heartbeatSeconds} s` : ''}
-              {t.timeoutSeconds ? ` · times out after ${t.timeoutSeconds} s` : ''}
+              {heartbeatText(t) ? ` · ${heartbeatText(t)}` : ''}
+              {timeoutText(t) ? ` · ${timeoutText(t)}` : ''}
             </div>
             <div class="actions">
               <button type="button" class="primary" onClick={() => setDeciding({ task: t, approve: true })}>
@@ -40,26 +66,28 @@ export function WaitingTasks({ tasks, onDone, onSelect }: { tasks: OpenTask[]; o
           <details>
             <summary>Input and token</summary>
             <CodeBlock text={prettyJson(t.input)} label={`Input of ${t.stateName}`} />
-            <p class="token">
-              Token: <code>{t.token}</code>
-            </p>
+            <TokenBlock token={t.token} />
           </details>
         </div>
       ))}
-      <Modal title={deciding ? `${deciding.approve ? 'Approve' : 'Reject'} ${deciding.task.stateName}` : ''} open={!!deciding} onClose={() => setDeciding(undefined)} wide>
-        {deciding && (
-          <Decision
-            task={deciding.task}
-            approve={deciding.approve}
-            onClose={() => setDeciding(undefined)}
-            onDone={() => {
-              setDeciding(undefined);
-              onDone();
-            }}
-          />
-        )}
-      </Modal>
+      <DecisionDialog
+        deciding={deciding}
+        onClose={() => setDeciding(undefined)}
+        onDone={() => {
+          setDeciding(undefined);
+          onDone();
+        }}
+      />
     </div>
+  );
+}
+
+/** Approve or Reject a task: the step's input, its token, and the output (or error and cause) to send. */
+export function DecisionDialog({ deciding, onClose, onDone }: { deciding: { task: OpenTask; approve: boolean } | undefined; onClose: () => void; onDone: () => void }) {
+  return (
+    <Modal title={deciding ? `${deciding.approve ? 'Approve' : 'Reject'} ${deciding.task.stateName}` : ''} open={!!deciding} onClose={onClose} wide>
+      {deciding && <Decision task={deciding.task} approve={deciding.approve} onClose={onClose} onDone={onDone} />}
+    </Modal>
   );
 }
 
@@ -88,6 +116,8 @@ function Decision({ task, approve, onClose, onDone }: { task: OpenTask; approve:
     >
       <h3 class="h4">The step's input</h3>
       <CodeBlock text={prettyJson(task.input)} label="Input" />
+      <h3 class="h4">Task token</h3>
+      <TokenBlock token={task.token} />
       {approve ? (
         <>
           <label for="approve-output">Output (JSON): the result of the step</label>
