@@ -183,6 +183,12 @@ export const handler = async (order) => {
     // A syntax error keeps the last graph and says where.
     await editor.fill(JSON.stringify(broken, null, 2).slice(0, -3));
     await page.locator('.diag-error', { hasText: 'JSON' }).first().waitFor();
+    // A warning (a custom error name in the States. namespace, which AWS accepts) is shown, and does not block.
+    const warned = JSON.parse(JSON.stringify(WORKFLOW));
+    warned.States.Charge.Retry[0].ErrorEquals = ['States.QuorumMet'];
+    await editor.fill(JSON.stringify(warned, null, 2));
+    assert.match(await page.locator('.diag-warning').first().innerText(), /States\.QuorumMet/);
+    assert.ok(await page.getByRole('button', { name: 'Create' }).isEnabled(), 'a warning does not stop Create');
     await editor.fill(JSON.stringify(WORKFLOW, null, 2));
     await page.getByText('The definition is valid.').waitFor();
     assert.equal(await page.locator('.graph .has-problem').count(), 0);

@@ -89,7 +89,7 @@ export function Designer({ arn }: { arn?: string }) {
     }
     setChecked('pending');
     const t = setTimeout(() => {
-      call<{ result: string; diagnostics: Diagnostic[] }>('ValidateStateMachineDefinition', { definition: text, type }).then(
+      call<{ result: string; diagnostics: Diagnostic[] }>('ValidateStateMachineDefinition', { definition: text, type, severity: 'WARNING' }).then(
         (r) => {
           setDiagnostics(r.diagnostics);
           setChecked(r.result === 'OK' ? 'ok' : 'fail');
