@@ -77,6 +77,25 @@ describe('ended Express executions kept within a bound', () => {
       assert.deepEqual(listed, [runningArn!, ...arns.slice(3)].sort());
     });
 
+    it("a kept execution's history pages as a Standard one's does", async () => {
+      const sm = await create(passDefinition({ done: true }));
+      const { executionArn } = await client.send(new StartSyncExecutionCommand({ stateMachineArn: sm, input: '{}' }));
+      for (const reverseOrder of [false, true]) {
+        const types: string[] = [];
+        let nextToken: string | undefined;
+        let pages = 0;
+        do {
+          const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 3, reverseOrder, nextToken }));
+          types.push(...page.events!.map((e) => e.type!));
+          nextToken = page.nextToken;
+          pages++;
+        } while (nextToken);
+        const all = ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'];
+        assert.deepEqual(types, reverseOrder ? [...all].reverse() : all);
+        assert.equal(pages, 2);
+      }
+    });
+
     it('the AWS CLI gets ExecutionDoesNotExist for an evicted one', { skip: !hasCli() && `no ${AWS_CLI}`, timeout: 60000 }, async () => {
       const sm = await create(passDefinition());
       const arns: string[] = [];

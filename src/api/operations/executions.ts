@@ -315,7 +315,8 @@ export async function getExecutionHistory(ctx: ApiContext, p: Params) {
     if (!all) throw notFoundExecution(ref.arn);
     const list = reverse ? [...all].reverse() : all;
     const start = tok ? list.findIndex((e) => (reverse ? e.id < tok.b! : e.id > tok.a!)) : 0;
-    events = start < 0 ? [] : list.slice(start, start + size);
+    // One more than a page, to know whether there is a next (as for Standard below).
+    events = start < 0 ? [] : list.slice(start, start + size + 1);
   } else {
     if (!(await ctx.store.getExecution(ref.arn))) throw notFoundExecution(ref.arn);
     events = await ctx.store.getHistory(ref.arn, { afterId: tok?.a, beforeId: tok?.b, reverse, limit: size + 1 });
