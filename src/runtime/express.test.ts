@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import type { ExecutionInfo } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
@@ -133,6 +134,23 @@ describe('Engine: ended Express executions', () => {
     assert.deepEqual(engine.expressExecutions().map((r) => r.name), ['waiting']);
     await clock.advance(60_000);
     assert.deepEqual(engine.expressExecutions(), []);
+    await engine.close();
+  });
+
+  test("whenEnded leaves no listener on the caller's signal once a running one ends", async () => {
+    const clock = new ManualClock(T0);
+    const engine = new Engine({ store: new MemoryStore(), clock, region: 'us-east-1', accountId: '123456789012' });
+    start(engine, clock, 'w', slow);
+    const signal = new AbortController().signal;
+    const ended = engine.whenEnded(arnOf('w'), signal);
+    await settle();
+    assert.equal(getEventListeners(signal, 'abort').length, 1);
+    await clock.advance(60_000);
+    assert.equal((await ended)?.status, 'SUCCEEDED');
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
+    // An ended one answers at once, without listening.
+    assert.equal((await engine.whenEnded(arnOf('w'), signal))?.status, 'SUCCEEDED');
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
     await engine.close();
   });
 });
