@@ -1,7 +1,8 @@
 /**
  * The console's read endpoints (JSON): state machines with execution counts, executions (filtered,
  * paged), an execution's open task tokens and its log lines. Standard executions are read from the
- * store; Express ones from the engine's memory (kept five minutes after they end).
+ * store; Express ones from the engine's memory (running ones, and the most recently ended within the
+ * engine's bound: see runtime/express.ts).
  * @module
  */
 import { logLines, type AwsEvent, type LogLevel } from '../../history/timeline.js';
