@@ -48,6 +48,7 @@ export const LIMIT_VARIABLES: Record<string, keyof EngineLimits> = {
   STEPWISE_ACTIVITY_POLL_SECONDS: 'activityPollMs',
   STEPWISE_EXPRESS_KEEP: 'expressKeep',
   STEPWISE_EXPRESS_KEEP_MB: 'expressKeepBytes',
+  STEPWISE_EXPRESS_MAX_RUNNING: 'expressMaxRunning',
 };
 
 /** Variables given in other units than the limit they set. */
@@ -60,7 +61,7 @@ function limitsFrom(env: NodeJS.ProcessEnv): Partial<EngineLimits> {
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
-    if (key === 'expressKeep' && !Number.isInteger(n)) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+    if ((key === 'expressKeep' || key === 'expressMaxRunning') && !Number.isInteger(n)) throw new Error(`${name} must be a positive integer, got '${raw}'`);
     out[key] = n * (SCALE[key] ?? 1);
   }
   return out;

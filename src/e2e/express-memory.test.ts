@@ -15,11 +15,13 @@ import { DEFAULT_LIMITS } from '../runtime/engine.js';
 import { ACCOUNT, AWS_CLI, REGION, ROLE, cli, hasCli, passDefinition, rawRequest, rejectsAws, sdkClient, uniqueName } from './helpers.js';
 
 describe('ended Express executions kept within a bound', () => {
-  it('are configured by STEPWISE_EXPRESS_KEEP and STEPWISE_EXPRESS_KEEP_MB', () => {
+  it('are configured by STEPWISE_EXPRESS_KEEP, STEPWISE_EXPRESS_KEEP_MB and STEPWISE_EXPRESS_MAX_RUNNING', () => {
     assert.equal(DEFAULT_LIMITS.expressKeep, 10000);
     assert.equal(DEFAULT_LIMITS.expressKeepBytes, 100 * 1024 * 1024);
-    const cfg = serveConfig(parseArgs([]), { STEPWISE_EXPRESS_KEEP: '500', STEPWISE_EXPRESS_KEEP_MB: '8' });
-    assert.deepEqual(cfg.limits, { expressKeep: 500, expressKeepBytes: 8 * 1024 * 1024 });
+    assert.equal(DEFAULT_LIMITS.expressMaxRunning, 100000);
+    const cfg = serveConfig(parseArgs([]), { STEPWISE_EXPRESS_KEEP: '500', STEPWISE_EXPRESS_KEEP_MB: '8', STEPWISE_EXPRESS_MAX_RUNNING: '20' });
+    assert.deepEqual(cfg.limits, { expressKeep: 500, expressKeepBytes: 8 * 1024 * 1024, expressMaxRunning: 20 });
+    assert.throws(() => serveConfig(parseArgs([]), { STEPWISE_EXPRESS_MAX_RUNNING: '1e-3' }), /STEPWISE_EXPRESS_MAX_RUNNING must be a positive integer/);
     assert.throws(() => serveConfig(parseArgs([]), { STEPWISE_EXPRESS_KEEP: '2.5' }), /STEPWISE_EXPRESS_KEEP must be a positive integer, got '2.5'/);
     assert.throws(() => serveConfig(parseArgs([]), { STEPWISE_EXPRESS_KEEP_MB: '0' }), /STEPWISE_EXPRESS_KEEP_MB must be a positive number, got '0'/);
   });
@@ -107,5 +109,33 @@ describe('ended Express executions kept within a bound', () => {
       assert.equal(kept.code, 0, kept.stderr);
       assert.equal(kept.json?.status, 'SUCCEEDED');
     });
+  });
+
+  it('beyond STEPWISE_EXPRESS_MAX_RUNNING running at once, a start gets ThrottlingException', { timeout: 60000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-express-running-'));
+    const running = await startServer({ port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT, db: join(dir, 'db.sqlite'), limits: { expressMaxRunning: 2 } }, () => {});
+    const endpoint = `http://127.0.0.1:${running.port}`;
+    const client = sdkClient(endpoint);
+    try {
+      const create = async (definition: string) =>
+        (await client.send(new CreateStateMachineCommand({ name: uniqueName('cap'), definition, roleArn: ROLE, type: 'EXPRESS' }))).stateMachineArn!;
+      const quick = await create(passDefinition({ done: true }));
+      // Ended ones do not count.
+      for (let i = 0; i < 3; i++) assert.equal((await client.send(new StartSyncExecutionCommand({ stateMachineArn: quick, input: '{}' }))).status, 'SUCCEEDED');
+      const waiting = await create(JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 10, End: true } } }));
+      for (let i = 0; i < 2; i++) await client.send(new StartExecutionCommand({ stateMachineArn: waiting, input: '{}' }));
+      await rejectsAws(client.send(new StartExecutionCommand({ stateMachineArn: waiting, input: '{}' })), 'ThrottlingException', 'Rate exceeded');
+      await rejectsAws(client.send(new StartSyncExecutionCommand({ stateMachineArn: quick, input: '{}' })), 'ThrottlingException', 'Rate exceeded');
+      const raw = await rawRequest(endpoint, { target: 'AWSStepFunctions.StartExecution', body: JSON.stringify({ stateMachineArn: quick, input: '{}' }) });
+      assert.equal(raw.status, 400);
+      assert.deepEqual(raw.body, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      // Nothing of the refused starts is kept.
+      assert.equal(running.engine.expressStats().running, 2);
+      assert.equal(running.engine.expressStats().ended, 3);
+    } finally {
+      client.destroy();
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

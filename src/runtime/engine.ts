@@ -46,6 +46,8 @@ export interface EngineLimits {
   expressKeep: number;
   /** Estimated size in bytes of the ended Express executions kept (the newest one is kept whatever its size). */
   expressKeepBytes: number;
+  /** Express executions running at once, at most (a start beyond throws ExpressAtCapacity). */
+  expressMaxRunning: number;
 }
 
 /** An ended Express execution stays in memory this long at most (within the limits above). */
@@ -60,6 +62,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   idleDrivers: 1000,
   expressKeep: 10000,
   expressKeepBytes: 100 * 1024 * 1024,
+  expressMaxRunning: 100000,
 };
 
 export interface EngineOptions {
@@ -116,7 +119,7 @@ export class Engine {
     this.store = opts.store;
     this.clock = opts.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS }, () => this.clock.now());
+    this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
     this.#invoker = new TaskDispatcher({
       lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint }),
       activity: this.activities,
@@ -555,8 +558,9 @@ export class Engine {
 
   // ---- Express executions ---------------------------------------------------------------------
 
-  /** Starts an Express execution (in memory); returns its driver. */
+  /** Starts an Express execution (in memory); returns its driver. Throws ExpressAtCapacity when `limits.expressMaxRunning` run. */
   startExpress(rec: ExecutionRecord, machine: Machine, info: ExecutionInfo): ExecutionDriver {
+    this.#express.checkRoom();
     const driver = new ExecutionDriver(machine, info, {
       clock: this.clock,
       invoker: this.#invoker,

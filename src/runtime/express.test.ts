@@ -7,7 +7,7 @@ import { MemoryStore } from '../store/memory/memory-store.js';
 import type { ExecutionRecord } from '../store/store.js';
 import { ManualClock, settle } from './clock.js';
 import { Engine, EXPRESS_KEEP_MS } from './engine.js';
-import { EVENT_OVERHEAD_BYTES, EXECUTION_OVERHEAD_BYTES, ExpressExecutions, expressFootprint } from './express.js';
+import { EVENT_OVERHEAD_BYTES, EXECUTION_OVERHEAD_BYTES, ExpressAtCapacity, ExpressExecutions, expressFootprint } from './express.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:M';
@@ -22,7 +22,7 @@ function kept(ex: ExpressExecutions): string[] {
 }
 
 describe('ExpressExecutions', () => {
-  const bounds = { keep: 3, keepBytes: 1000, keepMs: 60_000 };
+  const bounds = { keep: 3, keepBytes: 1000, keepMs: 60_000, maxRunning: 100 };
 
   test('evicts the oldest ended beyond the count, in the order they ended (not started)', () => {
     let now = T0;
@@ -84,6 +84,17 @@ describe('ExpressExecutions', () => {
     assert.equal(ex.get(arnOf('a')), undefined);
     assert.deepEqual(kept(ex), ['b']);
     assert.equal(ex.endedBytes, 10);
+  });
+
+  test('refuses a start while maxRunning run; ended ones do not count', () => {
+    const ex = new ExpressExecutions({ ...bounds, maxRunning: 2 }, () => T0);
+    ex.start(arnOf('a'), { rec: record('a'), events: [] });
+    ex.start(arnOf('b'), { rec: record('b'), events: [] });
+    assert.throws(() => ex.start(arnOf('c'), { rec: record('c'), events: [] }), ExpressAtCapacity);
+    assert.equal(ex.get(arnOf('c')), undefined);
+    ex.end(arnOf('a'), 10);
+    ex.start(arnOf('c'), { rec: record('c'), events: [] });
+    assert.deepEqual(kept(ex), ['b', 'c', 'a']);
   });
 
   test('estimates an execution by its strings and its events, each shared payload once', () => {

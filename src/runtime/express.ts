@@ -1,8 +1,9 @@
 /**
- * The Express executions a server keeps in memory: every running one, and the most recently ended ones
- * within a bound (a count, an estimated size, and five minutes since they ended). Ended executions are
- * evicted oldest-ended first; a running one is never evicted, and the newest ended one is kept whatever
- * its size. An ended execution keeps its record and history only (its driver is let go).
+ * The Express executions a server keeps in memory: every running one (at most `maxRunning` at once: a
+ * start beyond is refused), and the most recently ended ones within a bound (a count, an estimated size,
+ * and five minutes since they ended). Ended executions are evicted oldest-ended first; a running one is
+ * never evicted, and the newest ended one is kept whatever its size. An ended execution keeps its record
+ * and history only (its driver is let go).
  * @module
  */
 import type { HistoryEvent } from '../interpreter/history.js';
@@ -18,6 +19,15 @@ export interface ExpressBounds {
   keepBytes: number;
   /** An ended execution is dropped this long after it ended. */
   keepMs: number;
+  /** Executions running at once, at most. */
+  maxRunning: number;
+}
+
+/** A start refused: `maxRunning` executions are running. */
+export class ExpressAtCapacity extends Error {
+  constructor(readonly running: number) {
+    super(`${running} Express executions are running, the most this server runs at once`);
+  }
 }
 
 /** An Express execution in memory: its record and history, and its driver while it runs. */
@@ -45,8 +55,14 @@ export class ExpressExecutions {
     readonly now: () => number,
   ) {}
 
-  /** A started execution: kept until it ends. */
+  /** Throws ExpressAtCapacity when no other execution may start now. */
+  checkRoom(): void {
+    if (this.#running.size >= this.bounds.maxRunning) throw new ExpressAtCapacity(this.#running.size);
+  }
+
+  /** A started execution: kept until it ends (ExpressAtCapacity when `maxRunning` are running). */
   start(arn: string, entry: ExpressEntry): void {
+    this.checkRoom();
     this.#running.set(arn, entry);
   }
 
