@@ -48,7 +48,13 @@ export const LIMIT_VARIABLES: Record<string, keyof EngineLimits> = {
   STEPWISE_STANDARD_MAX_SECONDS: 'standardMaxSeconds',
   STEPWISE_EXPRESS_MAX_SECONDS: 'expressMaxSeconds',
   STEPWISE_ACTIVITY_POLL_SECONDS: 'activityPollMs',
+  STEPWISE_EXPRESS_KEEP: 'expressKeep',
+  STEPWISE_EXPRESS_KEEP_MB: 'expressKeepBytes',
+  STEPWISE_EXPRESS_MAX_RUNNING: 'expressMaxRunning',
 };
+
+/** Variables given in other units than the limit they set. */
+const SCALE: Partial<Record<keyof EngineLimits, number>> = { activityPollMs: 1000, expressKeepBytes: 1024 * 1024 };
 
 function limitsFrom(env: NodeJS.ProcessEnv): Partial<EngineLimits> {
   const out: Partial<EngineLimits> = {};
@@ -57,7 +63,8 @@ function limitsFrom(env: NodeJS.ProcessEnv): Partial<EngineLimits> {
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
-    out[key] = key === 'activityPollMs' ? n * 1000 : n;
+    if ((key === 'expressKeep' || key === 'expressMaxRunning') && !Number.isInteger(n)) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+    out[key] = n * (SCALE[key] ?? 1);
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * the execution has work in flight, and anything that arrives later (a due timer, a task token, a
  * worker, a stop) reloads it from the store. On start, the engine resumes what a previous process left:
  * due timers fire, and tasks whose outcome was never recorded are invoked again (at least once).
- * Express executions run in memory, as on AWS (at-least-once, five minutes at most).
+ * Express executions run in memory, as on AWS (at-least-once, five minutes at most); the most recently
+ * ended ones are kept within `limits.expressKeep` / `limits.expressKeepBytes` (see express.ts).
  * @module
  */
 import { compileMachine } from '../asl/compile.js';
@@ -18,6 +19,7 @@ import { toJsonText, type Json } from '../shared/json.js';
 import type { ExecutionRecord, Store, TimerRow } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { ExecutionDriver, PersistError, type StepEffects } from './driver.js';
+import { ExpressExecutions, expressFootprint, type ExpressEntry } from './express.js';
 import { ActivityQueue } from './tasks/activity.js';
 import { TaskDispatcher } from './tasks/dispatcher.js';
 import type { FunctionSource } from './tasks/functions.js';
@@ -40,7 +42,16 @@ export interface EngineLimits {
   activityPollMs: number;
   /** Idle Standard drivers kept in memory (the rest are reloaded from the store when needed). */
   idleDrivers: number;
+  /** Ended Express executions kept in memory (the most recent; older ones are evicted). */
+  expressKeep: number;
+  /** Estimated size in bytes of the ended Express executions kept (the newest one is kept whatever its size). */
+  expressKeepBytes: number;
+  /** Express executions running at once, at most (a start beyond throws ExpressAtCapacity). */
+  expressMaxRunning: number;
 }
+
+/** An ended Express execution stays in memory this long at most (within the limits above). */
+export const EXPRESS_KEEP_MS = 5 * 60 * 1000;
 
 export const DEFAULT_LIMITS: EngineLimits = {
   standardMaxSeconds: 365 * 24 * 3600,
@@ -49,6 +60,9 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxHistoryEvents: 25000,
   activityPollMs: 60000,
   idleDrivers: 1000,
+  expressKeep: 10000,
+  expressKeepBytes: 100 * 1024 * 1024,
+  expressMaxRunning: 100000,
 };
 
 export interface EngineOptions {
@@ -91,8 +105,8 @@ export class Engine {
   readonly #loading = new Map<string, Promise<ExecutionDriver | undefined>>();
   /** Waiting for Standard executions to end (by ARN). */
   readonly #endWaiters = new Map<string, (() => void)[]>();
-  /** Express executions, in memory only. */
-  readonly #express = new Map<string, { rec: ExecutionRecord; driver: ExecutionDriver }>();
+  /** Express executions, in memory only: running ones, and the most recently ended within the limits. */
+  readonly #express: ExpressExecutions;
   readonly #machines = new Map<string, Machine>();
   /** Client tokens of redrives in progress (written with the redrive's step). */
   readonly #redriveTokens = new Map<string, Record<string, number>>();
@@ -105,6 +119,7 @@ export class Engine {
     this.store = opts.store;
     this.clock = opts.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
     this.#invoker = new TaskDispatcher({
       lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint }),
       activity: this.activities,
@@ -436,11 +451,17 @@ export class Engine {
     if (this.#closed) return undefined;
     const ex = this.#express.get(arn);
     if (ex) {
-      await new Promise<void>((resolve) => {
-        signal?.addEventListener('abort', () => resolve(), { once: true });
-        // startExpress's own handler, registered first, has updated the record by then.
-        void ex.driver.done.then(() => resolve());
-      });
+      const driver = ex.driver;
+      if (driver) {
+        let onAbort!: () => void;
+        await new Promise<void>((resolve) => {
+          onAbort = resolve;
+          signal?.addEventListener('abort', onAbort, { once: true });
+          // startExpress's own handler, registered first, has updated the record by then.
+          void driver.done.then(() => resolve());
+        });
+        signal?.removeEventListener('abort', onAbort);
+      }
       return signal?.aborted ? undefined : ex.rec;
     }
     for (;;) {
@@ -537,8 +558,9 @@ export class Engine {
 
   // ---- Express executions ---------------------------------------------------------------------
 
-  /** Starts an Express execution (in memory); returns its driver. */
+  /** Starts an Express execution (in memory); returns its driver. Throws ExpressAtCapacity when `limits.expressMaxRunning` run. */
   startExpress(rec: ExecutionRecord, machine: Machine, info: ExecutionInfo): ExecutionDriver {
+    this.#express.checkRoom();
     const driver = new ExecutionDriver(machine, info, {
       clock: this.clock,
       invoker: this.#invoker,
@@ -549,32 +571,38 @@ export class Engine {
       keepHistory: true,
       onEvents: (events) => this.#emitEvents(rec.executionArn, events),
     });
-    this.#express.set(rec.executionArn, { rec, driver });
+    this.#express.start(rec.executionArn, { rec, events: driver.events, driver });
     void driver.done.then((s) => {
       rec.status = s.status;
       rec.stopDate = this.clock.now();
       if (s.output !== undefined) rec.output = toJsonText(s.output);
       if (s.error !== undefined) rec.error = s.error;
       if (s.cause !== undefined) rec.cause = s.cause;
-      // Kept a while for DescribeExecution-like reads; dropped after 5 minutes.
-      setTimeout(() => this.#express.delete(rec.executionArn), 5 * 60 * 1000).unref();
+      // Kept for DescribeExecution, GetExecutionHistory and the console, within the limits.
+      this.#express.end(rec.executionArn, expressFootprint(rec, driver.events));
     });
     driver.start();
     return driver;
   }
 
-  express(arn: string): { rec: ExecutionRecord; driver: ExecutionDriver } | undefined {
+  /** An Express execution kept in memory (running, or among the most recently ended); undefined otherwise. */
+  express(arn: string): ExpressEntry | undefined {
     return this.#express.get(arn);
   }
 
-  /** The Express executions still kept in memory (running, or ended less than five minutes ago). */
+  /** The Express executions kept in memory (running, or among the most recently ended). */
   expressExecutions(): ExecutionRecord[] {
-    return [...this.#express.values()].map((e) => e.rec);
+    return this.#express.records();
   }
 
-  /** History of an in-memory (Express) execution. */
-  expressHistory(arn: string): HistoryEvent[] | undefined {
-    return this.#express.get(arn)?.driver.events;
+  /** History of an Express execution kept in memory. */
+  expressHistory(arn: string): readonly HistoryEvent[] | undefined {
+    return this.#express.get(arn)?.events;
+  }
+
+  /** How many Express executions are in memory, and the estimated size of the ended ones. */
+  expressStats(): { running: number; ended: number; endedBytes: number } {
+    return { running: this.#express.runningCount, ended: this.#express.endedCount, endedBytes: this.#express.endedBytes };
   }
 
   /** Performs one Task's work outside any execution (TestState without a mock). */

@@ -1,8 +1,9 @@
 /**
  * The console's read endpoints (JSON): state machines with execution counts, executions (filtered,
  * paged, with the number of task tokens a running one waits on), open task tokens (of an execution, or
- * of all), an execution's log lines. Standard executions are read from the
- * store; Express ones from the engine's memory (kept five minutes after they end).
+ * of all), an execution's log lines. Standard executions are read from the store; Express ones from
+ * the engine's memory (running ones, and the most recently ended within the engine's bound: see
+ * runtime/express.ts).
  * @module
  */
 import { logLines, type AwsEvent, type LogLevel } from '../../history/timeline.js';

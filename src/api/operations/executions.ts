@@ -15,6 +15,9 @@ import { checkNameChars, nameConstraints } from '../names.js';
 import { requiredArn } from './state-machines.js';
 import { scanJson } from '../../asl/validate/jackson.js';
 import { notRedrivableMessage } from '../../interpreter/redrive.js';
+import type { Machine } from '../../asl/model.js';
+import type { ExecutionDriver } from '../../runtime/driver.js';
+import { ExpressAtCapacity } from '../../runtime/express.js';
 
 const MAX_INPUT_BYTES = 262144;
 
@@ -127,7 +130,7 @@ export async function launchExecution(ctx: ApiContext, prepared: PreparedExecuti
   const { rec, info, sm } = prepared;
   const machine = ctx.machine(sm.definition);
   if (sm.type === 'EXPRESS') {
-    ctx.engine.startExpress(rec, machine, info);
+    startExpress(ctx, rec, machine, info);
     return rec;
   }
   const same = async (existing: ExecutionRecord | undefined): Promise<boolean> =>
@@ -140,11 +143,21 @@ export async function launchExecution(ctx: ApiContext, prepared: PreparedExecuti
   throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${rec.executionArn}'`);
 }
 
+/** Starts an Express execution; AWS's throttling answer when the server runs as many as it may at once. */
+function startExpress(ctx: ApiContext, rec: ExecutionRecord, machine: Machine, info: ExecutionInfo): ExecutionDriver {
+  try {
+    return ctx.engine.startExpress(rec, machine, info);
+  } catch (e) {
+    if (e instanceof ExpressAtCapacity) throw new ApiError('ThrottlingException', 'Rate exceeded');
+    throw e;
+  }
+}
+
 export async function startSyncExecution(ctx: ApiContext, p: Params) {
   const { rec, info, sm } = await prepareExecution(ctx, p);
   if (sm.type !== 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   info.startedSync = true;
-  const driver = ctx.engine.startExpress(rec, ctx.machine(sm.definition), info);
+  const driver = startExpress(ctx, rec, ctx.machine(sm.definition), info);
   const s = await driver.done;
   const stop = ctx.clock.now();
   const out: Record<string, unknown> = {
@@ -316,7 +329,8 @@ export async function getExecutionHistory(ctx: ApiContext, p: Params) {
     if (!all) throw notFoundExecution(ref.arn);
     const list = reverse ? [...all].reverse() : all;
     const start = tok ? list.findIndex((e) => (reverse ? e.id < tok.b! : e.id > tok.a!)) : 0;
-    events = start < 0 ? [] : list.slice(start, start + size);
+    // One more than a page, to know whether there is a next (as for Standard below).
+    events = start < 0 ? [] : list.slice(start, start + size + 1);
   } else {
     if (!(await ctx.store.getExecution(ref.arn))) throw notFoundExecution(ref.arn);
     events = await ctx.store.getHistory(ref.arn, { afterId: tok?.a, beforeId: tok?.b, reverse, limit: size + 1 });
