@@ -382,6 +382,7 @@ describe('console: tasks and the live stream', () => {
     const tasks = await until(async () => {
       const r = await get('/console/api/tasks');
       assert.equal(r.status, 200);
+      assert.equal(r.json.truncated, false);
       const m = mine(r.json.tasks as any[]);
       return m.length === 2 ? m : undefined;
     });

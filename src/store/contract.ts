@@ -991,6 +991,21 @@ export function runStoreContract(name: string, make: () => Promise<Store>): void
         await s.commitStep(step(b, 3, { record: { status: 'FAILED', stopDate: 1 } }));
         same(await s.invocableTasks(), [callback]);
       });
+
+      it('tokenTasks: tasks waiting on a token of RUNNING executions, oldest first, at most the limit', async (s) => {
+        const a = await started(s, 'sm', 'a');
+        const b = await started(s, 'sm', 'b');
+        const cbA = task(a.executionArn, 4, { token: 'cb-a', createdAt: 30 });
+        const act = task(a.executionArn, 3, { activityArn: activityArn('work'), token: 'act', createdAt: 10 });
+        const cbB = task(b.executionArn, 1, { token: 'cb-b', createdAt: 20 });
+        await s.commitStep(step(a, 2, { tasksAdd: [task(a.executionArn, 2, { createdAt: 1 }), act, cbA] }));
+        await s.commitStep(step(b, 2, { tasksAdd: [cbB] }));
+        same(await s.tokenTasks(10), [act, cbB, cbA]);
+        same(await s.tokenTasks(2), [act, cbB]);
+        await s.commitStep(step(b, 3, { record: { status: 'ABORTED', stopDate: 1 } }));
+        await s.commitStep(step(a, 3, { tasksRemove: [3] }));
+        same(await s.tokenTasks(10), [cbA]);
+      });
     });
 
     describe('activity claims', () => {

@@ -233,6 +233,11 @@ export interface Store {
    * what a restarted engine invokes again, since their outcome was never recorded.
    */
   invocableTasks(): Promise<TaskRow[]>;
+  /**
+   * Open tasks that wait on a token (callbacks and activity tasks) of RUNNING executions, oldest first
+   * (by creation, then execution and seq), at most `limit`: what people are asked to answer.
+   */
+  tokenTasks(limit: number): Promise<TaskRow[]>;
   /** The oldest scheduled task of an activity, marked started for the worker; undefined when none. */
   claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined>;
   taskByToken(token: string): Promise<TaskRow | undefined>;

@@ -12,7 +12,7 @@ import { DecisionDialog, heartbeatText, timeoutText, TokenBlock } from './execut
 const REFRESH_MS = 3000;
 
 export function WaitingView() {
-  const [data, error, reload] = useLoad(() => get<{ tasks: WaitingTask[] }>('tasks'), []);
+  const [data, error, reload] = useLoad(() => get<{ tasks: WaitingTask[]; truncated?: boolean }>('tasks'), []);
   const [deciding, setDeciding] = useState<{ task: WaitingTask; approve: boolean } | undefined>(undefined);
   // New tokens appear (and answered ones go) without a reload; not while a dialog is open.
   useEffect(() => {
@@ -37,6 +37,7 @@ export function WaitingView() {
       <ErrorNotice error={error} />
       {!tasks && !error && <Loading what="the waiting steps" />}
       {tasks && tasks.length === 0 && <p class="empty">No step is waiting on a task token.</p>}
+      {data?.truncated && <p class="muted">The {tasks?.length} oldest are shown; answer some to see the others.</p>}
       {tasks && tasks.length > 0 && (
         <div class="table-wrap">
           <table class="list waiting-list">

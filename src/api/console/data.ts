@@ -9,7 +9,7 @@
 import { logLines, type AwsEvent, type LogLevel } from '../../history/timeline.js';
 import { toAwsEvent, type HistoryEvent } from '../../interpreter/history.js';
 import { toJsonText } from '../../shared/json.js';
-import { matchesExecutionQuery, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus } from '../../store/store.js';
+import { matchesExecutionQuery, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus, type TaskRow } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { invalid, notFound } from './http.js';
 
@@ -118,20 +118,26 @@ export async function historyAfter(ctx: ApiContext, rec: ExecutionRecord, after:
   }
 }
 
+/** A task row as the console shows it; undefined for tasks that wait on no token. */
+function taskItem(row: TaskRow): Record<string, unknown> | undefined {
+  const c = row.command;
+  const r = c.resource;
+  const kind = r.kind === 'activity' ? 'activity' : r.kind === 'service' && r.pattern === 'callback' ? 'callback' : undefined;
+  if (!kind || !row.token) return undefined;
+  const item: Record<string, unknown> = { stateName: c.stateName, kind, token: row.token, input: toJsonText(c.input), createdAt: row.createdAt };
+  if (c.heartbeatSeconds !== undefined) item.heartbeatSeconds = c.heartbeatSeconds;
+  if (c.timeoutSeconds !== undefined) item.timeoutSeconds = c.timeoutSeconds;
+  if (r.kind === 'activity') item.activityArn = r.arn;
+  return item;
+}
+
 /** The open task tokens of a record: callback tasks (`.waitForTaskToken`) and activity tasks. */
 async function openTaskItems(ctx: ApiContext, rec: ExecutionRecord): Promise<Record<string, unknown>[]> {
   if (rec.type === 'EXPRESS' || rec.status !== 'RUNNING') return [];
   const out = [];
   for (const row of await ctx.store.openTasks(rec.executionArn)) {
-    const c = row.command;
-    const r = c.resource;
-    const kind = r.kind === 'activity' ? 'activity' : r.kind === 'service' && r.pattern === 'callback' ? 'callback' : undefined;
-    if (!kind || !row.token) continue;
-    const item: Record<string, unknown> = { stateName: c.stateName, kind, token: row.token, input: toJsonText(c.input), createdAt: row.createdAt };
-    if (c.heartbeatSeconds !== undefined) item.heartbeatSeconds = c.heartbeatSeconds;
-    if (c.timeoutSeconds !== undefined) item.timeoutSeconds = c.timeoutSeconds;
-    if (r.kind === 'activity') item.activityArn = r.arn;
-    out.push(item);
+    const item = taskItem(row);
+    if (item) out.push(item);
   }
   return out;
 }
@@ -144,21 +150,26 @@ export async function tasks(ctx: ApiContext, arn: string) {
   return { tasks: await openTaskItems(ctx, await executionOf(ctx, arn)) };
 }
 
-const PAGE = 1000;
+/** How many open task tokens the Waiting view lists at most (the oldest). */
+const MAX_WAITING = 1000;
 
-/** Every open task token of every running Standard execution, with its execution; oldest first. */
+/**
+ * Every open task token of every running Standard execution, with its execution; oldest first, at
+ * most MAX_WAITING (`truncated` says when there are more). One store query, however many executions run.
+ */
 export async function allTasks(ctx: ApiContext) {
+  const rows = await ctx.store.tokenTasks(MAX_WAITING + 1);
+  const records = new Map<string, ExecutionRecord | undefined>();
   const out: Record<string, unknown>[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await ctx.store.listExecutions({ status: 'RUNNING', offset, limit: PAGE });
-    for (const rec of page) {
-      const of = { executionArn: rec.executionArn, executionName: rec.name, stateMachineArn: rec.stateMachineArn, stateMachineName: rec.stateMachineArn.split(':')[6] ?? '' };
-      for (const t of await openTaskItems(ctx, rec)) out.push({ ...of, ...t });
-    }
-    if (page.length < PAGE) break;
+  for (const row of rows.slice(0, MAX_WAITING)) {
+    const item = taskItem(row);
+    if (!item) continue;
+    if (!records.has(row.executionArn)) records.set(row.executionArn, await ctx.store.getExecution(row.executionArn));
+    const rec = records.get(row.executionArn);
+    if (!rec) continue;
+    out.push({ executionArn: rec.executionArn, executionName: rec.name, stateMachineArn: rec.stateMachineArn, stateMachineName: rec.stateMachineArn.split(':')[6] ?? '', ...item });
   }
-  out.sort((x, y) => (x.createdAt as number) - (y.createdAt as number));
-  return { tasks: out };
+  return { tasks: out, truncated: rows.length > MAX_WAITING };
 }
 
 /** `logs?level=`: the execution's log lines at a level (default: the state machine's configured one). */

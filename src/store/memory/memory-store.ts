@@ -236,6 +236,15 @@ export class MemoryStore implements Store {
     return out;
   }
 
+  async tokenTasks(limit: number): Promise<TaskRow[]> {
+    const out: TaskRow[] = [];
+    for (const t of this.#tasks.values()) {
+      if (t.token !== undefined && this.#executions.get(t.executionArn)?.rec.status === 'RUNNING') out.push(t);
+    }
+    out.sort((x, y) => x.createdAt - y.createdAt || (x.executionArn < y.executionArn ? -1 : x.executionArn > y.executionArn ? 1 : 0) || x.seq - y.seq);
+    return out.slice(0, limit).map((t) => structuredClone(t));
+  }
+
   async claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined> {
     let oldest: TaskRow | undefined;
     for (const t of this.#tasks.values()) {

@@ -396,6 +396,9 @@ export class SqliteStore implements Store {
   invocableTasks(): Promise<TaskRow[]> {
     return this.#read(() => this.#q.invocableTasks.all().map(taskRow));
   }
+  tokenTasks(limit: number): Promise<TaskRow[]> {
+    return this.#read(() => this.#q.tokenTasks.all(limit).map(taskRow));
+  }
   claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined> {
     return this.#write(() => () => {
       const r = this.#q.claimTask.get(workerName ?? null, activityArn);

@@ -134,6 +134,10 @@ export function prepareStatements(db: Db) {
       `SELECT ${TASK_COLS.replace(/(\w+)/g, 't.$1')} FROM tasks t JOIN executions e ON e.arn = t.execution_arn
        WHERE t.activity_arn IS NULL AND e.status = 'RUNNING' ORDER BY t.id`,
     ),
+    tokenTasks: p<[number], TaskColumns>(
+      `SELECT ${TASK_COLS.replace(/(\w+)/g, 't.$1')} FROM tasks t JOIN executions e ON e.arn = t.execution_arn
+       WHERE t.token IS NOT NULL AND e.status = 'RUNNING' ORDER BY t.created_at, t.execution_arn, t.seq LIMIT ?`,
+    ),
     claimTask: p<[string | null, string], TaskColumns>(
       `UPDATE tasks SET status = 'started', worker_name = coalesce(?, worker_name)
        WHERE id = (SELECT id FROM tasks WHERE activity_arn = ? AND status = 'scheduled' ORDER BY created_at, id LIMIT 1)
