@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,11 +19,11 @@ interface Outcome {
 }
 
 /** Runs `stepwise ARGS` in a child process (killed after 30 s so that a hang fails the test instead of blocking it). */
-function stepwise(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+function stepwise(args: string[], env: Record<string, string> = {}, timeout = 30_000): Promise<Outcome> {
   const base = { ...process.env };
   for (const k of ['LAMBDA_ENDPOINT', 'WAIT_TIME_SCALE', 'AWS_DEFAULT_REGION', 'AWS_ACCOUNT_ID', 'STEPWISE_FUNCTIONS']) delete base[k];
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, timeout }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -73,7 +73,7 @@ describe('stepwise validate', () => {
     const noFile = await stepwise(['validate']);
     assert.equal(noFile.code, 2);
     assert.match(noFile.stderr, /stepwise: missing definition file/);
-    assert.match(noFile.stderr, /Usage: stepwise/);
+    assert.match(noFile.stderr, /Run 'stepwise --help' for the commands and their options/);
     const unknown = await stepwise(['frobnicate']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
@@ -117,10 +117,13 @@ describe('stepwise run', () => {
     assert.equal(r.stderr.trim(), 'Execution FAILED: Order.Rejected\nout of stock');
   });
 
-  test('--history prints the history as the AWS API returns it', async () => {
-    const r = await stepwise(['run', file('hist.json', adder), '--input', '{"a":1,"b":2}', '--history']);
+  test('--history FILE writes the history, as the AWS API returns it, to FILE alone', async () => {
+    const historyFile = join(dir, 'history.json');
+    const r = await stepwise(['run', file('hist.json', adder), '--input', '{"a":1,"b":2}', '--history', historyFile]);
     assert.equal(r.code, 0, r.stderr);
-    const history = JSON.parse(r.stderr) as any[];
+    assert.equal(r.stderr, '');
+    assert.equal(JSON.parse(r.stdout).sum, 3);
+    const history = JSON.parse(readFileSync(historyFile, 'utf8')) as any[];
     assert.deepEqual(
       history.map((e) => [e.id, e.previousEventId, e.type]),
       [
@@ -134,6 +137,26 @@ describe('stepwise run', () => {
     assert.equal(typeof history[0].timestamp, 'number');
     assert.equal(history[2].stateExitedEventDetails.name, 'Add');
     assert.equal(JSON.parse(history[3].executionSucceededEventDetails.output).sum, 3);
+  });
+
+  test('--history - prints the history alone on stdout, also when the execution fails', async () => {
+    const r = await stepwise(['run', file('hist-ok.json', adder), '--input', '{"a":1,"b":2}', '--history', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as any[]).map((e) => e.type),
+      ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+    );
+    const def = file('hist-fail.json', { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E', Cause: 'C' } } });
+    const failed = await stepwise(['run', def, '--history', '-']);
+    assert.equal(failed.code, 1);
+    assert.deepEqual(
+      (JSON.parse(failed.stdout) as any[]).map((e) => e.type),
+      ['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed'],
+    );
+    assert.equal(failed.stderr.trim(), 'Execution FAILED: E\nC');
+    const bare = await stepwise(['run', def, '--history']);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /stepwise: run: --history needs a value/);
   });
 
   test('--functions DIR runs a TypeScript handler', async () => {
@@ -187,5 +210,148 @@ describe('stepwise run', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('options', () => {
+  const def = () => file('opts.json', { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+
+  test('every command refuses an unknown option (exit 2), naming the option meant when one is close', async () => {
+    // A server that starts anyway is killed after 20 s (and the test fails on its exit code).
+    const cases: [string[], RegExp][] = [
+      [['serve', '--prot', '28999'], /stepwise: serve: unknown option --prot \(did you mean --port\?\)/],
+      [['serve', '--dbb', ':memory:'], /unknown option --dbb \(did you mean --db\?\)/],
+      [['serve', '--verbose'], /stepwise: serve: unknown option --verbose\n/],
+      [['run', def(), '--inptu', '{}'], /stepwise: run: unknown option --inptu \(did you mean --input\?\)/],
+      [['run', def(), '--fucntions', dir], /unknown option --fucntions \(did you mean --functions\?\)/],
+      [['run', def(), '--reject'], /unknown option --reject \(did you mean --reject-all\?\)/],
+      [['validate', def(), '--strict'], /stepwise: validate: unknown option --strict\n/],
+      [['approve', 'T', '--ouptut', '{}'], /stepwise: approve: unknown option --ouptut \(did you mean --output\?\)/],
+      [['reject', 'T', '--eror', 'E'], /stepwise: reject: unknown option --eror \(did you mean --error\?\)/],
+      [['heartbeat', 'T', '--endpiont', 'http://127.0.0.1:1'], /stepwise: heartbeat: unknown option --endpiont \(did you mean --endpoint\?\)/],
+      [['run', def(), '-i', '{}'], /stepwise: run: unknown option -i\n/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => stepwise(args, {}, 20_000)));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 2, `${cases[i]![0].join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, cases[i]![1]);
+      assert.equal(r.stdout, '');
+    });
+  });
+
+  test('an option that takes a value must have one; a flag takes none', async () => {
+    const cases: [string[], RegExp][] = [
+      [['serve', '--port'], /stepwise: serve: --port needs a value/],
+      [['serve', '--db', '--port', '0'], /stepwise: serve: --db needs a value/],
+      [['run', def(), '--input'], /stepwise: run: --input needs a value/],
+      [['run', def(), '--name', '--input', '{}'], /stepwise: run: --name needs a value/],
+      [['run', def(), '--approve-all=yes'], /stepwise: run: --approve-all takes no value/],
+      [['approve', 'T', '--output'], /stepwise: approve: --output needs a value/],
+      [['reject', 'T', '--cause'], /stepwise: reject: --cause needs a value/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => stepwise(args, {}, 20_000)));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 2, `${cases[i]![0].join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, cases[i]![1]);
+    });
+  });
+
+  test('--functions naming a folder that does not exist is an error of serve and run', async () => {
+    const missing = join(dir, 'no-such-functions');
+    const notDir = file('not-a-folder.txt', 'x');
+    const [serve, run, runFile, serveEnv] = await Promise.all([
+      stepwise(['serve', '--port', '0', '--db', ':memory:', '--functions', missing], {}, 20_000),
+      stepwise(['run', def(), '--functions', missing], {}, 20_000),
+      stepwise(['run', def(), '--functions', notDir], {}, 20_000),
+      stepwise(['serve', '--port', '0', '--db', ':memory:'], { STEPWISE_FUNCTIONS: missing }, 20_000),
+    ]);
+    for (const r of [serve, run]) {
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`stepwise: --functions: no such folder: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+    assert.equal(runFile.code, 2);
+    assert.match(runFile.stderr, /--functions: not a folder: /);
+    assert.equal(serveEnv.code, 2);
+    assert.match(serveEnv.stderr, /STEPWISE_FUNCTIONS: no such folder: /);
+  });
+});
+
+describe('stepwise run: a task waiting for its token', () => {
+  const ACTIVITY = 'arn:aws:states:us-east-1:123456789012:activity:review';
+  const callbackDef = (heartbeat?: number) => ({
+    StartAt: 'Ask',
+    States: {
+      Ask: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'ask', Payload: { 'token.$': '$$.Task.Token', 'order.$': '$.order' } },
+        ...(heartbeat ? { HeartbeatSeconds: heartbeat } : {}),
+        Catch: [{ ErrorEquals: ['Review.Rejected'], ResultPath: '$.rejected', Next: 'Rejected' }],
+        End: true,
+      },
+      Rejected: { Type: 'Pass', End: true },
+    },
+  });
+  let fdir: string;
+  before(() => {
+    fdir = mkdtempSync(join(dir, 'ask-'));
+    // The handler hands the token on (here: logs it, as a real one might mail it) and returns.
+    writeFileSync(join(fdir, 'ask.mjs'), 'export const handler = async (e) => { console.log(`please answer ${e.token}`); return { asked: e.order }; };\n');
+  });
+
+  test('--approve-all answers once the handler has the token: stderr names the state and the token, stdout holds the output alone', async () => {
+    const def = file('approve-all.json', callbackDef());
+    const r = await stepwise(['run', def, '--functions', fdir, '--input', '{"order": 7}', '--approve-all', '--approve-output', '{"approved": true}', '--history', join(dir, 'approve-all.history.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { approved: true });
+    const token = /waits for its task token:\n {2}(\S+)/.exec(r.stderr)?.[1];
+    assert.ok(token, r.stderr);
+    assert.match(r.stderr, /Waiting: state 'Ask' \(arn:aws:states:::lambda:invoke.waitForTaskToken\)/);
+    // What the handler logged went to stderr, after the call.
+    assert.ok(r.stderr.includes(`please answer ${token}`), r.stderr);
+    const types = (JSON.parse(readFileSync(join(dir, 'approve-all.history.json'), 'utf8')) as any[]).map((e) => e.type);
+    assert.deepEqual(types.slice(2), ['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  });
+
+  test('--reject-all fails the task with --error and --cause (here caught)', async () => {
+    const r = await stepwise(['run', file('reject-all.json', callbackDef()), '--functions', fdir, '--input', '{"order": 8}', '--reject-all', '--error', 'Review.Rejected', '--cause', 'too big']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { order: 8, rejected: { Error: 'Review.Rejected', Cause: 'too big' } });
+    assert.match(r.stderr, /Rejecting 'Ask' \(--reject-all\)/);
+  });
+
+  test('an activity waits too, and is answered the same way', async () => {
+    const def = file('activity.json', { StartAt: 'Review', States: { Review: { Type: 'Task', Resource: ACTIVITY, End: true } } });
+    const r = await stepwise(['run', def, '--input', '{"doc": 1}', '--approve-all', '--approve-output', '"ok"']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout), 'ok');
+    assert.match(r.stderr, new RegExp(`Waiting: state 'Review' \\(activity ${ACTIVITY}\\) waits for its task token:\n {2}\\S+`));
+  });
+
+  test('with nobody to answer, it says how to and gives up after --task-timeout (exit 1)', async () => {
+    const r = await stepwise(['run', file('nobody.json', callbackDef(3600)), '--functions', fdir, '--input', '{"order": 9}', '--task-timeout', '1']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /Waiting: state 'Ask'/);
+    assert.match(r.stderr, /--approve-all/);
+    assert.match(r.stderr, /--reject-all/);
+    assert.match(r.stderr, /Giving up in 1 s/);
+    assert.match(r.stderr, /Execution ABORTED: Stepwise.NoAnswer/);
+  });
+
+  test('answer options are checked before anything runs', async () => {
+    const def = file('answer-opts.json', callbackDef());
+    const cases: [string[], RegExp][] = [
+      [['--approve-all', '--reject-all'], /--approve-all and --reject-all exclude each other/],
+      [['--approve-output', '{}'], /--approve-output needs --approve-all/],
+      [['--error', 'E'], /--error needs --reject-all/],
+      [['--approve-all', '--approve-output', '{nope'], /--approve-output is not valid JSON/],
+      [['--task-timeout', 'soon'], /--task-timeout must be a number of seconds/],
+    ];
+    const results = await Promise.all(cases.map(([extra]) => stepwise(['run', def, '--functions', fdir, ...extra], {}, 20_000)));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 2, `${cases[i]![0].join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, cases[i]![1]);
+    });
   });
 });
