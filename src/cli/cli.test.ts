@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -353,5 +353,65 @@ describe('stepwise run: a task waiting for its token', () => {
       assert.equal(r.code, 2, `${cases[i]![0].join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, cases[i]![1]);
     });
+  });
+
+  // A terminal: python3's pty module gives the command one (CI installs python3).
+  const hasPython = (() => {
+    try {
+      return execFileSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }) !== undefined;
+    } catch {
+      return false;
+    }
+  })();
+  /** Runs `stepwise ARGS` on a pseudo-terminal, typing `lines`; its exit code and everything it showed. */
+  const onTerminal = (args: string[], lines: string[]): Promise<{ code: number | null; shown: string }> => {
+    const driver = file(
+      'pty-driver.py',
+      [
+        'import os, pty, sys, json',
+        'args, lines = json.loads(sys.argv[1]), json.loads(sys.argv[2])',
+        'pid, fd = pty.fork()',
+        'if pid == 0:',
+        '    os.execvp(args[0], args)',
+        'for l in lines: os.write(fd, (l + "\\n").encode())',
+        'out = b""',
+        'while True:',
+        '    try: chunk = os.read(fd, 4096)',
+        '    except OSError: break',
+        '    if not chunk: break',
+        '    out += chunk',
+        '_, st = os.waitpid(pid, 0)',
+        'sys.stdout.write(out.decode())',
+        'sys.exit(os.WEXITSTATUS(st))',
+      ].join('\n'),
+    );
+    return new Promise((resolve) => {
+      execFile('python3', [driver, JSON.stringify([process.execPath, BIN, ...args]), JSON.stringify(lines)], { timeout: 30_000 }, (err, stdout) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, shown: stdout.replace(/\r\n/g, '\n') });
+      });
+    });
+  };
+
+  test('at a terminal, a person is asked: approve (with an output) or reject', { skip: hasPython ? false : 'python3 (for a pseudo-terminal) not found' }, async () => {
+    const def = file('prompt.json', callbackDef());
+    const approved = await onTerminal(['run', def, '--functions', fdir, '--input', '{"order": 1}'], ['x', 'a', '{"approved": "yes"}']);
+    assert.equal(approved.code, 0, approved.shown);
+    assert.match(approved.shown, /Answer Ask: \[a\]pprove or \[r\]eject\? /);
+    assert.match(approved.shown, /Type 'a' to approve or 'r' to reject/);
+    assert.match(approved.shown, /\{\n {2}"approved": "yes"\n\}/);
+    const rejected = await onTerminal(['run', def, '--functions', fdir, '--input', '{"order": 2}'], ['r', 'Review.Rejected', 'no budget']);
+    assert.equal(rejected.code, 0, rejected.shown);
+    assert.match(rejected.shown, /"Cause": "no budget"/);
+  });
+
+  test('at a terminal, a task that times out ends the question and the run', { skip: hasPython ? false : 'python3 (for a pseudo-terminal) not found' }, async () => {
+    const def = file('prompt-timeout.json', {
+      StartAt: 'Ask',
+      States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: 'ask', Payload: { 'token.$': '$$.Task.Token' } }, TimeoutSeconds: 1, End: true } },
+    });
+    const r = await onTerminal(['run', def, '--functions', fdir], []);
+    assert.equal(r.code, 1, r.shown);
+    assert.match(r.shown, /Answer Ask: /);
+    assert.match(r.shown, /Execution FAILED: States.Timeout/);
   });
 });
