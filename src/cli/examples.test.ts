@@ -20,7 +20,7 @@ async function runExample(name: string, extra: string[] = [], env: NodeJS.Proces
   const args = [cli, 'run', join(dir, 'workflow.asl.json'), '--functions', join(dir, 'functions'), ...extra];
   if (!extra.includes('--input')) args.push('--input-file', join(dir, 'input.json'));
   try {
-    const { stdout } = await exec(process.execPath, args, { env: { ...process.env, ...env } });
+    const { stdout } = await exec(process.execPath, args, { env: { ...process.env, ...env }, timeout: 60_000 });
     return { code: 0, output: JSON.parse(stdout) as unknown, stderr: '' };
   } catch (e) {
     const err = e as { code: number; stderr: string };
