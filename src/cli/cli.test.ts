@@ -73,10 +73,12 @@ describe('stepwise validate', () => {
     const noFile = await stepwise(['validate']);
     assert.equal(noFile.code, 2);
     assert.match(noFile.stderr, /stepwise: missing definition file/);
-    assert.match(noFile.stderr, /Run 'stepwise --help' for the commands and their options/);
+    assert.match(noFile.stderr, /\n\nUsage: stepwise validate FILE\n {8}Check a definition/);
+    assert.match(noFile.stderr, /Run 'stepwise --help' for every command and option/);
     const unknown = await stepwise(['frobnicate']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    assert.match(unknown.stderr, /Usage: stepwise <command> \[options\]; the commands: serve, run, validate, approve, reject, heartbeat\./);
     const missing = await stepwise(['validate', join(dir, 'does-not-exist.json')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /ENOENT/);

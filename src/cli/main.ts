@@ -39,6 +39,15 @@ Commands:
 Unknown options, options missing their value and a --functions folder that does not exist are errors (exit code 2).
 Environment: PORT, LAMBDA_ENDPOINT, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
 
+/** The usage lines of one command (from USAGE): shown with a usage error of that command. */
+function usageOf(cmd: string | undefined): string {
+  const lines = USAGE.split('\n');
+  const start = cmd && cmd in OPTIONS ? lines.findIndex((l) => l.startsWith(`  ${cmd} `) || l === `  ${cmd}`) : -1;
+  if (start < 0) return `Usage: stepwise <command> [options]; the commands: ${Object.keys(OPTIONS).join(', ')}.`;
+  const end = lines.findIndex((l, i) => i > start && (l === '' || /^  \S/.test(l)));
+  return `Usage: stepwise ${lines.slice(start, end < 0 ? undefined : end).join('\n').trimStart()}`;
+}
+
 const OPTIONS: Record<string, OptionSpec> = {
   serve: SERVE_OPTIONS,
   run: RUN_OPTIONS,
@@ -133,7 +142,7 @@ run(process.argv.slice(2)).then(
   },
   (e) => {
     if (e instanceof UsageError) {
-      console.error(`stepwise: ${e.message}\nRun 'stepwise --help' for the commands and their options.`);
+      console.error(`stepwise: ${e.message}\n\n${usageOf(process.argv[2])}\nRun 'stepwise --help' for every command and option.`);
       process.exitCode = 2;
     } else {
       console.error(`stepwise: ${(e as Error)?.message ?? String(e)}`);
