@@ -156,6 +156,10 @@ describe('stepwise run', () => {
       ['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed'],
     );
     assert.equal(failed.stderr.trim(), 'Execution FAILED: E\nC');
+    const noFolder = await stepwise(['run', def, '--history', join(dir, 'no-such-folder', 'h.json')]);
+    assert.equal(noFolder.code, 2);
+    assert.match(noFolder.stderr, /stepwise: run: --history .*h\.json: no such folder: /);
+    assert.equal(noFolder.stdout, '');
     const bare = await stepwise(['run', def, '--history']);
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /stepwise: run: --history needs a value/);

@@ -4,7 +4,8 @@
  * (see answer.ts). stdout carries the output alone (or, with `--history -`, the history alone).
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { StateMachine, type WaitingTask } from '../library/state-machine.js';
 import type { Json } from '../shared/json.js';
 import { str, UsageError, type Args, type OptionSpec } from './args.js';
@@ -35,6 +36,7 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
   const functionsDir = str(args, 'functions');
   if (functionsDir !== undefined) checkFunctionsDir('--functions', functionsDir);
   const historyTo = str(args, 'history');
+  if (historyTo !== undefined && historyTo !== '-') checkWritableFolder(historyTo);
   const policy = answerPolicy(args, io.terminal !== undefined);
   const input = readInput(args);
   const text = readFileSync(file, 'utf8');
@@ -62,6 +64,19 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
   }
   io.err(`Execution ${r.status}${r.error ? `: ${r.error}` : ''}${r.cause ? `\n${r.cause}` : ''}`);
   return 1;
+}
+
+/** The history is written after the run: a folder that is not there would lose it, so it is checked first. */
+function checkWritableFolder(file: string): void {
+  const folder = dirname(resolve(file));
+  let ok = false;
+  try {
+    ok = statSync(folder).isDirectory();
+  } catch {
+    /* missing */
+  }
+  if (!ok) throw new UsageError(`run: --history ${file}: no such folder: ${folder}`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`run: --history ${file} is a folder, not a file`);
 }
 
 function readInput(args: Args): Json {
