@@ -192,6 +192,9 @@ describe('stepwise run', () => {
     const r = await stepwise(['run', def, '--input', '"waited"'], { WAIT_TIME_SCALE: '0' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout), 'waited');
+    const bad = await stepwise(['run', def], { WAIT_TIME_SCALE: 'fast' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /stepwise: WAIT_TIME_SCALE must be a non-negative number, got 'fast'/);
   });
 
   test('LAMBDA_ENDPOINT sends unknown functions to a Lambda Invoke API', async () => {

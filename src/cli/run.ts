@@ -37,12 +37,13 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
   if (functionsDir !== undefined) checkFunctionsDir('--functions', functionsDir);
   const historyTo = str(args, 'history');
   if (historyTo !== undefined && historyTo !== '-') checkWritableFolder(historyTo);
+  const scale = io.env.WAIT_TIME_SCALE ? Number(io.env.WAIT_TIME_SCALE) : undefined;
+  if (scale !== undefined && (!Number.isFinite(scale) || scale < 0)) throw new UsageError(`WAIT_TIME_SCALE must be a non-negative number, got '${io.env.WAIT_TIME_SCALE}'`);
   const policy = answerPolicy(args, io.terminal !== undefined);
   const input = readInput(args);
   const text = readFileSync(file, 'utf8');
   if (!io.validate(file, text)) return 2;
 
-  const scale = io.env.WAIT_TIME_SCALE ? Number(io.env.WAIT_TIME_SCALE) : undefined;
   const sm = new StateMachine(text, {
     functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? io.env.LAMBDA_ENDPOINT,
