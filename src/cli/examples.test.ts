@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,12 +15,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bin', 'stepwise.js');
 const exec = promisify(execFile);
 
-async function runExample(name: string, extra: string[] = []) {
+async function runExample(name: string, extra: string[] = [], env: NodeJS.ProcessEnv = { WAIT_TIME_SCALE: '0' }) {
   const dir = join(root, 'examples', name);
   const args = [cli, 'run', join(dir, 'workflow.asl.json'), '--functions', join(dir, 'functions'), ...extra];
   if (!extra.includes('--input')) args.push('--input-file', join(dir, 'input.json'));
   try {
-    const { stdout } = await exec(process.execPath, args, { env: { ...process.env, WAIT_TIME_SCALE: '0' } });
+    const { stdout } = await exec(process.execPath, args, { env: { ...process.env, ...env }, timeout: 60_000 });
     return { code: 0, output: JSON.parse(stdout) as unknown, stderr: '' };
   } catch (e) {
     const err = e as { code: number; stderr: string };
@@ -80,4 +82,21 @@ test('order approval: a small order is confirmed without asking anyone (larger o
   const r = await runExample('order-approval', ['--input', JSON.stringify({ orderId: 'ord-7', customer: 'c-1', items: [{ sku: 'pen', quantity: 3, price: 2 }] })]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.output, { orderId: 'ord-7', status: 'CONFIRMED', total: 6, currency: 'EUR', approvedBy: 'auto', confirmationId: 'conf-ord-7' });
+});
+
+test('order approval in process: a large order waits, --approve-all confirms it, --reject-all rejects it (the handler logs to stderr, stdout stays JSON)', async () => {
+  const approvals = join(mkdtempSync(join(tmpdir(), 'stepwise-approvals-')), 'approvals.jsonl');
+  // Real time: with WAIT_TIME_SCALE=0 the task's TimeoutSeconds (a day) would be over at once.
+  const env = { ORDER_APPROVALS_FILE: approvals };
+  try {
+    const approved = await runExample('order-approval', ['--approve-all', '--approve-output', '{"approved": true, "by": "dana"}'], env);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.deepEqual(approved.output, { orderId: 'ord-2001', status: 'CONFIRMED', total: 1150, currency: 'EUR', approvedBy: 'dana', confirmationId: 'conf-ord-2001' });
+    const rejected = await runExample('order-approval', ['--reject-all', '--error', 'OrderRejected', '--cause', 'over budget'], env);
+    assert.equal(rejected.code, 0, rejected.stderr);
+    assert.deepEqual(rejected.output, { orderId: 'ord-2001', status: 'REJECTED', decision: { Error: 'OrderRejected', Cause: 'over budget' } });
+    assert.equal(readFileSync(approvals, 'utf8').trim().split('\n').length, 2);
+  } finally {
+    rmSync(dirname(approvals), { recursive: true, force: true });
+  }
 });

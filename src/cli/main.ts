@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { formatDiagnostic, validateDefinition } from '../asl/validate.js';
-import { StateMachine } from '../library/state-machine.js';
-import type { Json } from '../shared/json.js';
-import { parseArgs, str, UsageError } from './args.js';
-import { serveConfig, startServer } from './serve.js';
-import { readAllStdin, runTaskCommand } from './tasks.js';
+import { closest, parseArgs, UsageError, type OptionSpec } from './args.js';
+import { DEFAULT_TASK_TIMEOUT_SECONDS } from './answer.js';
+import { RUN_OPTIONS, runCommand } from './run.js';
+import { SERVE_OPTIONS, serveConfig, startServer } from './serve.js';
+import { readAllStdin, runTaskCommand, TASK_OPTIONS } from './tasks.js';
 
 const USAGE = `Usage: stepwise <command> [options]
 
@@ -16,8 +16,14 @@ Commands:
   serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory:] [--synchronous FULL|NORMAL]
         [--functions DIR] [--lambda-endpoint URL]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
-  run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--history] [--name NAME]
+  run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--name NAME]
+        [--history FILE|-] [--approve-all [--approve-output JSON] | --reject-all [--error E] [--cause C]]
+        [--task-timeout SECONDS]
         Run a definition once, in process, and print its output (exit code 1 if it does not succeed).
+        --history FILE writes the history (JSON) to FILE; --history - prints it on stdout instead of the output.
+        A task waiting for its token (.waitForTaskToken, an activity) is shown on stderr with the token and
+        answered by --approve-all / --reject-all, else asked at the terminal, else the run gives up (exit 1)
+        after --task-timeout seconds (default ${DEFAULT_TASK_TIMEOUT_SECONDS}).
   validate FILE
         Check a definition and print its diagnostics (exit code 1 if it is invalid).
   approve TOKEN [--output JSON] [--endpoint URL]
@@ -30,12 +36,24 @@ Commands:
         http://127.0.0.1:8083; with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set, requests are signed.
         Exit code 1 when the API refuses (the error is printed as Name: message), 2 for bad arguments.
 
+Unknown options, options missing their value and a --functions folder that does not exist are errors (exit code 2).
 Environment: PORT, LAMBDA_ENDPOINT, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
 
-function readDefinition(file: string | undefined): string {
-  if (!file) throw new UsageError('missing definition file');
-  return readFileSync(file, 'utf8');
+/** The usage lines of one command (from USAGE): shown with a usage error of that command. */
+function usageOf(cmd: string | undefined): string {
+  const lines = USAGE.split('\n');
+  const start = cmd && cmd in OPTIONS ? lines.findIndex((l) => l.startsWith(`  ${cmd} `) || l === `  ${cmd}`) : -1;
+  if (start < 0) return `Usage: stepwise <command> [options]; the commands: ${Object.keys(OPTIONS).join(', ')}.`;
+  const end = lines.findIndex((l, i) => i > start && (l === '' || /^  \S/.test(l)));
+  return `Usage: stepwise ${lines.slice(start, end < 0 ? undefined : end).join('\n').trimStart()}`;
 }
+
+const OPTIONS: Record<string, OptionSpec> = {
+  serve: SERVE_OPTIONS,
+  run: RUN_OPTIONS,
+  validate: { values: [], flags: [] },
+  ...TASK_OPTIONS,
+};
 
 function printDiagnostics(file: string, text: string): boolean {
   const diags = validateDefinition(text);
@@ -43,12 +61,32 @@ function printDiagnostics(file: string, text: string): boolean {
   return !diags.some((d) => d.severity === 'ERROR');
 }
 
+/** stdout is the result's alone: what local handlers log (console.log) goes to stderr. */
+function keepStdoutForTheResult(): (text: string) => void {
+  const write = process.stdout.write.bind(process.stdout);
+  const toStderr = (...a: unknown[]) => console.error(...a);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  return (text) => void write(text);
+}
+
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['history', 'help']);
-  const [cmd, ...rest] = args.positionals;
-  if (!cmd || args.flags.help) {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     console.log(USAGE);
-    return cmd || args.flags.help ? 0 : 2;
+    return cmd === undefined ? 2 : 0;
+  }
+  const spec = OPTIONS[cmd];
+  if (!spec) {
+    if (cmd.startsWith('-')) throw new UsageError(`a command comes first, then its options (got '${cmd}')`);
+    const meant = closest(cmd, Object.keys(OPTIONS));
+    throw new UsageError(`unknown command '${cmd}'${meant ? ` (did you mean ${meant}?)` : ''}`);
+  }
+  const args = parseArgs(rest, spec, cmd);
+  if (args.flags.help) {
+    console.log(USAGE);
+    return 0;
   }
   switch (cmd) {
     case 'serve': {
@@ -67,41 +105,22 @@ async function run(argv: string[]): Promise<number> {
       return -1;
     }
     case 'validate': {
-      const file = rest[0];
-      const text = readDefinition(file);
-      const ok = printDiagnostics(file!, text);
+      const [file, ...extra] = args.positionals;
+      if (!file) throw new UsageError('missing definition file');
+      if (extra.length) throw new UsageError(`validate: unexpected argument '${extra[0]}'`);
+      const ok = printDiagnostics(file, readFileSync(file, 'utf8'));
       if (ok) console.log(`${file}: OK`);
       return ok ? 0 : 1;
     }
     case 'run': {
-      const file = rest[0];
-      const text = readDefinition(file);
-      if (!printDiagnostics(file!, text)) return 2;
-      let inputText = str(args, 'input') ?? '{}';
-      const inputFile = str(args, 'input-file');
-      if (inputFile) inputText = readFileSync(inputFile, 'utf8');
-      let input: Json;
-      try {
-        input = JSON.parse(inputText) as Json;
-      } catch (e) {
-        throw new UsageError(`--input is not valid JSON: ${(e as Error).message}`);
-      }
-      const scale = process.env.WAIT_TIME_SCALE ? Number(process.env.WAIT_TIME_SCALE) : undefined;
-      const sm = new StateMachine(text, {
-        functionsDir: str(args, 'functions'),
-        lambdaEndpoint: str(args, 'lambda-endpoint') ?? process.env.LAMBDA_ENDPOINT,
-        waitTimeScale: scale,
-        region: process.env.AWS_DEFAULT_REGION,
-        accountId: process.env.AWS_ACCOUNT_ID,
+      const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+      return runCommand(args, {
+        env: process.env,
+        out: keepStdoutForTheResult(),
+        err: (l) => console.error(l),
+        terminal: interactive ? { input: process.stdin, output: process.stderr } : undefined,
+        validate: printDiagnostics,
       });
-      const r = await sm.run(input, { name: str(args, 'name') });
-      if (args.flags.history) console.error(JSON.stringify(r.history(), null, 2));
-      if (r.status === 'SUCCEEDED') {
-        console.log(JSON.stringify(r.output, null, 2));
-        return 0;
-      }
-      console.error(`Execution ${r.status}${r.error ? `: ${r.error}` : ''}${r.cause ? `\n${r.cause}` : ''}`);
-      return 1;
     }
     case 'approve':
     case 'reject':
@@ -123,7 +142,7 @@ run(process.argv.slice(2)).then(
   },
   (e) => {
     if (e instanceof UsageError) {
-      console.error(`stepwise: ${e.message}\n\n${USAGE}`);
+      console.error(`stepwise: ${e.message}\n\n${usageOf(process.argv[2])}\nRun 'stepwise --help' for every command and option.`);
       process.exitCode = 2;
     } else {
       console.error(`stepwise: ${(e as Error)?.message ?? String(e)}`);

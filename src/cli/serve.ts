@@ -14,7 +14,10 @@ import { functionsFromDirectory } from '../runtime/tasks/functions.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
-import { str, type Args } from './args.js';
+import { str, UsageError, type Args, type OptionSpec } from './args.js';
+import { checkFunctionsDir } from './functions-dir.js';
+
+export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint'], flags: [] };
 
 export interface ServeConfig {
   port: number;
@@ -72,12 +75,17 @@ function limitsFrom(env: NodeJS.ProcessEnv): Partial<EngineLimits> {
 export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
   const scale = env.WAIT_TIME_SCALE !== undefined && env.WAIT_TIME_SCALE !== '' ? Number(env.WAIT_TIME_SCALE) : undefined;
   if (scale !== undefined && (!Number.isFinite(scale) || scale < 0)) throw new Error(`WAIT_TIME_SCALE must be a non-negative number, got '${env.WAIT_TIME_SCALE}'`);
-  const port = Number(str(args, 'port') ?? env.PORT ?? 8083);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${str(args, 'port') ?? env.PORT}`);
+  if (args.positionals.length) throw new UsageError(`serve: unexpected argument '${args.positionals[0]}'`);
+  const functionsFlag = str(args, 'functions');
+  const functionsDir = functionsFlag ?? (env.STEPWISE_FUNCTIONS || undefined);
+  if (functionsDir !== undefined) checkFunctionsDir(functionsFlag !== undefined ? '--functions' : 'STEPWISE_FUNCTIONS', functionsDir);
+  const rawPort = str(args, 'port') ?? env.PORT ?? '8083';
+  const port = rawPort.trim() === '' ? NaN : Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: '${rawPort}'`);
   return {
     port,
     host: str(args, 'host') ?? env.HOST ?? '127.0.0.1',
-    functionsDir: str(args, 'functions') ?? env.STEPWISE_FUNCTIONS,
+    functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? env.LAMBDA_ENDPOINT,
     waitTimeScale: scale,
     region: env.AWS_DEFAULT_REGION || env.AWS_REGION || 'us-east-1',

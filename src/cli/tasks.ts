@@ -4,9 +4,16 @@
  * @module
  */
 import { DEFAULT_ENDPOINT, SfnClient, SfnError, type AwsCredentials } from '../client/sfn-client.js';
-import { str, UsageError, type Args } from './args.js';
+import { str, UsageError, type Args, type OptionSpec } from './args.js';
 
 export type TaskCommand = 'approve' | 'reject' | 'heartbeat';
+
+/** The options of each task command (all take a value). */
+export const TASK_OPTIONS: Record<TaskCommand, OptionSpec> = {
+  approve: { values: ['output', 'endpoint'], flags: [] },
+  reject: { values: ['error', 'cause', 'endpoint'], flags: [] },
+  heartbeat: { values: ['endpoint'], flags: [] },
+};
 
 export interface TaskCommandIo {
   env: NodeJS.ProcessEnv;
@@ -17,14 +24,9 @@ export interface TaskCommandIo {
 
 /** Runs the command; returns the exit code (0 done, 1 the API or the network said no, 2 bad input). */
 export async function runTaskCommand(cmd: TaskCommand, args: Args, io: TaskCommandIo): Promise<number> {
-  const [tokenArg, ...extra] = args.positionals.slice(1);
+  const [tokenArg, ...extra] = args.positionals;
   if (!tokenArg) throw new UsageError(`${cmd}: missing the task token (or - to read it from stdin)`);
   if (extra.length) throw new UsageError(`${cmd}: unexpected argument '${extra[0]}'`);
-  const allowed = { approve: ['output', 'endpoint'], reject: ['error', 'cause', 'endpoint'], heartbeat: ['endpoint'] }[cmd];
-  for (const [k, v] of Object.entries(args.flags)) {
-    if (!allowed.includes(k)) throw new UsageError(`${cmd}: unknown option --${k}`);
-    if (v === true) throw new UsageError(`${cmd}: --${k} needs a value`);
-  }
 
   let params: Record<string, string>;
   if (cmd === 'approve') {

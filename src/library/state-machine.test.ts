@@ -115,4 +115,58 @@ describe('StateMachine', () => {
     assert.deepEqual(r.output, { MessageId: 'm-1' });
     assert.deepEqual(sent, [{ QueueUrl: 'q', MessageBody: 'hi' }]);
   });
+
+  test('onWaiting: a .waitForTaskToken task is announced once its local handler has returned, with its state and token', async () => {
+    const seen: string[] = [];
+    const def = {
+      StartAt: 'Ask',
+      States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: 'ask', Payload: { 'token.$': '$$.Task.Token' } }, End: true } },
+    };
+    const sm = new StateMachine(def, { functions: { ask: (e: any) => void seen.push(`handler ${e.token}`) } });
+    let running!: ReturnType<StateMachine['start']>;
+    running = sm.start({}, {
+      onWaiting: (t) => {
+        seen.push(`waiting ${t.stateName} ${t.kind} ${t.resource} ${t.token}`);
+        assert.equal(running.isWaiting(t.token), true);
+        setImmediate(() => assert.equal(running.sendTaskSuccess(t.token, { ok: 1 }), true));
+      },
+    });
+    const r = await running.done;
+    assert.equal(r.status, 'SUCCEEDED');
+    assert.deepEqual(r.output, { ok: 1 });
+    assert.equal(seen.length, 2);
+    const token = seen[0]!.slice('handler '.length);
+    assert.deepEqual(seen, [`handler ${token}`, `waiting Ask callback arn:aws:states:::lambda:invoke.waitForTaskToken ${token}`]);
+    assert.equal(running.isWaiting(token), false);
+  });
+
+  test('an activity waits in process (ActivityStarted) until its token is answered; a failed handler never waits', async () => {
+    const arn = 'arn:aws:states:us-east-1:123456789012:activity:review';
+    const sm = new StateMachine({ StartAt: 'Review', States: { Review: { Type: 'Task', Resource: arn, End: true } } });
+    let running!: ReturnType<StateMachine['start']>;
+    const waited: string[] = [];
+    running = sm.start({ doc: 1 }, {
+      onWaiting: (t) => {
+        waited.push(`${t.stateName} ${t.kind} ${t.resource}`);
+        setImmediate(() => running.sendTaskFailure(t.token, 'Review.No', 'nope'));
+      },
+    });
+    const r = await running.done;
+    assert.deepEqual(waited, [`Review activity ${arn}`]);
+    assert.equal(r.status, 'FAILED');
+    assert.equal(r.error, 'Review.No');
+    assert.deepEqual(
+      r.history().map((e) => e.type),
+      ['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivityFailed', 'ExecutionFailed'],
+    );
+
+    const failing = new StateMachine(
+      { StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: 'ask', Payload: { 'token.$': '$$.Task.Token' } }, End: true } } },
+      { functions: { ask: () => { throw new Error('no mail today'); } } },
+    );
+    const calls: string[] = [];
+    const f = await failing.run({}, { onWaiting: (t) => void calls.push(t.token) });
+    assert.equal(f.status, 'FAILED');
+    assert.deepEqual(calls, []);
+  });
 });

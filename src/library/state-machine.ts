@@ -20,7 +20,7 @@ import { newUuid } from '../runtime/ids.js';
 import { TaskDispatcher } from '../runtime/tasks/dispatcher.js';
 import { functionsFromDirectory, functionsFromObject, type FunctionSource, type LocalFunction } from '../runtime/tasks/functions.js';
 import { LambdaInvoker } from '../runtime/tasks/lambda.js';
-import type { TaskInvoker } from '../runtime/tasks/types.js';
+import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../runtime/tasks/types.js';
 
 export interface StateMachineOptions {
   /** Local functions behind Lambda ARNs, by function name. */
@@ -47,6 +47,21 @@ export interface RunOptions {
   name?: string;
   /** Keep the history (default true). */
   history?: boolean;
+  /**
+   * Called when a task starts waiting for its token: a `.waitForTaskToken` task once its call went
+   * through (a local handler has returned), an activity once scheduled (no worker polls in process:
+   * answer it with `sendTaskSuccess` / `sendTaskFailure`).
+   */
+  onWaiting?: (task: WaitingTask) => void;
+}
+
+/** A task waiting for its token to come back. */
+export interface WaitingTask {
+  stateName: string;
+  token: string;
+  kind: 'callback' | 'activity';
+  /** The task's resource ARN. */
+  resource: string;
 }
 
 export interface ExecutionResult {
@@ -74,6 +89,8 @@ export interface RunningExecution {
   sendTaskFailure(token: string, error?: string, cause?: string): boolean;
   /** As SendTaskHeartbeat: the task's HeartbeatSeconds start again. */
   sendTaskHeartbeat(token: string): boolean;
+  /** Whether a task of this execution still waits for this token. */
+  isWaiting(token: string): boolean;
 }
 
 export class StateMachine {
@@ -83,6 +100,8 @@ export class StateMachine {
   readonly #executionPrefix: string;
   readonly #name: string;
   readonly #roleArn: string;
+  /** The `onWaiting` of running executions, by execution ARN. */
+  readonly #waitListeners = new Map<string, (task: WaitingTask) => void>();
 
   constructor(definition: string | object, opts: StateMachineOptions = {}) {
     const def = typeof definition === 'string' ? (JSON.parse(definition) as Json) : (definition as Json);
@@ -97,7 +116,8 @@ export class StateMachine {
     if (opts.functions) sources.push(functionsFromObject(opts.functions));
     if (opts.functionsDir) sources.push(functionsFromDirectory(opts.functionsDir));
     const functions: FunctionSource | undefined = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : chain(sources);
-    const invoker = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint }), services: opts.services });
+    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint }), activity: IN_PROCESS_ACTIVITY, services: opts.services });
+    const invoker = new WaitWatcher(dispatcher, (arn) => this.#waitListeners.get(arn));
     this.#driverOptions = {
       clock: opts.clock ?? systemClock,
       invoker,
@@ -118,6 +138,7 @@ export class StateMachine {
     const arn = this.#executionPrefix + name;
     let resolve!: (r: ExecutionResult) => void;
     const done = new Promise<ExecutionResult>((res) => (resolve = res));
+    if (opts.onWaiting) this.#waitListeners.set(arn, opts.onWaiting);
     const driver: ExecutionDriver = new ExecutionDriver(
       this.machine,
       {
@@ -132,7 +153,13 @@ export class StateMachine {
       },
       this.#driverOptions,
       undefined,
-      { keepHistory: opts.history !== false, onDone: (s) => resolve(new Result(arn, s, driver.events)) },
+      {
+        keepHistory: opts.history !== false,
+        onDone: (s) => {
+          this.#waitListeners.delete(arn);
+          resolve(new Result(arn, s, driver.events));
+        },
+      },
     );
     driver.start();
     const withTask = (token: string, f: (seq: number) => void): boolean => {
@@ -148,6 +175,7 @@ export class StateMachine {
       sendTaskSuccess: (token, output) => withTask(token, (seq) => driver.send({ k: 'taskSucceeded', seq, output })),
       sendTaskFailure: (token, error, cause) => withTask(token, (seq) => driver.send({ k: 'taskFailed', seq, error, cause })),
       sendTaskHeartbeat: (token) => withTask(token, (seq) => driver.heartbeat(seq)),
+      isWaiting: (token) => driver.taskOfToken(token) !== undefined,
     };
   }
 }
@@ -169,6 +197,46 @@ class Result implements ExecutionResult {
   }
   history(): AwsHistoryEvent[] {
     return this.events.map((e) => toAwsEvent(e));
+  }
+}
+
+/**
+ * Activities in process: no worker polls for them, so the task is taken at once (ActivityStarted) and
+ * waits for its token (`sendTaskSuccess` / `sendTaskFailure` of the running execution).
+ */
+const IN_PROCESS_ACTIVITY: TaskInvoker = {
+  invoke(_cmd, _ctx, cb) {
+    cb.started('stepwise-in-process');
+    cb.detach();
+  },
+};
+
+/** Tells an execution's `onWaiting` when a task with a token is left waiting for it. */
+class WaitWatcher implements TaskInvoker {
+  constructor(
+    private readonly inner: TaskInvoker,
+    private readonly listenerOf: (executionArn: string) => ((task: WaitingTask) => void) | undefined,
+  ) {}
+
+  invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
+    const listener = cmd.token === undefined ? undefined : this.listenerOf(ctx.executionArn);
+    if (!listener) return this.inner.invoke(cmd, ctx, cb);
+    const task: WaitingTask = { stateName: cmd.stateName, token: cmd.token!, kind: cmd.resource.kind === 'activity' ? 'activity' : 'callback', resource: cmd.resource.arn };
+    let told = false;
+    this.inner.invoke(cmd, ctx, {
+      started: (w) => cb.started(w),
+      heartbeat: () => cb.heartbeat(),
+      succeeded: (o) => cb.succeeded(o),
+      submitted: (o) => cb.submitted(o),
+      failed: (e, c) => cb.failed(e, c),
+      detach: () => {
+        cb.detach();
+        if (told) return;
+        told = true;
+        // Never from inside start(): the listener may answer through the RunningExecution start returns.
+        queueMicrotask(() => listener(task));
+      },
+    });
   }
 }
 
