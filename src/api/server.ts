@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiContext, Operation } from './context.js';
 import { ApiError } from './errors.js';
 import { operations as defaultOperations } from './operations/index.js';
+import { nestingDepthMessage, textNestingOver } from '../shared/json.js';
 
 const MAX_BODY = 4 * 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.0';
@@ -57,6 +58,10 @@ export async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerR
   }
   let params: Record<string, unknown>;
   try {
+    if (textNestingOver(body) >= 0) {
+      sendError(res, new ApiError('SerializationException', nestingDepthMessage()));
+      return;
+    }
     const v = body.trim() === '' ? {} : (JSON.parse(body) as unknown);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
     params = v as Record<string, unknown>;

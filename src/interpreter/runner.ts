@@ -4,7 +4,7 @@
  * Retry and Catch, and aborting running threads. State-type behaviour lives in `states/`.
  * @module
  */
-import type { Json, JsonObject } from '../shared/json.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure, toFailure } from '../expr/failure.js';
 import { JsonataFailure, type JsonataScope } from '../expr/jsonata.js';
 import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js';
@@ -236,7 +236,12 @@ export class Runner {
    * of the output's size the caller derived from what it knows (the payload check then costs nothing).
    */
   exit(th: Thread, st: State, output: Json, assigned: JsonObject | undefined, next?: string, outputBound?: number): Flow {
-    const bound = checkedBound(output, st.name, outputBound ?? (output === th.input ? th.inputBound : undefined));
+    const known = outputBound ?? (output === th.input ? th.inputBound : undefined);
+    // Values from outside are at most MAX_JSON_DEPTH deep; states that wrap their input can nest deeper.
+    // Nesting costs two bytes a level, so a small bound rules it out without a walk.
+    if (output !== th.input && (known === undefined || known > 2 * MAX_JSON_DEPTH) && nestedDeeperThan(output)) throw tooDeep(st.name, 'output');
+    const bound = checkedBound(output, st.name, known);
+    if (assigned && nestedDeeperThan(assigned, MAX_JSON_DEPTH + 1)) throw tooDeep(st.name, 'assigned variables');
     if (assigned) {
       checkVariables(st.name, th.vars, assigned);
       th.vars = mergeVars(th.vars, assigned);
@@ -499,6 +504,11 @@ export class StateScope implements EvalScope {
   get rng(): Rng {
     return this.src['r'].rng;
   }
+}
+
+/** A state made a value nested deeper than AWS parses JSON (MAX_JSON_DEPTH levels). */
+function tooDeep(state: string, what: string): AslFailure {
+  return new AslFailure('States.Runtime', `The ${what} of the state '${state}' is nested deeper than the maximum of ${MAX_JSON_DEPTH} levels.`);
 }
 
 export function assertNever(x: never): never {
