@@ -32,6 +32,17 @@ const PREFIXED_ERRORS: ReadonlySet<string> = new Set(['States.Runtime', 'States.
 /** AWS's quota on history events per execution. */
 export const MAX_HISTORY_EVENTS = 25000;
 
+/**
+ * The work one step may do: states entered, and bytes of payload through them (a bound). Past either,
+ * the threads still running yield (YieldWait) and continue in a later step, so one execution never
+ * holds the process for long and one step's record stays small enough to store.
+ */
+export const STEP_TRANSITIONS = 1000;
+export const STEP_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+/** What the continuation delivers to each thread that yielded (no real sequence number is negative). */
+export const CONTINUE: Extract<EngineInput, { k: 'timerFired' }> = Object.freeze({ k: 'timerFired', seq: -1 });
+
 export interface StepOptions {
   /** Whether an activity ARN exists (the runtime knows; default: every activity exists). */
   activityExists?: (arn: string) => boolean;
@@ -42,12 +53,19 @@ export interface StepOptions {
   recordHistory?: boolean;
   /** Observes the JSONPath data flow of the states run (TestState's inspection data). */
   trace?: DataFlowTrace;
+  /** States one step may enter before its threads yield (default STEP_TRANSITIONS). */
+  maxStepTransitions?: number;
+  /** Bytes of payload one step may move before its threads yield (default STEP_PAYLOAD_BYTES). */
+  maxStepPayloadBytes?: number;
 }
 
 export class Runner {
   readonly events: HistoryEvent[] = [];
   readonly commands: Command[] = [];
   #rng: Rng | undefined;
+  /** States entered in this step, and a bound of the bytes of their inputs and outputs. */
+  #transitions = 0;
+  #payloadBytes = 0;
 
   constructor(
     readonly m: Machine,
@@ -63,6 +81,27 @@ export class Runner {
 
   get now(): number {
     return this.env.now;
+  }
+
+  /** Whether this step has done all the work it may: threads about to enter a state yield instead. */
+  get exhausted(): boolean {
+    return this.#transitions >= (this.opts.maxStepTransitions ?? STEP_TRANSITIONS) || this.#payloadBytes >= (this.opts.maxStepPayloadBytes ?? STEP_PAYLOAD_BYTES);
+  }
+
+  /** `th` stops before entering `flow.next`; the execution's continuation resumes it in a later step. */
+  yieldThread(th: Thread, flow: { next: string; output: Json; bound?: number }): Outcome {
+    th.wait = flow.bound === undefined ? { k: 'yield', next: flow.next, output: flow.output } : { k: 'yield', next: flow.next, output: flow.output, bound: flow.bound };
+    (this.s.yielded ??= []).push(th.path);
+    this.armContinuation();
+    return BLOCKED;
+  }
+
+  /** Starts the continuation timer if threads wait for it and it is not running. */
+  armContinuation(): void {
+    if (this.s.continueSeq != null || !this.s.yielded?.length) return;
+    const seq = this.s.nextSeq++;
+    this.s.continueSeq = seq;
+    this.commands.push({ k: 'startTimer', seq, delayMs: 0, why: 'wait', continuation: true });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -182,6 +221,13 @@ export class Runner {
           if (this.s.lastEventId >= limit) {
             return { k: 'failed', error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${limit}).`, fatal: true };
           }
+          // A Distributed Map's child execution has a history, and the quota, of its own: reaching it
+          // fails that child (an item failure for the Map), not the whole execution.
+          if (th.detached !== undefined && (this.s.childEventIds?.[th.detached] ?? 0) >= limit) {
+            return { k: 'failed', error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${limit}).`, fatal: false };
+          }
+          if (this.exhausted) return this.yieldThread(th, flow);
+          this.#transitions++;
           flow = this.enter(th, prog, flow.next, flow.output, flow.bound);
           break;
       }
@@ -241,6 +287,8 @@ export class Runner {
     // Nesting costs two bytes a level, so a small bound rules it out without a walk.
     if (output !== th.input && (known === undefined || known > 2 * MAX_JSON_DEPTH) && nestedDeeperThan(output)) throw tooDeep(st.name, 'output');
     const bound = checkedBound(output, st.name, known);
+    // The output is written twice: this state's exit and the next state's entry.
+    this.#payloadBytes += 2 * bound;
     if (assigned && nestedDeeperThan(assigned, MAX_JSON_DEPTH + 1)) throw tooDeep(st.name, 'assigned variables');
     if (assigned) {
       checkVariables(st.name, th.vars, assigned);
@@ -329,6 +377,13 @@ export class Runner {
 
   /** Delivers a task or timer input to the thread at `path` below `th`, then runs what it unblocks. */
   deliver(th: Thread, prog: Program, path: readonly number[], depth: number, input: EngineInput): Maybe<Outcome> {
+    if (depth === path.length && input.k === 'timerFired' && input.seq === CONTINUE.seq) {
+      // The continuation: the thread enters the state it stopped before (unless it was aborted since).
+      if (th.halted || th.wait?.k !== 'yield') return BLOCKED;
+      const w = th.wait;
+      th.wait = null;
+      return this.runFrom(th, prog, { k: 'next', next: w.next, output: w.output, bound: w.bound });
+    }
     const st = prog.states.get(th.state);
     if (!st) return BLOCKED;
     if (depth === path.length) {
@@ -369,8 +424,13 @@ export class Runner {
   abortThread(th: Thread, prog: Program): void {
     if (th.halted) return;
     th.halted = true;
-    const st = prog.states.get(th.state);
     const w = th.wait;
+    if (w?.k === 'yield') {
+      // Between two states: nothing to abort. The wait stays for a redrive; the continuation skips it.
+      this.#forgetYielded(th.path);
+      return;
+    }
+    const st = prog.states.get(th.state);
     if (!st || !w) return;
     switch (w.k) {
       case 'task':
@@ -426,6 +486,11 @@ export class Runner {
    */
   resumeThread(th: Thread, prog: Program): Maybe<Outcome> {
     delete th.halted;
+    if (th.wait?.k === 'yield') {
+      const w = th.wait;
+      th.wait = null;
+      return this.runFrom(th, prog, { k: 'next', next: w.next, output: w.output, bound: w.bound });
+    }
     const st = prog.states.get(th.state);
     if (!st) return { k: 'failed', error: 'States.Runtime', cause: `State '${th.state}' does not exist.`, fatal: true };
     th.retries = null;
@@ -472,6 +537,18 @@ export class Runner {
       this.commands.push({ k: 'cancel', seq: this.s.timeoutSeq });
       this.s.timeoutSeq = null;
     }
+    if (this.s.continueSeq != null) {
+      this.commands.push({ k: 'cancel', seq: this.s.continueSeq });
+      this.s.continueSeq = null;
+    }
+    delete this.s.yielded;
+  }
+
+  #forgetYielded(path: readonly number[]): void {
+    const list = this.s.yielded;
+    if (!list) return;
+    const i = list.findIndex((p) => p.length === path.length && p.every((x, k) => x === path[k]));
+    if (i >= 0) list.splice(i, 1);
   }
 }
 

@@ -435,8 +435,9 @@ export class ExecutionDriver {
         case 'startTimer': {
           const seq = c.seq;
           const delay = this.#scaled(c.why, c.stateName, c.delayMs);
-          if (delay <= 0) {
-            // Due now: no timer round-trip (setTimeout(0) would cost a millisecond).
+          if (delay <= 0 && !c.continuation) {
+            // Due now: no timer round-trip (setTimeout(0) would cost a millisecond). A continuation
+            // goes through the timers, so that other work runs in between.
             this.#queue.push({ input: { k: 'timerFired', seq } });
             break;
           }
