@@ -4,7 +4,7 @@
  * Retry and Catch, and aborting running threads. State-type behaviour lives in `states/`.
  * @module
  */
-import { MAX_JSON_DEPTH, nestedDeeperThan, type Json, type JsonObject } from '../shared/json.js';
+import { jsonUpperBound, MAX_JSON_DEPTH, nestedDeeperThan, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure, toFailure } from '../expr/failure.js';
 import { JsonataFailure, type JsonataScope } from '../expr/jsonata.js';
 import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js';
@@ -38,7 +38,7 @@ export const MAX_HISTORY_EVENTS = 25000;
  * holds the process for long and one step's record stays small enough to store.
  */
 export const STEP_TRANSITIONS = 1000;
-export const STEP_PAYLOAD_BYTES = 16 * 1024 * 1024;
+export const STEP_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 /** What the continuation delivers to each thread that yielded (no real sequence number is negative). */
 export const CONTINUE: Extract<EngineInput, { k: 'timerFired' }> = Object.freeze({ k: 'timerFired', seq: -1 });
@@ -81,6 +81,15 @@ export class Runner {
 
   get now(): number {
     return this.env.now;
+  }
+
+  /** The last value sized for the budget (the branches of a Parallel state share their input). */
+  #sized: { v: Json; n: number } | undefined;
+
+  #boundOf(v: Json): number {
+    if (v === null || typeof v !== 'object') return typeof v === 'string' ? v.length * 3 + 2 : 8;
+    if (this.#sized?.v !== v) this.#sized = { v, n: jsonUpperBound(v) };
+    return this.#sized.n;
   }
 
   /** Whether this step has done all the work it may: threads about to enter a state yield instead. */
@@ -228,6 +237,8 @@ export class Runner {
           }
           if (this.exhausted) return this.yieldThread(th, flow);
           this.#transitions++;
+          // The state's input is written once, into its StateEntered event.
+          this.#payloadBytes += flow.bound ?? this.#boundOf(flow.output);
           flow = this.enter(th, prog, flow.next, flow.output, flow.bound);
           break;
       }
@@ -287,8 +298,7 @@ export class Runner {
     // Nesting costs two bytes a level, so a small bound rules it out without a walk.
     if (output !== th.input && (known === undefined || known > 2 * MAX_JSON_DEPTH) && nestedDeeperThan(output)) throw tooDeep(st.name, 'output');
     const bound = checkedBound(output, st.name, known);
-    // The output is written twice: this state's exit and the next state's entry.
-    this.#payloadBytes += 2 * bound;
+    this.#payloadBytes += bound;
     if (assigned && nestedDeeperThan(assigned, MAX_JSON_DEPTH + 1)) throw tooDeep(st.name, 'assigned variables');
     if (assigned) {
       checkVariables(st.name, th.vars, assigned);
