@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiContext, Operation } from './context.js';
 import { ApiError, shortened } from './errors.js';
 import { operations as defaultOperations } from './operations/index.js';
+import { nestingDepthMessage, textNestingOver } from '../shared/json.js';
 
 /** The largest request body read into memory (a 1 MiB definition, JSON-escaped, fits). */
 export const MAX_BODY = 4 * 1024 * 1024;
@@ -104,6 +105,10 @@ export async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerR
   }
   let params: Record<string, unknown>;
   try {
+    if (textNestingOver(read.body) >= 0) {
+      sendError(res, new ApiError('SerializationException', nestingDepthMessage()));
+      return;
+    }
     const v = read.body.trim() === '' ? {} : (JSON.parse(read.body) as unknown);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
     params = v as Record<string, unknown>;

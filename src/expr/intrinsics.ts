@@ -19,7 +19,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { hasOwn, isObject, toJsonText, type Json, type JsonObject } from '../shared/json.js';
+import { hasOwn, isObject, toJsonText, tryParseJson, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure } from './failure.js';
 import {
   INTRINSIC_ARITY,
@@ -320,11 +320,8 @@ const IMPLS: Readonly<Record<string, Impl>> = {
   'States.StringToJson'([s]) {
     if (typeof s !== 'string') return invalid('States.StringToJson');
     if (/^[ \t\n\r]*$/.test(s)) return null;
-    try {
-      return JSON.parse(s) as Json;
-    } catch {
-      return invalid('States.StringToJson');
-    }
+    const parsed = tryParseJson(s);
+    return parsed.ok ? parsed.value : invalid('States.StringToJson');
   },
 
   'States.JsonToString'([v]) {

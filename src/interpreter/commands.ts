@@ -21,6 +21,14 @@ export type Command =
       attempt: number;
       credentials: Json | undefined;
     }
-  | { k: 'startTimer'; seq: number; delayMs: number; why: 'wait' | 'retry' | 'executionTimeout'; stateName?: string }
+  | {
+      k: 'startTimer';
+      seq: number;
+      delayMs: number;
+      why: 'wait' | 'retry' | 'executionTimeout';
+      stateName?: string;
+      /** The step's work budget ran out: continue in a later step, after other work (not synchronously). */
+      continuation?: true;
+    }
   | { k: 'cancel'; seq: number }
   | { k: 'complete'; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' };

@@ -91,8 +91,20 @@ export type Wait =
       token: string | undefined;
     }
   | { k: 'timer'; seq: number; why: 'wait' | 'retry' }
+  | YieldWait
   | ParallelWait
   | MapWait;
+
+/**
+ * A thread between two states whose step ran out of work budget: it enters `next` with `output` when
+ * the execution's continuation fires (ExecState.continueSeq), in a later step.
+ */
+export interface YieldWait {
+  k: 'yield';
+  next: string;
+  output: Json;
+  bound?: number;
+}
 
 export interface ParallelWait {
   k: 'parallel';
@@ -153,6 +165,10 @@ export interface ExecState {
   pending: Record<number, number[]>;
   /** Sequence number of the execution-timeout timer, if any. */
   timeoutSeq: number | null;
+  /** The continuation timer, while threads wait in `yielded` for a later step. */
+  continueSeq?: number | null;
+  /** Paths of the threads that yielded (YieldWait), in the order they did. */
+  yielded?: number[][];
   /** Last event id of each running child execution of a Distributed Map, by its thread path. */
   childEventIds?: Record<string, number>;
   /** Epoch ms at which the execution last stopped (succeeded, failed, timed out or was aborted). */

@@ -4,7 +4,7 @@
  * Retry and Catch, and aborting running threads. State-type behaviour lives in `states/`.
  * @module
  */
-import type { Json, JsonObject } from '../shared/json.js';
+import { jsonUpperBound, MAX_JSON_DEPTH, nestedDeeperThan, type Json, type JsonObject } from '../shared/json.js';
 import { AslFailure, toFailure } from '../expr/failure.js';
 import { JsonataFailure, type JsonataScope } from '../expr/jsonata.js';
 import { seededRng, type EvalScope, type Rng, type Vars } from '../expr/scope.js';
@@ -32,6 +32,17 @@ const PREFIXED_ERRORS: ReadonlySet<string> = new Set(['States.Runtime', 'States.
 /** AWS's quota on history events per execution. */
 export const MAX_HISTORY_EVENTS = 25000;
 
+/**
+ * The work one step may do: states entered, and bytes of payload through them (a bound). Past either,
+ * the threads still running yield (YieldWait) and continue in a later step, so one execution never
+ * holds the process for long and one step's record stays small enough to store.
+ */
+export const STEP_TRANSITIONS = 1000;
+export const STEP_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/** What the continuation delivers to each thread that yielded (no real sequence number is negative). */
+export const CONTINUE: Extract<EngineInput, { k: 'timerFired' }> = Object.freeze({ k: 'timerFired', seq: -1 });
+
 export interface StepOptions {
   /** Whether an activity ARN exists (the runtime knows; default: every activity exists). */
   activityExists?: (arn: string) => boolean;
@@ -42,12 +53,19 @@ export interface StepOptions {
   recordHistory?: boolean;
   /** Observes the JSONPath data flow of the states run (TestState's inspection data). */
   trace?: DataFlowTrace;
+  /** States one step may enter before its threads yield (default STEP_TRANSITIONS). */
+  maxStepTransitions?: number;
+  /** Bytes of payload one step may move before its threads yield (default STEP_PAYLOAD_BYTES). */
+  maxStepPayloadBytes?: number;
 }
 
 export class Runner {
   readonly events: HistoryEvent[] = [];
   readonly commands: Command[] = [];
   #rng: Rng | undefined;
+  /** States entered in this step, and a bound of the bytes of their inputs and outputs. */
+  #transitions = 0;
+  #payloadBytes = 0;
 
   constructor(
     readonly m: Machine,
@@ -63,6 +81,36 @@ export class Runner {
 
   get now(): number {
     return this.env.now;
+  }
+
+  /** The last value sized for the budget (the branches of a Parallel state share their input). */
+  #sized: { v: Json; n: number } | undefined;
+
+  #boundOf(v: Json): number {
+    if (v === null || typeof v !== 'object') return typeof v === 'string' ? v.length * 3 + 2 : 8;
+    if (this.#sized?.v !== v) this.#sized = { v, n: jsonUpperBound(v) };
+    return this.#sized.n;
+  }
+
+  /** Whether this step has done all the work it may: threads about to enter a state yield instead. */
+  get exhausted(): boolean {
+    return this.#transitions >= (this.opts.maxStepTransitions ?? STEP_TRANSITIONS) || this.#payloadBytes >= (this.opts.maxStepPayloadBytes ?? STEP_PAYLOAD_BYTES);
+  }
+
+  /** `th` stops before entering `flow.next`; the execution's continuation resumes it in a later step. */
+  yieldThread(th: Thread, flow: { next: string; output: Json; bound?: number }): Outcome {
+    th.wait = flow.bound === undefined ? { k: 'yield', next: flow.next, output: flow.output } : { k: 'yield', next: flow.next, output: flow.output, bound: flow.bound };
+    (this.s.yielded ??= []).push(th.path);
+    this.armContinuation();
+    return BLOCKED;
+  }
+
+  /** Starts the continuation timer if threads wait for it and it is not running. */
+  armContinuation(): void {
+    if (this.s.continueSeq != null || !this.s.yielded?.length) return;
+    const seq = this.s.nextSeq++;
+    this.s.continueSeq = seq;
+    this.commands.push({ k: 'startTimer', seq, delayMs: 0, why: 'wait', continuation: true });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -182,6 +230,15 @@ export class Runner {
           if (this.s.lastEventId >= limit) {
             return { k: 'failed', error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${limit}).`, fatal: true };
           }
+          // A Distributed Map's child execution has a history, and the quota, of its own: reaching it
+          // fails that child (an item failure for the Map), not the whole execution.
+          if (th.detached !== undefined && (this.s.childEventIds?.[th.detached] ?? 0) >= limit) {
+            return { k: 'failed', error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${limit}).`, fatal: false };
+          }
+          if (this.exhausted) return this.yieldThread(th, flow);
+          this.#transitions++;
+          // The state's input is written once, into its StateEntered event.
+          this.#payloadBytes += flow.bound ?? this.#boundOf(flow.output);
           flow = this.enter(th, prog, flow.next, flow.output, flow.bound);
           break;
       }
@@ -236,7 +293,13 @@ export class Runner {
    * of the output's size the caller derived from what it knows (the payload check then costs nothing).
    */
   exit(th: Thread, st: State, output: Json, assigned: JsonObject | undefined, next?: string, outputBound?: number): Flow {
-    const bound = checkedBound(output, st.name, outputBound ?? (output === th.input ? th.inputBound : undefined));
+    const known = outputBound ?? (output === th.input ? th.inputBound : undefined);
+    // Values from outside are at most MAX_JSON_DEPTH deep; states that wrap their input can nest deeper.
+    // Nesting costs two bytes a level, so a small bound rules it out without a walk.
+    if (output !== th.input && (known === undefined || known > 2 * MAX_JSON_DEPTH) && nestedDeeperThan(output)) throw tooDeep(st.name, 'output');
+    const bound = checkedBound(output, st.name, known);
+    this.#payloadBytes += bound;
+    if (assigned && nestedDeeperThan(assigned, MAX_JSON_DEPTH + 1)) throw tooDeep(st.name, 'assigned variables');
     if (assigned) {
       checkVariables(st.name, th.vars, assigned);
       th.vars = mergeVars(th.vars, assigned);
@@ -324,6 +387,13 @@ export class Runner {
 
   /** Delivers a task or timer input to the thread at `path` below `th`, then runs what it unblocks. */
   deliver(th: Thread, prog: Program, path: readonly number[], depth: number, input: EngineInput): Maybe<Outcome> {
+    if (depth === path.length && input.k === 'timerFired' && input.seq === CONTINUE.seq) {
+      // The continuation: the thread enters the state it stopped before (unless it was aborted since).
+      if (th.halted || th.wait?.k !== 'yield') return BLOCKED;
+      const w = th.wait;
+      th.wait = null;
+      return this.runFrom(th, prog, { k: 'next', next: w.next, output: w.output, bound: w.bound });
+    }
     const st = prog.states.get(th.state);
     if (!st) return BLOCKED;
     if (depth === path.length) {
@@ -364,8 +434,13 @@ export class Runner {
   abortThread(th: Thread, prog: Program): void {
     if (th.halted) return;
     th.halted = true;
-    const st = prog.states.get(th.state);
     const w = th.wait;
+    if (w?.k === 'yield') {
+      // Between two states: nothing to abort. The wait stays for a redrive; the continuation skips it.
+      this.#forgetYielded(th.path);
+      return;
+    }
+    const st = prog.states.get(th.state);
     if (!st || !w) return;
     switch (w.k) {
       case 'task':
@@ -421,6 +496,11 @@ export class Runner {
    */
   resumeThread(th: Thread, prog: Program): Maybe<Outcome> {
     delete th.halted;
+    if (th.wait?.k === 'yield') {
+      const w = th.wait;
+      th.wait = null;
+      return this.runFrom(th, prog, { k: 'next', next: w.next, output: w.output, bound: w.bound });
+    }
     const st = prog.states.get(th.state);
     if (!st) return { k: 'failed', error: 'States.Runtime', cause: `State '${th.state}' does not exist.`, fatal: true };
     th.retries = null;
@@ -467,6 +547,18 @@ export class Runner {
       this.commands.push({ k: 'cancel', seq: this.s.timeoutSeq });
       this.s.timeoutSeq = null;
     }
+    if (this.s.continueSeq != null) {
+      this.commands.push({ k: 'cancel', seq: this.s.continueSeq });
+      this.s.continueSeq = null;
+    }
+    delete this.s.yielded;
+  }
+
+  #forgetYielded(path: readonly number[]): void {
+    const list = this.s.yielded;
+    if (!list) return;
+    const i = list.findIndex((p) => p.length === path.length && p.every((x, k) => x === path[k]));
+    if (i >= 0) list.splice(i, 1);
   }
 }
 
@@ -499,6 +591,11 @@ export class StateScope implements EvalScope {
   get rng(): Rng {
     return this.src['r'].rng;
   }
+}
+
+/** A state made a value nested deeper than AWS parses JSON (MAX_JSON_DEPTH levels). */
+function tooDeep(state: string, what: string): AslFailure {
+  return new AslFailure('States.Runtime', `The ${what} of the state '${state}' is nested deeper than the maximum of ${MAX_JSON_DEPTH} levels.`);
 }
 
 export function assertNever(x: never): never {

@@ -18,7 +18,7 @@ import { then, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
 import { redriveBlocker, redriveExecution } from './redrive.js';
-import { Runner, type StepOptions } from './runner.js';
+import { CONTINUE, Runner, type StepOptions } from './runner.js';
 
 export interface StepResult {
   state: ExecState;
@@ -55,6 +55,12 @@ export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv,
         end(r, 'TIMED_OUT', 'ExecutionTimedOut', 'States.Timeout', undefined);
         return done();
       }
+      if (input.seq === s.continueSeq) {
+        s.continueSeq = null;
+        const paths = s.yielded ?? [];
+        delete s.yielded;
+        return then(resumeYielded(r, paths, 0), done);
+      }
       break;
     default:
       break;
@@ -66,6 +72,24 @@ export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv,
     then(r.deliver(s.root, m, path, 0, input), (o) => finishRoot(r, o)),
     done,
   );
+}
+
+/**
+ * The continuation: resumes the threads that yielded, in order, while the step's budget lasts; those
+ * left wait for the next continuation (before any that yield in this step).
+ */
+function resumeYielded(r: Runner, paths: number[][], from: number): Maybe<void> {
+  const { s, m } = r;
+  for (let i = from; i < paths.length; i++) {
+    if (s.status !== 'RUNNING' || !s.root) return;
+    if (r.exhausted) {
+      s.yielded = paths.slice(i).concat(s.yielded ?? []);
+      r.armContinuation();
+      return;
+    }
+    const out = then(r.deliver(s.root, m, paths[i]!, 0, CONTINUE), (o) => finishRoot(r, o));
+    if (out instanceof Promise) return out.then(() => resumeYielded(r, paths, i + 1));
+  }
 }
 
 function start(r: Runner, info: ExecutionInfo): Maybe<void> {

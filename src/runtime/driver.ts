@@ -17,6 +17,7 @@ import type { Clock } from './clock.js';
 import { newSeed } from './ids.js';
 import { Cancellation, type InvokeTask, type TaskCallbacks, type TaskContext, type TaskInvoker } from './tasks/types.js';
 import { ClockTimers, timerInput, type TimerPort } from './timers.js';
+import { isUnrecordable, unrecordableStep } from './unrecordable.js';
 
 /** What a delay is for (delayOverride's first argument). */
 export type DelayKind = 'wait' | 'retry' | 'executionTimeout' | 'taskTimeout';
@@ -147,6 +148,8 @@ interface Queued {
   input: EngineInput;
   /** Settles `deliver`'s promise: after the step is persisted, or with the persistence error. */
   ack?: (err?: unknown) => void;
+  /** The last event id before the step (what the store has recorded). */
+  recorded?: number;
 }
 
 /** The store refused a step: the driver stops, and its execution is reloaded from the store later. */
@@ -325,6 +328,7 @@ export class ExecutionDriver {
       }
       const now = this.opts.clock.now();
       const env = { now, seed: this.opts.seed ? this.opts.seed() : newSeed() };
+      q.recorded = this.state.lastEventId;
       let res: StepResult | Promise<StepResult>;
       try {
         res = step(this.machine, this.state, input, env, this.#stepOptions);
@@ -355,6 +359,7 @@ export class ExecutionDriver {
     try {
       persisted = this.opts.onStep?.(r, q.input, stepEffects(r, q.input, now, this.#scaledFn));
     } catch (e) {
+      if (isUnrecordable(e)) return this.#unrecordable(e, q, now, resume);
       this.#fail(e, q);
       return false;
     }
@@ -365,11 +370,46 @@ export class ExecutionDriver {
           q.ack?.();
           this.#drain();
         },
-        (e) => this.#fail(e, q),
+        (e) => {
+          if (isUnrecordable(e)) this.#unrecordable(e, q, now, true);
+          else this.#fail(e, q);
+        },
       );
       return false;
     }
     this.#apply(r, now);
+    q.ack?.();
+    if (resume) this.#drain();
+    return !resume;
+  }
+
+  /** The step is too large to store: the execution fails instead (a step of its own, persisted). */
+  #unrecordable(e: RangeError, q: Queued, now: number, resume: boolean): boolean {
+    for (const t of this.#taskMap?.values() ?? []) t.close();
+    this.#taskMap?.clear();
+    this.timers.cancelAll();
+    const failed = unrecordableStep(this.state, q.recorded ?? this.state.lastEventId, now, e);
+    const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
+    const retry: Queued = { input: q.input, ack: q.ack, recorded: q.recorded };
+    let persisted: void | Promise<void>;
+    try {
+      persisted = this.opts.onStep?.(failed, q.input, none);
+    } catch (e2) {
+      this.#fail(e2, retry);
+      return false;
+    }
+    if (persisted instanceof Promise) {
+      persisted.then(
+        () => {
+          this.#apply(failed, now);
+          q.ack?.();
+          this.#drain();
+        },
+        (e2) => this.#fail(e2, retry),
+      );
+      return false;
+    }
+    this.#apply(failed, now);
     q.ack?.();
     if (resume) this.#drain();
     return !resume;
@@ -435,8 +475,9 @@ export class ExecutionDriver {
         case 'startTimer': {
           const seq = c.seq;
           const delay = this.#scaled(c.why, c.stateName, c.delayMs);
-          if (delay <= 0) {
-            // Due now: no timer round-trip (setTimeout(0) would cost a millisecond).
+          if (delay <= 0 && !c.continuation) {
+            // Due now: no timer round-trip (setTimeout(0) would cost a millisecond). A continuation
+            // goes through the timers, so that other work runs in between.
             this.#queue.push({ input: { k: 'timerFired', seq } });
             break;
           }

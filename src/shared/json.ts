@@ -102,8 +102,78 @@ export function toJsonText(v: Json | undefined): string {
   return v === undefined ? 'null' : JSON.stringify(v);
 }
 
-/** Parses JSON text; returns undefined when the text is not JSON. */
+/**
+ * The deepest nesting of arrays and objects AWS reads: it parses JSON with Jackson, whose
+ * StreamReadConstraints allow 1000 levels by default. Every walk over JSON in the engine may rely on
+ * values from outside being at most this deep (deeper text is refused where it is parsed).
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Jackson's message for text nested deeper than `max` (StreamConstraintsException). */
+export function nestingDepthMessage(max = MAX_JSON_DEPTH): string {
+  return `Document nesting depth (${max + 1}) exceeds the maximum allowed (${max}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`;
+}
+
+/**
+ * Where JSON text first opens an array or object deeper than `max` levels (an offset into the text), or
+ * -1. Reads brackets outside strings only; it does not check the syntax (the parser does).
+ */
+export function textNestingOver(text: string, max = MAX_JSON_DEPTH): number {
+  if (text.length <= max) return -1;
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string: to the next quote not escaped.
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/** Whether a value nests arrays and objects deeper than `max` levels (walked without recursion). */
+export function nestedDeeperThan(v: unknown, max = MAX_JSON_DEPTH): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const stack: unknown[] = [v];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const x = stack.pop() as object;
+    const d = depths.pop()!;
+    if (d > max) return true;
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) {
+        const c: unknown = x[i];
+        if (c !== null && typeof c === 'object') {
+          stack.push(c);
+          depths.push(d + 1);
+        }
+      }
+    } else {
+      for (const k in x) {
+        const c: unknown = (x as Record<string, unknown>)[k];
+        if (c !== null && typeof c === 'object') {
+          stack.push(c);
+          depths.push(d + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses JSON text as AWS reads it: not JSON, or nested deeper than MAX_JSON_DEPTH, is an error (with
+ * Jackson's message for the nesting; the parser's own message otherwise).
+ */
 export function tryParseJson(text: string): { ok: true; value: Json } | { ok: false; message: string } {
+  if (textNestingOver(text) >= 0) return { ok: false, message: nestingDepthMessage() };
   try {
     return { ok: true, value: JSON.parse(text) as Json };
   } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * Graph checks, run once the schema is valid: transitions naming existing states of the same workflow
  * (MISSING_TRANSITION_TARGET), states reachable from StartAt, duplicate state names across the whole
- * machine (DUPLICATE_STATE_NAME) and a terminal state at the top level (MISSING_END_STATE).
+ * machine (DUPLICATE_STATE_NAME) and a terminal state in every workflow, nested ones included
+ * (MISSING_END_STATE).
  * @module
  */
 import { isObject, type Json, type JsonObject } from '../../shared/json.js';
@@ -67,7 +68,7 @@ class Graph {
         if (!Object.hasOwn(states, e.target)) this.add(MISSING_TARGET, `Missing 'Next' target: ${e.target}`, e.location);
       }
     }
-    const noTerminal = top && !names.some((n) => isTerminal(states[n]));
+    const noTerminal = !names.some((n) => isTerminal(states[n]));
     if (!noTerminal) {
       const reached = new Set<string>();
       const queue: string[] = [];
@@ -95,7 +96,9 @@ class Graph {
       if (!isObject(state)) continue;
       for (const nested of nestedWorkflows(state, at(statesLoc, name))) this.workflow(nested.wf, nested.location, false);
     }
-    if (noTerminal) this.add('MISSING_END_STATE', 'Workflow has no terminal state');
+    // Every workflow needs one, a Map processor's or a Parallel branch's too (else it could only loop);
+    // AWS reports the machine's own without a location.
+    if (noTerminal) this.add('MISSING_END_STATE', 'Workflow has no terminal state', top ? undefined : location);
   }
 
   /** State names are unique in the whole machine; the later occurrence (depth first) is reported. */

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { MAX_JSON_DEPTH, nestingDepthMessage } from '../../shared/json.js';
+
 export interface JsonSyntaxError {
   /** Jackson's message including the trailing `\n at [Source: ...]`. */
   message: string;
@@ -51,7 +53,14 @@ function charDesc(c: string): string {
 
 class Scanner {
   i = 0;
+  /** Arrays and objects open around the current position. */
+  depth = 0;
   constructor(readonly s: string) {}
+
+  /** Enters an array or object at `this.i`, as deep as Jackson allows (StreamReadConstraints). */
+  open(): void {
+    if (++this.depth > MAX_JSON_DEPTH) throw new Fail(nestingDepthMessage(), this.i + 1);
+  }
 
   unexpected(pos: number, comment: string): never {
     // Jackson has consumed the offending character when it reports it.
@@ -248,11 +257,13 @@ class Scanner {
 
   object(): void {
     const start = this.i;
+    this.open();
     this.i++; // {
     let c = this.ws();
     if (c === undefined) this.eofInContainer('Object', start);
     if (c === '}') {
       this.i++;
+      this.depth--;
       return;
     }
     for (;;) {
@@ -268,6 +279,7 @@ class Scanner {
       if (c === undefined) this.eofInContainer('Object', start);
       if (c === '}') {
         this.i++;
+        this.depth--;
         return;
       }
       if (c !== ',') this.unexpected(this.i, 'was expecting comma to separate Object entries');
@@ -279,11 +291,13 @@ class Scanner {
 
   array(): void {
     const start = this.i;
+    this.open();
     this.i++; // [
     let c = this.ws();
     if (c === undefined) this.eofInContainer('Array', start);
     if (c === ']') {
       this.i++;
+      this.depth--;
       return;
     }
     for (;;) {
@@ -292,6 +306,7 @@ class Scanner {
       if (c === undefined) this.eofInContainer('Array', start);
       if (c === ']') {
         this.i++;
+        this.depth--;
         return;
       }
       if (c !== ',') this.unexpected(this.i, 'was expecting comma to separate Array entries');

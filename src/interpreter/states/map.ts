@@ -158,7 +158,8 @@ function mapRunArn(r: Runner, st: MapState): string {
 function pump(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   const n = w.items.length;
   if (n === 0) return finish(r, th, st, w);
-  while ((w.redo !== undefined || w.nextIndex < n) && (w.maxConcurrency === 0 || w.active < w.maxConcurrency)) {
+  // Once the step's budget is spent, the running iterations (yielding) start the rest as they finish.
+  while ((w.redo !== undefined || w.nextIndex < n) && (w.maxConcurrency === 0 || w.active < w.maxConcurrency) && !(r.exhausted && w.active > 0)) {
     let index: number;
     let out: Maybe<Outcome>;
     if (w.redo !== undefined) {
