@@ -220,8 +220,9 @@ describe('a definition with content after its JSON value', () => {
 
 describe('a big definition full of errors', () => {
   // Nested Parallels, each with a state whose Next names nothing: every error's location repeats the path.
+  // 240 levels of 4 JSON levels each stay within the 1000 levels of nesting a definition may have.
   let state: Record<string, unknown> = { Type: 'Pass', Next: 'Nowhere' };
-  for (let i = 0; i < 400; i++) state = { Type: 'Parallel', End: true, Branches: [{ StartAt: 'A', States: { A: state, B: { Type: 'Pass', Next: `Missing${i}` } } }] };
+  for (let i = 0; i < 240; i++) state = { Type: 'Parallel', End: true, Branches: [{ StartAt: 'A', States: { A: state, [`B${'b'.repeat(100)}`]: { Type: 'Pass', Next: `Missing${i}` } } }] };
   const definition = JSON.stringify({ StartAt: 'A', States: { A: state } });
 
   it('gets a bounded InvalidDefinition message', async () => {
@@ -241,8 +242,8 @@ describe('a big definition full of errors', () => {
     assert.equal(all.diagnostics?.length, 100);
     assert.equal(all.truncated, true);
     for (const d of all.diagnostics!) assert.ok(d.message!.length + (d.location?.length ?? 0) < 3000, `a diagnostic of ${d.message!.length + (d.location?.length ?? 0)} characters`);
-    // One error, deep down: its location names 40 states of 80 characters.
-    let deep: Record<string, unknown> = { Type: 'Pass', Next: 'Nowhere' };
+    // One error, deep down (a ResultPath that is no path): its location names 40 states of 80 characters.
+    let deep: Record<string, unknown> = { Type: 'Pass', End: true, ResultPath: 'nowhere' };
     for (let i = 0; i < 40; i++) deep = { Type: 'Parallel', End: true, Branches: [{ StartAt: `${'s'.repeat(78)}${String(i).padStart(2, '0')}`, States: { [`${'s'.repeat(78)}${String(i).padStart(2, '0')}`]: deep } }] };
     const one = await srv.client.send(new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify({ StartAt: 'A', States: { A: deep } }) }));
     assert.equal(one.diagnostics?.length, 1);
