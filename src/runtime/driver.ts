@@ -316,6 +316,19 @@ export class ExecutionDriver {
   /** Tasks with a heartbeat, by sequence number (for `heartbeat`). */
   #heartbeats: Map<number, InvokeTask> | undefined;
 
+  /** The continuation of a step that ran out of budget, due on the next turn of the event loop. */
+  #continuation: { seq: number; handle: NodeJS.Immediate } | undefined;
+
+  #continue(seq: number): void {
+    if (this.#continuation?.seq === seq) this.#continuation = undefined;
+    this.send({ k: 'timerFired', seq });
+  }
+
+  #stopContinuation(): void {
+    if (this.#continuation) clearImmediate(this.#continuation.handle);
+    this.#continuation = undefined;
+  }
+
   #drain(): void {
     this.#busy = true;
     while (this.#queue.length) {
@@ -388,6 +401,7 @@ export class ExecutionDriver {
     for (const t of this.#taskMap?.values() ?? []) t.close();
     this.#taskMap?.clear();
     this.timers.cancelAll();
+    this.#stopContinuation();
     const failed = unrecordableStep(this.state, q.recorded ?? this.state.lastEventId, now, e);
     const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
     const retry: Queued = { input: q.input, ack: q.ack, recorded: q.recorded };
@@ -426,6 +440,7 @@ export class ExecutionDriver {
     for (const t of this.#taskMap?.values() ?? []) t.close();
     this.#taskMap?.clear();
     this.timers.cancelAll();
+    this.#stopContinuation();
     this.opts.onPersistError?.(this, e);
   }
 
@@ -440,6 +455,7 @@ export class ExecutionDriver {
     for (const t of this.#taskMap?.values() ?? []) t.close();
     this.#taskMap?.clear();
     this.timers.cancelAll();
+    this.#stopContinuation();
     const s = this.state;
     s.status = 'FAILED';
     s.error = 'States.Runtime';
@@ -475,9 +491,14 @@ export class ExecutionDriver {
         case 'startTimer': {
           const seq = c.seq;
           const delay = this.#scaled(c.why, c.stateName, c.delayMs);
-          if (delay <= 0 && !c.continuation) {
-            // Due now: no timer round-trip (setTimeout(0) would cost a millisecond). A continuation
-            // goes through the timers, so that other work runs in between.
+          if (c.continuation) {
+            // After what is waiting on the event loop (other requests, other executions). The store
+            // has the timer too, for a restart.
+            this.#continuation = { seq, handle: setImmediate(() => this.#continue(seq)) };
+            break;
+          }
+          if (delay <= 0) {
+            // Due now: no timer round-trip (setTimeout(0) would cost a millisecond).
             this.#queue.push({ input: { k: 'timerFired', seq } });
             break;
           }
@@ -486,6 +507,7 @@ export class ExecutionDriver {
         }
         case 'cancel': {
           this.timers.cancel(c.seq);
+          if (this.#continuation?.seq === c.seq) this.#stopContinuation();
           this.#heartbeats?.delete(c.seq);
           const t = this.#taskMap?.get(c.seq);
           if (t) this.closeTask(t);
@@ -493,6 +515,7 @@ export class ExecutionDriver {
         }
         case 'complete':
           this.timers.cancelAll();
+          this.#stopContinuation();
           this.#resolve(this.state);
           break;
       }
