@@ -124,7 +124,12 @@ class ApiError extends Error {
 
 describe('crash recovery', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-crash-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  /** The server child of the moment: killed after the test, whatever its outcome, so a failure never leaves it running. */
+  let live: ChildProcess | undefined;
+  after(() => {
+    if (live && live.exitCode === null && live.signalCode === null) live.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it(`${EXECUTIONS} executions survive ${KILLS} kill -9 of the server`, { timeout: 600_000 }, async () => {
     const functionsDir = join(dir, 'functions');
@@ -154,6 +159,7 @@ describe('crash recovery', () => {
       });
       up.catch(() => undefined);
       server = child;
+      live = child;
       return up;
     };
 
