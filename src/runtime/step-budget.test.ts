@@ -94,6 +94,25 @@ describe('step budget', () => {
     assert.ok(par.steps > 5, `${par.steps} steps`);
   });
 
+  test('an execution stopped between two steps is redriven from the state it was about to enter', async () => {
+    const clock = new ManualClock(T0);
+    const invoker = new TaskDispatcher({ lambda: new LambdaInvoker({ functions: functionsFromObject({}) }) });
+    const d = new ExecutionDriver(compileMachine(chain(35) as Json), info({ a: 1 }), { clock, invoker, region: 'us-east-1', accountId: '123456789012', keepHistory: true, step: { maxStepTransitions: 10 } });
+    await d.deliver({ k: 'start', info: d.state.info });
+    assert.equal(d.state.root?.wait?.k, 'yield');
+    await d.deliver({ k: 'stop', error: 'Halt' });
+    assert.equal((await d.done).status, 'ABORTED');
+    assert.equal(d.state.continueSeq, null);
+    d.reopen();
+    await d.deliver({ k: 'redrive', time: T0 + 1 });
+    while (!d.ended && (await clock.advanceToNext()));
+    const s = await d.done;
+    assert.equal(s.status, 'SUCCEEDED');
+    assert.deepEqual(s.output, { a: 1 });
+    const entered = d.events.filter((e) => e.type === 'PassStateEntered').map((e) => (e.details as { name: string }).name);
+    assert.deepEqual(entered, Array.from({ length: 35 }, (_, i) => `S${i}`));
+  });
+
   test('a failing branch aborts the branches waiting to continue', async () => {
     const long = { StartAt: 'L0', States: chain(20).States };
     const branches = [long, { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom' } } }].map((b, i) => ({
