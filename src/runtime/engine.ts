@@ -24,6 +24,7 @@ import { ActivityQueue } from './tasks/activity.js';
 import { TaskDispatcher } from './tasks/dispatcher.js';
 import type { FunctionSource } from './tasks/functions.js';
 import { LambdaInvoker } from './tasks/lambda.js';
+import { awsIntegrations } from './tasks/integrations/aws.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 import { StoreTimers, TimerLoop } from './timer-loop.js';
 import { timerInput } from './timers.js';
@@ -123,7 +124,7 @@ export class Engine {
     this.#invoker = new TaskDispatcher({
       lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint }),
       activity: this.activities,
-      services: opts.services,
+      services: { ...awsIntegrations(), ...opts.services },
     });
     this.#timers = new TimerLoop({
       store: this.store,
