@@ -37,6 +37,8 @@ export class ClientLoadError extends Error {}
 export interface AwsClientsOptions {
   /** The environment read for endpoints and region (default: process.env). */
   env?: Record<string, string | undefined>;
+  /** Credentials instead of the SDK's standard chain (also the base credentials for assuming roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** The SDK's own variable suffix of a package: `@aws-sdk/client-secrets-manager` -> SECRETS_MANAGER. */
@@ -44,11 +46,13 @@ const sdkEnvSuffix = (pkg: string): string => pkg.replace(/^@aws-sdk\/client-/, 
 
 export class AwsClients {
   readonly #env: Record<string, string | undefined>;
+  readonly #credentials: AwsClientsOptions['credentials'];
   readonly #modules = new Map<string, Promise<Module>>();
   readonly #clients = new Map<string, Promise<LoadedService>>();
 
   constructor(opts: AwsClientsOptions = {}) {
     this.#env = opts.env ?? process.env;
+    this.#credentials = opts.credentials;
   }
 
   /** The endpoint calls to this service go to, or undefined for AWS's own. */
@@ -114,6 +118,7 @@ export class AwsClients {
       config.responseChecksumValidation = 'WHEN_REQUIRED';
     }
     if (roleArn) config.credentials = await this.#assumed(roleArn, region);
+    else if (this.#credentials) config.credentials = this.#credentials;
     const client = new Ctor(config);
     client.middlewareStack.add(
       (next: (a: unknown) => Promise<{ output: object; response: { statusCode?: number; headers?: Record<string, string> } }>) =>
@@ -135,6 +140,7 @@ export class AwsClients {
     const endpoint = this.endpointOf(sts);
     return providers.fromTemporaryCredentials({
       params: { RoleArn: roleArn, RoleSessionName: `stepwise-${Date.now()}` },
+      ...(this.#credentials ? { masterCredentials: this.#credentials } : {}),
       clientConfig: endpoint ? { region, endpoint } : { region },
     });
   }
