@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -8,6 +9,7 @@ import { StateMachine } from '../../../library/state-machine.js';
 import type { Json, JsonObject } from '../../../shared/json.js';
 import { startDynamoDb, startEventBridge, startS3, startSqsSns, startSts, TEST_CREDENTIALS, type Emulator } from '../../../e2e/aws-emulators.js';
 import { awsIntegrations } from './aws.js';
+import { lambdaViaSdk } from './aws-lambda.js';
 import { AwsClients } from './aws/clients.js';
 import { awsService } from './aws/services.js';
 
@@ -278,5 +280,60 @@ describe('optimized integrations', () => {
     assert.equal(failed.status, 'FAILED');
     assert.equal(failed.error, 'EventBridge.FailedEntry');
     assert.match(failed.cause!, /"FailedEntryCount":1/);
+  });
+});
+
+describe('lambda:invoke through the AWS SDK (no local handler, no LAMBDA_ENDPOINT)', () => {
+  test('only when the environment configures AWS', () => {
+    assert.equal(lambdaViaSdk(clients, {}), undefined);
+    assert.equal(typeof lambdaViaSdk(clients, { AWS_ENDPOINT_URL_LAMBDA: 'http://x' }), 'function');
+    assert.equal(typeof lambdaViaSdk(clients, { AWS_PROFILE: 'p' }), 'function');
+  });
+
+  test('the Invoke API at AWS_ENDPOINT_URL_LAMBDA: results, function errors and unknown functions as AWS maps them', async () => {
+    const seen: { url: string; body: string }[] = [];
+    const srv = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        seen.push({ url: req.url!, body });
+        const name = /functions\/([^/]+)\/invocations/.exec(req.url!)![1];
+        if (name === 'missing') {
+          res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException', 'x-amzn-requestid': 'r404' });
+          res.end(JSON.stringify({ Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing' }));
+        } else if (name === 'boom') {
+          res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amzn-requestid': 'r2' });
+          res.end(JSON.stringify({ errorType: 'BoomError', errorMessage: 'boom' }));
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST', 'x-amzn-requestid': 'r1' });
+          res.end(JSON.stringify({ echoed: JSON.parse(body) }));
+        }
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(srv.address() as { port: number }).port}`, AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: REGION });
+    try {
+      const sm = (fn: string) => new StateMachine(task('arn:aws:states:::lambda:invoke', { FunctionName: fn, Payload: { a: 1 } }));
+      const ok = await sm('echo').run({});
+      assert.equal(ok.status, 'SUCCEEDED', ok.cause);
+      const o = ok.output as JsonObject;
+      assert.deepEqual(o.Payload, { echoed: { a: 1 } });
+      assert.equal(o.StatusCode, 200);
+      assert.equal((o.SdkResponseMetadata as JsonObject).RequestId, 'r1');
+      assert.equal(seen[0]!.url, '/2015-03-31/functions/echo/invocations');
+      const boom = await sm('boom').run({});
+      assert.equal(boom.error, 'BoomError');
+      const missing = await sm('missing').run({});
+      assert.equal(missing.error, 'Lambda.ResourceNotFoundException');
+      assert.match(missing.cause!, /^Function not found: .*\(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: r404; Proxy: null\)$/);
+    } finally {
+      for (const k of ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+      srv.closeAllConnections();
+      await new Promise((r) => srv.close(r));
+    }
   });
 });
