@@ -79,10 +79,12 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 /**
  * EventBridge's PutEvents on the wire (AWS JSON 1.1). Each entry is checked against the service's request shape
  * (Source, DetailType, Detail as text, Resources as a list of strings, EventBusName as text); an entry whose
- * Source is `fail.me` is answered as a failed entry, as EventBridge does.
+ * Source is `fail.me` is answered as a failed entry, as EventBridge does; one whose Source is `hang.me` is never
+ * answered (the connections the caller abandons are counted).
  */
-export async function startEventBridge(): Promise<Emulator & { requests: RecordedRequest[] }> {
+export async function startEventBridge(): Promise<Emulator & { requests: RecordedRequest[]; aborted: { count: number } }> {
   const requests: RecordedRequest[] = [];
+  const aborted = { count: 0 };
   let n = 0;
   const srv = createServer((req, res) => {
     void readBody(req).then((text) => {
@@ -121,6 +123,13 @@ export async function startEventBridge(): Promise<Emulator & { requests: Recorde
           return;
         }
       }
+      if ((entries as Record<string, unknown>[]).some((e) => e.Source === 'hang.me')) {
+        // Never answered: the caller must give up (cancellation) and close the connection.
+        res.on('close', () => {
+          if (!res.writableEnded) aborted.count++;
+        });
+        return;
+      }
       const out = (entries as Record<string, unknown>[]).map((e, i) =>
         e.Source === 'fail.me' ? { ErrorCode: 'InternalFailure', ErrorMessage: 'The entry failed.' } : { EventId: `event-${n}-${i}` },
       );
@@ -128,7 +137,7 @@ export async function startEventBridge(): Promise<Emulator & { requests: Recorde
     });
   });
   const port = await listen(srv);
-  return { endpoint: `http://127.0.0.1:${port}`, requests, close: () => closeServer(srv) };
+  return { endpoint: `http://127.0.0.1:${port}`, requests, aborted, close: () => closeServer(srv) };
 }
 
 /** STS AssumeRole (query protocol): temporary credentials whose access key names the role's last path part. */

@@ -283,6 +283,16 @@ describe('optimized integrations', () => {
   });
 });
 
+describe('cancellation', () => {
+  test('TimeoutSeconds during a call: the task times out and the request is abandoned', async () => {
+    const r = await run(task('arn:aws:states:::events:putEvents', { Entries: [{ Source: 'hang.me', DetailType: 'T', Detail: '{}' }] }, { TimeoutSeconds: 1 }));
+    assert.equal(r.status, 'FAILED');
+    assert.equal(r.error, 'States.Timeout');
+    for (let i = 0; eb.aborted.count === 0 && i < 200; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(eb.aborted.count, 1, 'the SDK request was aborted');
+  });
+});
+
 describe('lambda:invoke through the AWS SDK (no local handler, no LAMBDA_ENDPOINT)', () => {
   test('only when the environment configures AWS', () => {
     assert.equal(lambdaViaSdk(clients, {}), undefined);
