@@ -78,7 +78,7 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 
 /**
  * EventBridge's PutEvents on the wire (AWS JSON 1.1). Each entry is checked against the service's request shape
- * (Source, DetailType, Detail as text, Resources as a list of strings, EventBusName as text); an entry whose
+ * (Source, DetailType, Detail as text, Resources as a list of strings, EventBusName as text, Time as epoch seconds); an entry whose
  * Source is `fail.me` is answered as a failed entry, as EventBridge does; one whose Source is `hang.me` is never
  * answered (the connections the caller abandons are counted).
  */
@@ -117,6 +117,7 @@ export async function startEventBridge(): Promise<Emulator & { requests: Recorde
           (e.Source !== undefined && typeof e.Source !== 'string') ||
           (e.DetailType !== undefined && typeof e.DetailType !== 'string') ||
           (e.EventBusName !== undefined && typeof e.EventBusName !== 'string') ||
+          (e.Time !== undefined && typeof e.Time !== 'number') ||
           (e.Resources !== undefined && (!Array.isArray(e.Resources) || !e.Resources.every((r) => typeof r === 'string')));
         if (bad) {
           send(400, { __type: 'SerializationException', message: 'Start of structure or map found where not expected.' });

@@ -156,6 +156,13 @@ describe('aws-sdk:SERVICE:ACTION', () => {
     assert.match(r.cause!, /'frobnicate' of 's3' is not in @aws-sdk\/client-s3 \(it has no FrobnicateCommand\)/);
   });
 
+  test('timestamps given as ISO-8601 text or epoch seconds are sent as the service takes them', async () => {
+    const before = eb.requests.length;
+    const r = await run(task('arn:aws:states:::aws-sdk:eventbridge:putEvents', { Entries: [{ Source: 'ts', DetailType: 'T', Detail: '{}', Time: '2024-01-02T03:04:05Z' }, { Source: 'ts', DetailType: 'T', Detail: '{}', Time: 1704164646 }] }));
+    assert.equal(r.status, 'SUCCEEDED', r.cause);
+    assert.deepEqual((eb.requests[before]!.body.Entries as JsonObject[]).map((e) => e.Time), [1704164645, 1704164646]);
+  });
+
   test('Credentials.RoleArn: the call is signed with the role assumed through STS', async () => {
     const def = task('arn:aws:states:::aws-sdk:eventbridge:putEvents', { Entries: [{ Source: 'sdk.test', DetailType: 'T', Detail: '{}' }] }, { Credentials: { RoleArn: 'arn:aws:iam::123456789012:role/Writer' } });
     const before = eb.requests.length;

@@ -6,6 +6,7 @@ import { isObject, type Json } from '../../../../shared/json.js';
 import type { InvokeTask, TaskContext } from '../../types.js';
 import { ClientLoadError, type AwsClients, type LoadedService } from './clients.js';
 import { commandName } from './services.js';
+import { withTypedTimestamps } from './shapes.js';
 
 export type CallResult =
   | { ok: true; output: Record<string, unknown>; loaded: LoadedService }
@@ -36,7 +37,11 @@ export async function callAws(clients: AwsClients, serviceId: string, action: st
   if (typeof Command !== 'function')
     return { ok: false, kind: 'setup', error: 'States.Runtime', cause: `The API action '${action}' of '${serviceId}' is not in ${loaded.service.pkg} (it has no ${name}).` };
   try {
-    const output = await loaded.client.send(new (Command as new (i: unknown) => unknown)(input), { abortSignal: ctx.cancel.signal });
+    const Ctor = Command as new (i: unknown) => { schema?: unknown[] };
+    let command = new Ctor(input);
+    const inSchema = Array.isArray(command.schema) ? command.schema[4] : undefined;
+    if (loaded.schemaOf && inSchema !== undefined) command = new Ctor(withTypedTimestamps(loaded.schemaOf, typeof inSchema === 'function' ? (inSchema as () => unknown)() : inSchema, input));
+    const output = await loaded.client.send(command, { abortSignal: ctx.cancel.signal });
     return { ok: true, output, loaded };
   } catch (err) {
     return { ok: false, kind: 'service', err, loaded };

@@ -6,7 +6,9 @@
  * field of a Task (a role to assume) is honoured through STS (`AssumeRole`, itself with the standard chain).
  * @module
  */
+import { createRequire } from 'node:module';
 import { awsService, type AwsService } from './services.js';
+import type { SchemaOf } from './shapes.js';
 
 /** What a client call answered on the wire, kept for the optimized integrations' SdkHttpMetadata. */
 export interface RawResponse {
@@ -27,6 +29,8 @@ type ClientCtor = new (config: Record<string, unknown>) => SdkClient;
 export interface LoadedService {
   service: AwsService;
   mod: Module;
+  /** Reads a command's schema (`@smithy/core/schema` as the client itself resolves it); undefined if unavailable. */
+  schemaOf: SchemaOf | undefined;
   /** The service's base exception class (`S3ServiceException` …): errors of exactly this class are unmodeled. */
   baseException: (abstract new (...a: never[]) => unknown) | undefined;
   client: SdkClient;
@@ -43,6 +47,17 @@ export interface AwsClientsOptions {
 
 /** The SDK's own variable suffix of a package: `@aws-sdk/client-secrets-manager` -> SECRETS_MANAGER. */
 const sdkEnvSuffix = (pkg: string): string => pkg.replace(/^@aws-sdk\/client-/, '').replace(/-/g, '_').toUpperCase();
+
+function schemaReader(pkg: string): SchemaOf | undefined {
+  try {
+    const req = createRequire(import.meta.url);
+    const fromClient = createRequire(req.resolve(pkg));
+    const { NormalizedSchema } = fromClient('@smithy/core/schema') as { NormalizedSchema?: { of(s: unknown): ReturnType<SchemaOf> } };
+    return NormalizedSchema ? (s) => NormalizedSchema.of(s) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class AwsClients {
   readonly #env: Record<string, string | undefined>;
@@ -130,7 +145,7 @@ export class AwsClients {
         },
       { step: 'initialize', name: 'stepwiseRawResponse' },
     );
-    return { service, mod, baseException: baseName ? (mod[baseName] as LoadedService['baseException']) : undefined, client };
+    return { service, mod, schemaOf: schemaReader(service.pkg), baseException: baseName ? (mod[baseName] as LoadedService['baseException']) : undefined, client };
   }
 
   async #assumed(roleArn: string, region: string): Promise<unknown> {

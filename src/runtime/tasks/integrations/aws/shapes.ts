@@ -69,3 +69,48 @@ export function sdkHttpMetadata(raw: RawResponse | undefined, requestId: string 
     SdkResponseMetadata: { RequestId: requestId ?? raw?.headers?.['x-amzn-requestid'] ?? '' },
   };
 }
+
+/** The part of @smithy/core/schema's NormalizedSchema the input conversion reads. */
+interface SchemaView {
+  isTimestampSchema(): boolean;
+  isStructSchema(): boolean;
+  isListSchema(): boolean;
+  isMapSchema(): boolean;
+  structIterator(): Iterable<[string, SchemaView]>;
+  getValueSchema(): SchemaView;
+}
+export type SchemaOf = (schema: unknown) => SchemaView;
+
+/**
+ * Timestamps in a command's input as the SDK needs them (Date): a state gives them as ISO-8601 text or epoch
+ * seconds. Walks the command's input schema (schema-based clients); anything else is left as given.
+ */
+export function withTypedTimestamps(schemaOf: SchemaOf, inputSchema: unknown, input: Record<string, unknown>): Record<string, unknown> {
+  const walk = (ns: SchemaView, v: unknown): unknown => {
+    if (v === null || v === undefined) return v;
+    if (ns.isTimestampSchema()) {
+      if (typeof v === 'string' || typeof v === 'number') {
+        const d = typeof v === 'number' ? new Date(v * 1000) : new Date(v);
+        return Number.isNaN(d.getTime()) ? v : d;
+      }
+      return v;
+    }
+    if (ns.isStructSchema() && typeof v === 'object' && !Array.isArray(v)) {
+      const o = { ...(v as Record<string, unknown>) };
+      for (const [k, m] of ns.structIterator()) if (o[k] !== undefined) o[k] = walk(m, o[k]);
+      return o;
+    }
+    if (ns.isListSchema() && Array.isArray(v)) return v.map((x) => walk(ns.getValueSchema(), x));
+    if (ns.isMapSchema() && typeof v === 'object' && !Array.isArray(v)) {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = walk(ns.getValueSchema(), x);
+      return o;
+    }
+    return v;
+  };
+  try {
+    return walk(schemaOf(inputSchema), input) as Record<string, unknown>;
+  } catch {
+    return input;
+  }
+}
