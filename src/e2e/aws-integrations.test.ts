@@ -109,6 +109,28 @@ describe('AWS integrations through the server', () => {
     assert.deepEqual(item.Item, { id: { S: 'cli' }, v: { S: 'from-cli' } });
   });
 
+  it('aws-sdk:s3:listObjectsV2 and S3.NoSuchBucketException through the AWS CLI', { skip: skipCli, timeout: 60000 }, async () => {
+    const sm = await machine({
+      StartAt: 'L',
+      States: {
+        L: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:listObjectsV2', Parameters: { 'Bucket.$': '$.bucket' }, ResultSelector: { 'Keys.$': '$.Contents[*].Key' }, End: true },
+      },
+    });
+    const runs: string[] = [];
+    for (const bucket of ['e2e-bucket', 'no-such-bucket']) {
+      const started = await cli(srv.endpoint, ['start-execution', '--state-machine-arn', sm, '--input', JSON.stringify({ bucket })]);
+      assert.equal(started.code, 0, started.stderr);
+      runs.push(started.json!.executionArn as string);
+    }
+    for (const arn of runs) await waitForEnd(c, arn, 20000);
+    const ok = await cli(srv.endpoint, ['describe-execution', '--execution-arn', runs[0]!]);
+    assert.equal(ok.json!.status, 'SUCCEEDED', String(ok.json!.cause));
+    assert.ok((JSON.parse(ok.json!.output as string).Keys as string[]).includes('o.json'));
+    const bad = await cli(srv.endpoint, ['describe-execution', '--execution-arn', runs[1]!]);
+    assert.deepEqual([bad.json!.status, bad.json!.error], ['FAILED', 'S3.NoSuchBucketException']);
+    assert.match(String(bad.json!.cause), /^The specified bucket does not exist \(Service: S3, Status Code: 404, Request ID: /);
+  });
+
   it('sqs:sendMessage.waitForTaskToken: the token goes to the queue; SendTaskSuccess ends the task', async () => {
     const sqs = new SQSClient({ ...cfg, endpoint: q.endpoint });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'e2e-tokens' }));
