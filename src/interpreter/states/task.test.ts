@@ -223,6 +223,27 @@ describe('Task: TimeoutSeconds and HeartbeatSeconds', () => {
 });
 
 describe('Task: service integrations and callbacks', () => {
+  test('SendTaskFailure without error or cause: the Catch error output has both as null, as AWS gives it', async () => {
+    const sqs = new Recorder();
+    const sm = new StateMachine(
+      {
+        StartAt: 'T',
+        States: {
+          T: { Type: 'Task', Resource: CALLBACK, Parameters: { QueueUrl: 'q' }, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'C' }], End: true },
+          C: { Type: 'Pass', End: true },
+        },
+      },
+      { services: { 'sqs:sendMessage': sqs } },
+    );
+    const ex = sm.start({ id: 1 });
+    while (sqs.calls.length === 0) await new Promise((r) => setImmediate(r));
+    sqs.calls[0]!.cb.succeeded({});
+    await new Promise((r) => setImmediate(r));
+    assert.equal(ex.sendTaskFailure(sqs.calls[0]!.cmd.token!), true);
+    const r = await ex.done;
+    assert.deepEqual(r.output, { id: 1, err: { Error: null, Cause: null } });
+  });
+
   test('a callback task gets a token in its parameters and waits for the answer', async () => {
     const clock = new ManualClock(T0);
     const sqs = new Recorder();
