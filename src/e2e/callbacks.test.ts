@@ -169,15 +169,15 @@ describe('lambda:invoke.waitForTaskToken with the SDK', { concurrency: true }, (
     assert.deepEqual([scheduled.heartbeatInSeconds, scheduled.timeoutInSeconds], [1, 30]);
   });
 
-  it('no heartbeat within HeartbeatSeconds: States.HeartbeatTimeout; the token then times out', async () => {
+  it('no heartbeat within HeartbeatSeconds: States.Timeout (as AWS reports it for service integrations); the token then times out', async () => {
     const sm = await callbackMachine({ HeartbeatSeconds: 1 });
     const { executionArn, token } = await started(sm);
     const d = await waitForEnd(c, executionArn, 15000);
-    assert.deepEqual([d.status, d.error], ['FAILED', 'States.HeartbeatTimeout']);
+    assert.deepEqual([d.status, d.error], ['FAILED', 'States.Timeout']);
     const h = await history(executionArn);
     assert.deepEqual(types(h).slice(-3), ['TaskSubmitted', 'TaskTimedOut', 'ExecutionFailed']);
     const timedOut = h.at(-2)!.taskTimedOutEventDetails!;
-    assert.deepEqual([timedOut.resourceType, timedOut.resource, timedOut.error], ['lambda', 'invoke.waitForTaskToken', 'States.HeartbeatTimeout']);
+    assert.deepEqual([timedOut.resourceType, timedOut.resource, timedOut.error], ['lambda', 'invoke.waitForTaskToken', 'States.Timeout']);
     await rejectsAws(c.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })), 'TaskTimedOut');
   });
 

@@ -338,9 +338,11 @@ export class Runner {
    * A Task, Parallel or Map state failed: retry it, catch the error, or fail. `retry` starts a new attempt
    * once the back-off timer fires (see `resumeRetry`).
    */
-  handleFailure(th: Thread, st: TaskState | ParallelState | MapState, f: { error: string; cause: string | undefined; fatal?: boolean }): Maybe<Flow> {
+  /** `alias`: another name Retry and Catch match the error by (a heartbeat timeout reported as States.Timeout). */
+  handleFailure(th: Thread, st: TaskState | ParallelState | MapState, f: { error: string; cause: string | undefined; fatal?: boolean; alias?: string }): Maybe<Flow> {
     if (f.fatal || FATAL_ERRORS.has(f.error)) return { k: 'fail', error: f.error, cause: f.cause, fatal: true };
-    const ri = findRetrier(st.retry, f.error);
+    let ri = findRetrier(st.retry, f.error);
+    if (ri < 0 && f.alias) ri = findRetrier(st.retry, f.alias);
     if (ri >= 0) {
       const retrier = st.retry[ri]!;
       const counts = (th.retries ??= new Array<number>(st.retry.length).fill(0));
@@ -351,7 +353,7 @@ export class Runner {
         return this.startTimer(th, delay, 'retry');
       }
     }
-    const c = findCatcher(st.catch, f.error);
+    const c = findCatcher(st.catch, f.error) ?? (f.alias ? findCatcher(st.catch, f.alias) : undefined);
     if (c) return this.caught(th, st, c, f.error, f.cause);
     if (st.type === 'Map') this.emit(th, 'MapStateFailed');
     else if (st.type === 'Parallel') this.emit(th, 'ParallelStateFailed');
@@ -359,7 +361,9 @@ export class Runner {
   }
 
   private caught(th: Thread, st: State, c: Catcher, error: string, cause: string | undefined): Maybe<Flow> {
-    const errorOutput: JsonObject = cause === undefined ? { Error: error } : { Error: error, Cause: cause };
+    // A task failed with neither error nor cause (SendTaskFailure without them): AWS's error output has both as null.
+    const errorOutput: JsonObject =
+      error === '' && cause === undefined ? { Error: null, Cause: null } : cause === undefined ? { Error: error } : { Error: error, Cause: cause };
     try {
       if (st.ql === 'JSONPath') {
         const output = applyResultPath(c.resultPath, th.input, errorOutput);

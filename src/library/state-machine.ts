@@ -20,6 +20,8 @@ import { newUuid } from '../runtime/ids.js';
 import { TaskDispatcher } from '../runtime/tasks/dispatcher.js';
 import { functionsFromDirectory, functionsFromObject, type FunctionSource, type LocalFunction } from '../runtime/tasks/functions.js';
 import { LambdaInvoker } from '../runtime/tasks/lambda.js';
+import { awsIntegrations } from '../runtime/tasks/integrations/aws.js';
+import { lambdaViaSdk } from '../runtime/tasks/integrations/aws-lambda.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../runtime/tasks/types.js';
 
 export interface StateMachineOptions {
@@ -116,7 +118,7 @@ export class StateMachine {
     if (opts.functions) sources.push(functionsFromObject(opts.functions));
     if (opts.functionsDir) sources.push(functionsFromDirectory(opts.functionsDir));
     const functions: FunctionSource | undefined = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : chain(sources);
-    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint }), activity: IN_PROCESS_ACTIVITY, services: opts.services });
+    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }), activity: IN_PROCESS_ACTIVITY, services: { ...awsIntegrations(), ...opts.services } });
     const invoker = new WaitWatcher(dispatcher, (arn) => this.#waitListeners.get(arn));
     this.#driverOptions = {
       clock: opts.clock ?? systemClock,

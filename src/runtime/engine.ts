@@ -24,6 +24,8 @@ import { ActivityQueue } from './tasks/activity.js';
 import { TaskDispatcher } from './tasks/dispatcher.js';
 import type { FunctionSource } from './tasks/functions.js';
 import { LambdaInvoker } from './tasks/lambda.js';
+import { awsIntegrations } from './tasks/integrations/aws.js';
+import { lambdaViaSdk } from './tasks/integrations/aws-lambda.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 import { StoreTimers, TimerLoop } from './timer-loop.js';
 import { timerInput } from './timers.js';
@@ -121,9 +123,9 @@ export class Engine {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
     this.#invoker = new TaskDispatcher({
-      lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint }),
+      lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }),
       activity: this.activities,
-      services: opts.services,
+      services: { ...awsIntegrations(), ...opts.services },
     });
     this.#timers = new TimerLoop({
       store: this.store,

@@ -147,7 +147,7 @@ describe('Task: TimeoutSeconds and HeartbeatSeconds', () => {
     }
   });
 
-  test('heartbeats keep a callback task alive; HeartbeatSeconds after the last one it fails with States.HeartbeatTimeout', async () => {
+  test('heartbeats keep a callback task alive; HeartbeatSeconds after the last one it fails with States.Timeout', async () => {
     const clock = new ManualClock(T0);
     const sqs = new Recorder();
     const sm = new StateMachine(
@@ -165,14 +165,42 @@ describe('Task: TimeoutSeconds and HeartbeatSeconds', () => {
     await clock.advance(1);
     const r = await ex.done;
     assert.equal(r.status, 'FAILED');
-    assert.equal(r.error, 'States.HeartbeatTimeout');
+    assert.equal(r.error, 'States.Timeout');
     const timedOut = r.events.find((e) => e.type === 'TaskTimedOut')!;
     assert.equal(timedOut.timestamp - T0, 13000);
-    assert.deepEqual(timedOut.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', error: 'States.HeartbeatTimeout', cause: '' });
+    assert.deepEqual(timedOut.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', error: 'States.Timeout', cause: '' });
     assert.equal(sqs.calls[0]!.ctx.cancel.cancelled, true, 'the integration is told to stop');
     // A late answer changes nothing.
     assert.equal(ex.sendTaskSuccess(sqs.calls[0]!.cmd.token!, 'late'), false, 'the token is no longer valid');
     assert.equal(r.events.filter((e) => e.type === 'TaskSucceeded').length, 0);
+  });
+
+  test('a missed heartbeat of a service integration is caught and retried as States.HeartbeatTimeout too', async () => {
+    const clock = new ManualClock(T0);
+    const sqs = new Recorder();
+    const sm = new StateMachine(
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task', Resource: CALLBACK, Parameters: { QueueUrl: 'q' }, HeartbeatSeconds: 2,
+            Retry: [{ ErrorEquals: ['States.HeartbeatTimeout'], MaxAttempts: 1, IntervalSeconds: 1 }],
+            Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Caught' }],
+            End: true,
+          },
+          Caught: { Type: 'Pass', End: true },
+        },
+      },
+      { clock, services: { 'sqs:sendMessage': sqs } },
+    );
+    const ex = sm.start({});
+    await clock.advance(2000);
+    await clock.advance(1000);
+    await clock.advance(2000);
+    const r = await ex.done;
+    assert.equal(r.status, 'SUCCEEDED');
+    assert.equal(sqs.calls.length, 2, 'retried once');
+    assert.deepEqual(r.output, { Error: 'States.Timeout', Cause: '' });
   });
 
   test('a heartbeat does not extend TimeoutSeconds', async () => {
@@ -195,6 +223,27 @@ describe('Task: TimeoutSeconds and HeartbeatSeconds', () => {
 });
 
 describe('Task: service integrations and callbacks', () => {
+  test('SendTaskFailure without error or cause: the Catch error output has both as null, as AWS gives it', async () => {
+    const sqs = new Recorder();
+    const sm = new StateMachine(
+      {
+        StartAt: 'T',
+        States: {
+          T: { Type: 'Task', Resource: CALLBACK, Parameters: { QueueUrl: 'q' }, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'C' }], End: true },
+          C: { Type: 'Pass', End: true },
+        },
+      },
+      { services: { 'sqs:sendMessage': sqs } },
+    );
+    const ex = sm.start({ id: 1 });
+    while (sqs.calls.length === 0) await new Promise((r) => setImmediate(r));
+    sqs.calls[0]!.cb.succeeded({});
+    await new Promise((r) => setImmediate(r));
+    assert.equal(ex.sendTaskFailure(sqs.calls[0]!.cmd.token!), true);
+    const r = await ex.done;
+    assert.deepEqual(r.output, { id: 1, err: { Error: null, Cause: null } });
+  });
+
   test('a callback task gets a token in its parameters and waits for the answer', async () => {
     const clock = new ManualClock(T0);
     const sqs = new Recorder();
@@ -238,10 +287,10 @@ describe('Task: service integrations and callbacks', () => {
   });
 
   test('a resource the engine cannot run fails the execution with States.Runtime', async () => {
-    const r = await new StateMachine({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'C' }], End: true }, C: { Type: 'Succeed' } } }).run({});
+    const r = await new StateMachine({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::codebuild:startBuild', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'C' }], End: true }, C: { Type: 'Succeed' } } }).run({});
     assert.equal(r.status, 'FAILED');
     assert.equal(r.error, 'States.Runtime');
-    assert.match(r.cause!, /dynamodb:getItem/);
+    assert.match(r.cause!, /codebuild:startBuild/);
   });
 
   test('JSONata: Arguments, Output and TimeoutSeconds as expressions', async () => {

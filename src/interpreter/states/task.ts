@@ -250,12 +250,16 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
     }
     case 'taskTimedOut': {
       th.wait = null;
-      // Service integrations report an empty cause; Lambda functions and activities none.
+      // Service integrations report an empty cause; Lambda functions and activities none. A service
+      // integration's missed heartbeat is reported as States.Timeout (as AWS records it), still caught and
+      // retried as States.HeartbeatTimeout too.
       const cause = input.cause ?? (w.family === 'task' ? '' : undefined);
-      const d: JsonObject = { ...base(), error: input.error };
+      const heartbeat = input.error === 'States.HeartbeatTimeout' && w.family === 'task';
+      const error = heartbeat ? 'States.Timeout' : input.error;
+      const d: JsonObject = { ...base(), error };
       if (cause !== undefined) d.cause = cause;
       r.emit(th, `${prefix}TimedOut`, d);
-      return r.handleFailure(th, st, { error: input.error, cause });
+      return r.handleFailure(th, st, heartbeat ? { error, cause, alias: 'States.HeartbeatTimeout' } : { error, cause });
     }
     default:
       return BLOCKED;

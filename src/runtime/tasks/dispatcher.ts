@@ -9,12 +9,19 @@ import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './type
 export interface DispatcherOptions {
   lambda?: TaskInvoker;
   activity?: TaskInvoker;
-  /** Service integrations by `service:api` (e.g. `states:startExecution`). */
+  /** Service integrations by `service:api` (e.g. `states:startExecution`); `aws-sdk:SERVICE:*` and `aws-sdk:*` as fallbacks. */
   services?: Record<string, TaskInvoker>;
 }
 
 export class TaskDispatcher implements TaskInvoker {
   constructor(private readonly opts: DispatcherOptions) {}
+
+  /** `service:api` exactly, then the service's fallback `service:*`, then `aws-sdk:*` for any AWS SDK service. */
+  #service(service: string, api: string): TaskInvoker | undefined {
+    const s = this.opts.services;
+    if (!s) return undefined;
+    return s[`${service}:${api}`] ?? s[`${service}:*`] ?? (service.startsWith('aws-sdk:') ? s['aws-sdk:*'] : undefined);
+  }
 
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     const res = cmd.resource;
@@ -22,7 +29,7 @@ export class TaskDispatcher implements TaskInvoker {
     if (res.kind === 'lambda-function') target = this.opts.lambda;
     else if (res.kind === 'activity') target = this.opts.activity;
     else if (res.service === 'lambda' && res.api === 'invoke') target = this.opts.lambda;
-    else target = this.opts.services?.[`${res.service}:${res.api}`];
+    else target = this.#service(res.service, res.api);
     if (!target) {
       cb.failed('States.Runtime', `The resource '${res.arn}' is not supported by this engine.`);
       return;

@@ -15,7 +15,13 @@ export interface LambdaInvokerOptions {
   functions?: FunctionSource;
   /** Base URL of an AWS Lambda Invoke API (e.g. http://127.0.0.1:3001). */
   endpoint?: string;
+  /** Where functions go with no local handler and no endpoint (the AWS SDK; see integrations/aws-lambda.ts). */
+  remote?: RemoteLambda;
 }
+
+/** An invocation elsewhere: the payload as text (`text`) is parsed here. */
+export type RemoteLambda = (name: string, qualifier: string | undefined, body: string, ctx: TaskContext, logTail: boolean) =>
+  Promise<{ ok: true; text: string; headers: Record<string, string>; status: number } | Exclude<RawResult, { ok: true }>>;
 
 type RawResult =
   | { ok: true; value: Json; headers: Record<string, string>; status: number }
@@ -91,7 +97,11 @@ export class LambdaInvoker implements TaskInvoker {
   }
 
   private async remote(name: string, qualifier: string | undefined, body: string, ctx: TaskContext, logTail: boolean): Promise<RawResult> {
-    if (!this.opts.endpoint) return notFound(name, ctx);
+    if (!this.opts.endpoint) {
+      if (!this.opts.remote) return notFound(name, ctx);
+      const r = await this.opts.remote(name, qualifier, body, ctx, logTail);
+      return r.ok ? { ok: true, value: parsePayload(r.text), headers: r.headers, status: r.status } : r;
+    }
     const q = qualifier ? `?Qualifier=${encodeURIComponent(qualifier)}` : '';
     const url = `${this.opts.endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations${q}`;
     const reqHeaders: Record<string, string> = { 'content-type': 'application/octet-stream' };

@@ -1,0 +1,17 @@
+/**
+ * The AWS integrations as a host registers them: the optimized ones by `service:api`, every other
+ * `aws-sdk:SERVICE:ACTION` under `aws-sdk:*`; all on one set of cached clients.
+ * @module
+ */
+import type { TaskInvoker } from '../types.js';
+import { AwsClients, type AwsClientsOptions } from './aws/clients.js';
+import { AwsOptimizedInvoker, OPTIMIZED } from './aws-optimized.js';
+import { AwsSdkInvoker } from './aws-sdk.js';
+
+export function awsIntegrations(opts: AwsClientsOptions | AwsClients = {}): Record<string, TaskInvoker> {
+  const clients = opts instanceof AwsClients ? opts : new AwsClients(opts);
+  const optimized = new AwsOptimizedInvoker(clients);
+  const out: Record<string, TaskInvoker> = { 'aws-sdk:*': new AwsSdkInvoker(clients) };
+  for (const key of Object.keys(OPTIMIZED)) out[key] = optimized;
+  return out;
+}

@@ -1,0 +1,175 @@
+/**
+ * AWS SDK for JavaScript v3 clients for Task states: loaded on demand (the shipped `@aws-sdk/client-*` packages and
+ * any other installed one), one client per service, region, endpoint and role, with the SDK's standard credential
+ * chain. Endpoints: `AWS_ENDPOINT_URL_<SERVICE>`, then Step Functions Local's `<SERVICE>_ENDPOINT` (SQS_ENDPOINT,
+ * DYNAMODB_ENDPOINT …), then `AWS_ENDPOINT_URL`; none means the service's own AWS endpoint. The `Credentials`
+ * field of a Task (a role to assume) is honoured through STS (`AssumeRole`, itself with the standard chain).
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { awsService, type AwsService } from './services.js';
+import type { SchemaOf } from './shapes.js';
+
+/** What a client call answered on the wire, kept for the optimized integrations' SdkHttpMetadata. */
+export interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+}
+
+export const RAW_RESPONSE = Symbol('stepwise.rawResponse');
+
+type Module = Record<string, unknown>;
+interface SdkClient {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<Record<string, unknown>>;
+  middlewareStack: { add(mw: unknown, opts: { step: string; name: string }): void };
+  destroy(): void;
+}
+type ClientCtor = new (config: Record<string, unknown>) => SdkClient;
+
+export interface LoadedService {
+  service: AwsService;
+  mod: Module;
+  /** Reads a command's schema (`@smithy/core/schema` as the client itself resolves it); undefined if unavailable. */
+  schemaOf: SchemaOf | undefined;
+  /** The service's base exception class (`S3ServiceException` …): errors of exactly this class are unmodeled. */
+  baseException: (abstract new (...a: never[]) => unknown) | undefined;
+  client: SdkClient;
+}
+
+export class ClientLoadError extends Error {}
+
+export interface AwsClientsOptions {
+  /** The environment read for endpoints and region (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Credentials instead of the SDK's standard chain (also the base credentials for assuming roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** The SDK's own variable suffix of a package: `@aws-sdk/client-secrets-manager` -> SECRETS_MANAGER. */
+const sdkEnvSuffix = (pkg: string): string => pkg.replace(/^@aws-sdk\/client-/, '').replace(/-/g, '_').toUpperCase();
+
+function schemaReader(pkg: string): SchemaOf | undefined {
+  try {
+    const req = createRequire(import.meta.url);
+    const fromClient = createRequire(req.resolve(pkg));
+    const { NormalizedSchema } = fromClient('@smithy/core/schema') as { NormalizedSchema?: { of(s: unknown): ReturnType<SchemaOf> } };
+    return NormalizedSchema ? (s) => NormalizedSchema.of(s) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class AwsClients {
+  readonly #env: Record<string, string | undefined>;
+  readonly #credentials: AwsClientsOptions['credentials'];
+  readonly #modules = new Map<string, Promise<Module>>();
+  readonly #clients = new Map<string, Promise<LoadedService>>();
+
+  constructor(opts: AwsClientsOptions = {}) {
+    this.#env = opts.env ?? process.env;
+    this.#credentials = opts.credentials;
+  }
+
+  /** The endpoint calls to this service go to, or undefined for AWS's own. */
+  endpointOf(service: AwsService): string | undefined {
+    const env = this.#env;
+    return (
+      env[`AWS_ENDPOINT_URL_${sdkEnvSuffix(service.pkg)}`] ||
+      (service.localEndpointEnv ? env[service.localEndpointEnv] : undefined) ||
+      env.AWS_ENDPOINT_URL ||
+      undefined
+    );
+  }
+
+  regionOf(fallback: string): string {
+    return this.#env.AWS_REGION || this.#env.AWS_DEFAULT_REGION || fallback;
+  }
+
+  /** The client of a service for a task: `region` is the state machine's; `roleArn` a role to assume (Credentials). */
+  get(serviceId: string, region: string, roleArn?: string): Promise<LoadedService> {
+    const service = awsService(serviceId);
+    const r = this.regionOf(region);
+    const endpoint = this.endpointOf(service);
+    const key = `${service.id}\n${r}\n${endpoint ?? ''}\n${roleArn ?? ''}`;
+    let p = this.#clients.get(key);
+    if (!p) {
+      p = this.#create(service, r, endpoint, roleArn);
+      this.#clients.set(key, p);
+      p.catch(() => this.#clients.delete(key));
+    }
+    return p;
+  }
+
+  #load(pkg: string): Promise<Module> {
+    let p = this.#modules.get(pkg);
+    if (!p) {
+      p = import(pkg).then(
+        (m: Module) => m,
+        (e: unknown) => {
+          this.#modules.delete(pkg);
+          const code = (e as { code?: string })?.code;
+          if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+            throw new ClientLoadError(`The AWS SDK client ${pkg} is not installed: install it next to Stepwise (npm install ${pkg}).`);
+          throw new ClientLoadError(`The AWS SDK client ${pkg} could not be loaded: ${(e as Error)?.message ?? String(e)}`);
+        },
+      );
+      this.#modules.set(pkg, p);
+    }
+    return p;
+  }
+
+  async #create(service: AwsService, region: string, endpoint: string | undefined, roleArn: string | undefined): Promise<LoadedService> {
+    const mod = await this.#load(service.pkg);
+    const ctorName = Object.keys(mod).find((k) => k.endsWith('Client') && k !== '__Client' && typeof mod[k] === 'function');
+    if (!ctorName) throw new ClientLoadError(`${service.pkg} has no client class.`);
+    const Ctor = mod[ctorName] as ClientCtor;
+    const baseName = Object.keys(mod).find((k) => k.endsWith('ServiceException'));
+    const config: Record<string, unknown> = { region };
+    if (endpoint) config.endpoint = endpoint;
+    if (service.id === 's3') {
+      // Buckets in the path on a custom endpoint (emulators have no per-bucket host names); responses as AWS's
+      // aws-sdk:s3 integration gives them: without checksum mode, so without checksum fields on getObject.
+      if (endpoint) config.forcePathStyle = true;
+      config.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    if (roleArn) config.credentials = await this.#assumed(roleArn, region);
+    else if (this.#credentials) config.credentials = this.#credentials;
+    const client = new Ctor(config);
+    client.middlewareStack.add(
+      (next: (a: unknown) => Promise<{ output: object; response: { statusCode?: number; headers?: Record<string, string> } }>) =>
+        async (args: unknown) => {
+          const r = await next(args);
+          if (r.output && typeof r.output === 'object')
+            Object.defineProperty(r.output, RAW_RESPONSE, { enumerable: true, value: { statusCode: r.response?.statusCode ?? 200, headers: { ...(r.response?.headers ?? {}) } } satisfies RawResponse });
+          return r;
+        },
+      { step: 'initialize', name: 'stepwiseRawResponse' },
+    );
+    return { service, mod, schemaOf: schemaReader(service.pkg), baseException: baseName ? (mod[baseName] as LoadedService['baseException']) : undefined, client };
+  }
+
+  async #assumed(roleArn: string, region: string): Promise<unknown> {
+    const providers = (await this.#load('@aws-sdk/credential-providers')) as { fromTemporaryCredentials?: (o: unknown) => unknown };
+    if (typeof providers.fromTemporaryCredentials !== 'function') throw new ClientLoadError('@aws-sdk/credential-providers has no fromTemporaryCredentials.');
+    const sts = awsService('sts');
+    const endpoint = this.endpointOf(sts);
+    return providers.fromTemporaryCredentials({
+      params: { RoleArn: roleArn, RoleSessionName: `stepwise-${Date.now()}` },
+      ...(this.#credentials ? { masterCredentials: this.#credentials } : {}),
+      clientConfig: endpoint ? { region, endpoint } : { region },
+    });
+  }
+
+  /** Closes every client's connections. */
+  async close(): Promise<void> {
+    const all = [...this.#clients.values()];
+    this.#clients.clear();
+    for (const p of all) {
+      try {
+        (await p).client.destroy();
+      } catch {
+        /* a client that never loaded */
+      }
+    }
+  }
+}
