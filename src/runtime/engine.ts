@@ -25,6 +25,8 @@ import { TaskDispatcher } from './tasks/dispatcher.js';
 import type { FunctionSource } from './tasks/functions.js';
 import { LambdaInvoker } from './tasks/lambda.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
+import type { MockConfig } from './tasks/mocks/config.js';
+import { MockInvoker } from './tasks/mocks/invoker.js';
 import { StoreTimers, TimerLoop } from './timer-loop.js';
 import { timerInput } from './timers.js';
 
@@ -76,6 +78,8 @@ export interface EngineOptions {
   /** Service integrations by `service:api` (e.g. `sqs:sendMessage`). */
   services?: Record<string, TaskInvoker>;
   limits?: Partial<EngineLimits>;
+  /** Step Functions Local's mock configuration: executions started on `ARN#TestCase` answer from it. */
+  mocks?: MockConfig;
   /** Where the engine reports its own failures (a store error, a timer that could not be delivered). */
   log?: (message: string) => void;
 }
@@ -97,6 +101,7 @@ export class Engine {
   /** Known activity ARNs (so a Task can tell at once that its activity does not exist). */
   readonly activityArns = new Set<string>();
   readonly #invoker: TaskInvoker;
+  readonly #mocks: MockInvoker | undefined;
   readonly #timers: TimerLoop;
   /** Standard executions with a driver in memory. */
   readonly #drivers = new Map<string, ExecutionDriver>();
@@ -120,11 +125,13 @@ export class Engine {
     this.clock = opts.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
-    this.#invoker = new TaskDispatcher({
+    const dispatcher = new TaskDispatcher({
       lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint }),
       activity: this.activities,
       services: opts.services,
     });
+    this.#mocks = opts.mocks ? new MockInvoker(opts.mocks, dispatcher, { history: (arn) => this.#history(arn) }) : undefined;
+    this.#invoker = this.#mocks ?? dispatcher;
     this.#timers = new TimerLoop({
       store: this.store,
       clock: this.clock,
@@ -132,6 +139,23 @@ export class Engine {
       prepare: (t) => void this.#driver(t.executionArn).catch((e) => this.#log('loading an execution', e)),
       onError: (e) => this.#log('timer', e),
     });
+  }
+
+  /** The mock configuration executions started on `ARN#TestCase` answer from, if the engine has one. */
+  get mocks(): MockConfig | undefined {
+    return this.#mocks?.config;
+  }
+
+  /** An execution's whole history (Express: in memory; Standard: from the store). */
+  async #history(arn: string): Promise<readonly HistoryEvent[] | undefined> {
+    const ex = this.#express.get(arn);
+    if (ex) return ex.events;
+    const out: HistoryEvent[] = [];
+    for (;;) {
+      const page = await this.store.getHistory(arn, { afterId: out.at(-1)?.id ?? 0, limit: 1000 });
+      out.push(...page);
+      if (page.length < 1000) return out;
+    }
   }
 
   #log(what: string, e: unknown): void {
@@ -312,6 +336,7 @@ export class Engine {
   }
 
   #onEnded(arn: string): void {
+    this.#mocks?.forget(arn);
     const waiters = this.#endWaiters.get(arn);
     if (waiters) {
       this.#endWaiters.delete(arn);
@@ -578,6 +603,7 @@ export class Engine {
       if (s.output !== undefined) rec.output = toJsonText(s.output);
       if (s.error !== undefined) rec.error = s.error;
       if (s.cause !== undefined) rec.cause = s.cause;
+      this.#mocks?.forget(rec.executionArn);
       // Kept for DescribeExecution, GetExecutionHistory and the console, within the limits.
       this.#express.end(rec.executionArn, expressFootprint(rec, driver.events));
     });
