@@ -69,4 +69,22 @@ describe('stepwise run with mocks', () => {
     assert.equal(r.code, 2);
     assert.ok(r.stderr.includes(`${bad}: $.MockedResponses.R["0"]: must have exactly one field, Return or Throw, but has 'Retrun'`), r.stderr);
   });
+
+  test('stepwise mocks: usage errors name the subcommand and what is missing', async () => {
+    let r = await stepwise(['mocks']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /mocks: missing the subcommand \(record\)[\s\S]*Usage: stepwise mocks record EXECUTION_ARN/);
+    r = await stepwise(['mocks', 'replay', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown subcommand 'replay'/);
+    r = await stepwise(['mocks', 'record']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /mocks record: missing the execution ARN/);
+    r = await stepwise(['mocks', 'record', 'arn', '--test-case', 'a#b']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--test-case must be a name without '#'/);
+    r = await stepwise(['mocks', 'record', 'arn', '--ot', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option --ot \(did you mean --out\?\)/);
+  });
 });
