@@ -106,14 +106,14 @@ describe('mocked service integrations (server)', { concurrency: true }, () => {
     assert.deepEqual(JSON.parse(r.output!), DOCS_MOCK_CONFIG.MockedResponses.MockedSQSSuccess['0'].Return);
   });
 
-  it('an unknown test case or state machine is InvalidArn; so is a test case on a server without mocks', async () => {
+  it('an unknown test case is InvalidArn; without a mock configuration the ARN is taken as it is (AWS: no such state machine)', async () => {
     await rejectsAws(srv.client.send(new StartExecutionCommand({ stateMachineArn: `${smArn('LambdaSQSIntegration')}#SadPath` })), 'InvalidArn', /no test case 'SadPath' for the state machine 'LambdaSQSIntegration'/);
     await rejectsAws(srv.client.send(new StartSyncExecutionCommand({ stateMachineArn: `${smArn('ExpressDocs')}#SadPath` })), 'InvalidArn', /no test case 'SadPath'/);
     await rejectsAws(srv.client.send(new StartExecutionCommand({ stateMachineArn: `${smArn('NotThere')}#HappyPath` })), 'StateMachineDoesNotExist');
     const plain = await startTestServer({ db: ':memory:' });
     try {
       await plain.client.send(new CreateStateMachineCommand({ name: 'LambdaSQSIntegration', definition: JSON.stringify(DOCS_DEFINITION), roleArn: ROLE }));
-      await rejectsAws(plain.client.send(new StartExecutionCommand({ stateMachineArn: `${smArn('LambdaSQSIntegration')}#HappyPath` })), 'InvalidArn', /the server has no mock configuration/);
+      await rejectsAws(plain.client.send(new StartExecutionCommand({ stateMachineArn: `${smArn('LambdaSQSIntegration')}#HappyPath` })), 'StateMachineDoesNotExist', /LambdaSQSIntegration#HappyPath/);
     } finally {
       await plain.close();
     }

@@ -79,7 +79,8 @@ export async function prepareExecution(ctx: ApiContext, p: Params): Promise<Prep
   const v = new Validator().requiredString(p, 'stateMachineArn', { min: 1, max: 256 });
   nameConstraints(v, p, 'name', true).optionalString(p, 'traceHeader', { max: 256 });
   v.check();
-  const { arn: targetArn, testCase } = splitTestCase(p.stateMachineArn as string);
+  // Without a mock configuration the ARN is taken as it is, as AWS takes it.
+  const { arn: targetArn, testCase } = ctx.engine.mocks ? splitTestCase(p.stateMachineArn as string) : { arn: p.stateMachineArn as string, testCase: undefined };
   const { sm, base, versionArn, aliasArn } = await resolveTarget(ctx, targetArn);
   if (testCase !== undefined) checkTestCase(ctx, base.name, testCase);
   const name = p.name === undefined || p.name === null ? randomUUID() : checkNameChars(p.name as string);
@@ -127,8 +128,7 @@ function splitTestCase(arn: string): { arn: string; testCase?: string } {
 
 /** A test case must be one the server's mock configuration defines for the state machine. */
 function checkTestCase(ctx: ApiContext, stateMachineName: string, testCase: string): void {
-  const mocks = ctx.engine.mocks;
-  if (!mocks) throw invalidArn(`Test case '${testCase}' given, but the server has no mock configuration (SFN_MOCK_CONFIG or --mock-config)`);
+  const mocks = ctx.engine.mocks!;
   const cases = mocks.stateMachines.get(stateMachineName);
   if (!cases) throw invalidArn(`The mock configuration ${mocks.source} defines no test cases for the state machine '${stateMachineName}'`);
   if (!cases.has(testCase)) throw invalidArn(`The mock configuration ${mocks.source} defines no test case '${testCase}' for the state machine '${stateMachineName}' (it defines: ${[...cases.keys()].join(', ') || 'none'})`);
