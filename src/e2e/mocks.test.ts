@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
+  CreateActivityCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -32,10 +33,14 @@ const CONFIG = {
     ...DOCS_MOCK_CONFIG.StateMachines,
     ExpressDocs: DOCS_MOCK_CONFIG.StateMachines.LambdaSQSIntegration,
     Durable: { TestCases: { FailThenSucceed: { Work: 'FailOnce' } } },
+    Tokens: { TestCases: { Answered: { Act: 'ActDone', Cb: 'CbDone', Job: 'JobFailed' } } },
   },
   MockedResponses: {
     ...DOCS_MOCK_CONFIG.MockedResponses,
     FailOnce: { '0': { Throw: { Error: 'Flaky', Cause: 'first call' } }, '1': { Return: { ok: 1 } } },
+    ActDone: { '0': { Return: { act: true } } },
+    CbDone: { '0': { Return: { approved: true } } },
+    JobFailed: { '0': { Throw: { Error: 'States.TaskFailed', Cause: 'exit code 1' } } },
   },
 };
 
@@ -97,6 +102,28 @@ describe('mocked service integrations (server)', { concurrency: true }, () => {
       retried.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error),
       ['Lambda.ResourceNotReadyException', 'Lambda.TimeoutException', 'Lambda.TimeoutException'],
     );
+  });
+
+  it('an activity, a .waitForTaskToken and a .sync task mocked on a Standard execution: nothing is left waiting', async () => {
+    const def = {
+      StartAt: 'Act',
+      States: {
+        Act: { Type: 'Task', Resource: `arn:aws:states:${REGION}:${ACCOUNT}:activity:mocked-activity`, ResultPath: '$.act', Next: 'Cb' },
+        Cb: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } }, ResultPath: '$.cb', Next: 'Job' },
+        Job: { Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.sync', Parameters: { TaskDefinition: 'td' }, Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.job', Next: 'Done' }], End: true },
+        Done: { Type: 'Pass', End: true },
+      },
+    };
+    // The activity must exist (as on AWS); no worker ever takes its task.
+    await srv.client.send(new CreateActivityCommand({ name: 'mocked-activity' }));
+    await srv.client.send(new CreateStateMachineCommand({ name: 'Tokens', definition: JSON.stringify(def), roleArn: ROLE }));
+    const arn = (await srv.client.send(new StartExecutionCommand({ stateMachineArn: `${smArn('Tokens')}#Answered`, input: '{}' }))).executionArn!;
+    const d = await waitForEnd(srv.client, arn);
+    assert.equal(d.status, 'SUCCEEDED', d.cause);
+    assert.deepEqual(JSON.parse(d.output!), { act: { act: true }, cb: { approved: true }, job: { Error: 'States.TaskFailed', Cause: 'exit code 1' } });
+    const t = types(await history(srv, arn)).filter((x) => /^(Activity|Task)(Scheduled|Started|Submitted|Succeeded|Failed)$/.test(x));
+    assert.deepEqual(t, ['ActivityScheduled', 'ActivityStarted', 'ActivitySucceeded', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskScheduled', 'TaskStarted', 'TaskFailed']);
+    assert.deepEqual(await srv.running.store.openTasks(arn), []);
   });
 
   it('StartSyncExecution on ARN#TestCase (Express)', async () => {
