@@ -7,6 +7,7 @@ import { DOCS_MOCK_CONFIG } from '../../../e2e/mocks-docs-example.js';
 import { answerFor, loadMockConfig, MockConfigError, parseMockConfig } from './config.js';
 import { invocationCounts } from './invoker.js';
 import type { HistoryEvent } from '../../../interpreter/history.js';
+import * as stepwise from '../../../index.js';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -70,6 +71,12 @@ describe('mock configuration file', () => {
     refused({ StateMachines: { 'My machine': { TestCases: { T: { 'Do it': 3 } } } } }, '$.StateMachines["My machine"].TestCases.T["Do it"]', /must be the name of a mocked response \(a string\), but is a number/);
     refused({ StateMachines: { M: {} } }, '$.StateMachines.M', /the field TestCases is missing/);
     refused({ StateMachines: { M: { TestCases: {}, Extra: 1 } } }, '$.StateMachines.M.Extra', /unknown field/);
+  });
+
+  it('the package entry point exports the checks', () => {
+    assert.equal(stepwise.parseMockConfig, parseMockConfig);
+    assert.equal(stepwise.loadMockConfig, loadMockConfig);
+    assert.equal(stepwise.MockConfigError, MockConfigError);
   });
 
   it('a file: read errors and JSON errors name the file', () => {
