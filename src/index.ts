@@ -20,3 +20,4 @@ export {
   type WorkerErrorInfo,
 } from './library/activity-worker.js';
 export { redriveBlocker, notRedrivableMessage, NOT_REDRIVABLE, type RedriveCheck } from './interpreter/redrive.js';
+export { parseMockConfig, loadMockConfig, MockConfigError, type MockConfig } from './runtime/tasks/mocks/config.js';

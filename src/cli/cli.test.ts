@@ -78,7 +78,7 @@ describe('stepwise validate', () => {
     const unknown = await stepwise(['frobnicate']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
-    assert.match(unknown.stderr, /Usage: stepwise <command> \[options\]; the commands: serve, run, validate, approve, reject, heartbeat\./);
+    assert.match(unknown.stderr, /Usage: stepwise <command> \[options\]; the commands: serve, run, validate, mocks, approve, reject, heartbeat\./);
     const missing = await stepwise(['validate', join(dir, 'does-not-exist.json')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /ENOENT/);

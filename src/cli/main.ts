@@ -1,5 +1,5 @@
 /**
- * The `stepwise` command: serve, run, validate, approve, reject, heartbeat.
+ * The `stepwise` command: serve, run, validate, approve, reject, heartbeat, mocks.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -9,21 +9,28 @@ import { DEFAULT_TASK_TIMEOUT_SECONDS } from './answer.js';
 import { RUN_OPTIONS, runCommand } from './run.js';
 import { SERVE_OPTIONS, serveConfig, startServer } from './serve.js';
 import { readAllStdin, runTaskCommand, TASK_OPTIONS } from './tasks.js';
+import { MOCKS_OPTIONS, runMocksCommand } from './mocks.js';
 
 const USAGE = `Usage: stepwise <command> [options]
 
 Commands:
   serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory:] [--synchronous FULL|NORMAL]
-        [--functions DIR] [--lambda-endpoint URL]
+        [--functions DIR] [--lambda-endpoint URL] [--mock-config FILE]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
+        --mock-config FILE (else SFN_MOCK_CONFIG, else ./MockConfigFile.json): Step Functions Local's mocks;
+        an execution started on stateMachineArn#TestCase answers the states its test case mocks from them.
   run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--name NAME]
         [--history FILE|-] [--approve-all [--approve-output JSON] | --reject-all [--error E] [--cause C]]
-        [--task-timeout SECONDS]
+        [--task-timeout SECONDS] [--mock-config FILE --test-case [MACHINE#]CASE]
         Run a definition once, in process, and print its output (exit code 1 if it does not succeed).
         --history FILE writes the history (JSON) to FILE; --history - prints it on stdout instead of the output.
         A task waiting for its token (.waitForTaskToken, an activity) is shown on stderr with the token and
         answered by --approve-all / --reject-all, else asked at the terminal, else the run gives up (exit 1)
         after --task-timeout seconds (default ${DEFAULT_TASK_TIMEOUT_SECONDS}).
+        --test-case CASE answers the states the test case mocks from --mock-config FILE (else SFN_MOCK_CONFIG).
+  mocks record EXECUTION_ARN [--endpoint URL] [--test-case NAME] [--out FILE]
+        Write a mock configuration test case (default: the execution's name) from a finished execution's
+        task results and errors, printed or merged into FILE: re-run it offline on stateMachineArn#NAME.
   validate FILE
         Check a definition and print its diagnostics (exit code 1 if it is invalid).
   approve TOKEN [--output JSON] [--endpoint URL]
@@ -37,7 +44,7 @@ Commands:
         Exit code 1 when the API refuses (the error is printed as Name: message), 2 for bad arguments.
 
 Unknown options, options missing their value and a --functions folder that does not exist are errors (exit code 2).
-Environment: PORT, LAMBDA_ENDPOINT, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
+Environment: PORT, LAMBDA_ENDPOINT, SFN_MOCK_CONFIG, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
 
 /** The usage lines of one command (from USAGE): shown with a usage error of that command. */
 function usageOf(cmd: string | undefined): string {
@@ -52,6 +59,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   serve: SERVE_OPTIONS,
   run: RUN_OPTIONS,
   validate: { values: [], flags: [] },
+  mocks: MOCKS_OPTIONS,
   ...TASK_OPTIONS,
 };
 
@@ -122,6 +130,8 @@ async function run(argv: string[]): Promise<number> {
         validate: printDiagnostics,
       });
     }
+    case 'mocks':
+      return runMocksCommand(args, { env: process.env, out: (t) => void process.stdout.write(t), err: (l) => console.error(l) });
     case 'approve':
     case 'reject':
     case 'heartbeat':

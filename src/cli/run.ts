@@ -11,9 +11,10 @@ import type { Json } from '../shared/json.js';
 import { str, UsageError, type Args, type OptionSpec } from './args.js';
 import { answerPolicy, promptAnswer, type Answer, type AnswerPolicy } from './answer.js';
 import { checkFunctionsDir } from './functions-dir.js';
+import { loadMockConfig, MockConfigError, type MockConfig } from '../runtime/tasks/mocks/config.js';
 
 export const RUN_OPTIONS: OptionSpec = {
-  values: ['input', 'input-file', 'functions', 'lambda-endpoint', 'history', 'name', 'approve-output', 'error', 'cause', 'task-timeout'],
+  values: ['input', 'input-file', 'functions', 'lambda-endpoint', 'history', 'name', 'approve-output', 'error', 'cause', 'task-timeout', 'mock-config', 'test-case'],
   flags: ['approve-all', 'reject-all'],
 };
 
@@ -41,10 +42,12 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
   if (scale !== undefined && (!Number.isFinite(scale) || scale < 0)) throw new UsageError(`WAIT_TIME_SCALE must be a non-negative number, got '${io.env.WAIT_TIME_SCALE}'`);
   const policy = answerPolicy(args, io.terminal !== undefined);
   const input = readInput(args);
+  const mock = mocksOf(args, io.env);
   const text = readFileSync(file, 'utf8');
   if (!io.validate(file, text)) return 2;
 
   const sm = new StateMachine(text, {
+    ...(mock ? { mocks: mock.config, name: mock.stateMachine } : {}),
     functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? io.env.LAMBDA_ENDPOINT,
     waitTimeScale: scale,
@@ -52,7 +55,7 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
     accountId: io.env.AWS_ACCOUNT_ID,
   });
   const waits = new Waits(policy, io);
-  const running = sm.start(input, { name: str(args, 'name'), onWaiting: (t) => waits.waiting(t) });
+  const running = sm.start(input, { name: str(args, 'name'), onWaiting: (t) => waits.waiting(t), ...(mock ? { testCase: mock.testCase } : {}) });
   waits.bind(running);
   const r = await running.done;
   waits.close();
@@ -65,6 +68,35 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
   }
   io.err(`Execution ${r.status}${r.error ? `: ${r.error}` : ''}${r.cause ? `\n${r.cause}` : ''}`);
   return 1;
+}
+
+/**
+ * `--mock-config F` (else SFN_MOCK_CONFIG) and `--test-case C`: the test case of the state machine that
+ * defines it in F (`--test-case MACHINE#C` when several do).
+ */
+function mocksOf(args: Args, env: NodeJS.ProcessEnv): { config: MockConfig; stateMachine: string; testCase: string } | undefined {
+  const flag = str(args, 'mock-config');
+  const file = flag ?? (env.SFN_MOCK_CONFIG || undefined);
+  const given = str(args, 'test-case');
+  if (given === undefined) {
+    if (flag !== undefined) throw new UsageError('run: --mock-config needs --test-case NAME (the test case to run)');
+    return undefined;
+  }
+  if (file === undefined) throw new UsageError('run: --test-case needs --mock-config FILE (or SFN_MOCK_CONFIG)');
+  let config: MockConfig;
+  try {
+    config = loadMockConfig(file);
+  } catch (e) {
+    if (e instanceof MockConfigError) throw new UsageError(`run: ${e.message}`);
+    throw e;
+  }
+  const at = given.lastIndexOf('#');
+  const testCase = at < 0 ? given : given.slice(at + 1);
+  const named = at < 0 ? undefined : given.slice(0, at);
+  const machines = [...config.stateMachines].filter(([name, cases]) => (named === undefined || name === named) && cases.has(testCase)).map(([name]) => name);
+  if (machines.length === 0) throw new UsageError(`run: ${file} defines no test case '${testCase}'${named !== undefined ? ` for the state machine '${named}'` : ''}`);
+  if (machines.length > 1) throw new UsageError(`run: several state machines of ${file} define the test case '${testCase}' (${machines.join(', ')}): give --test-case MACHINE#${testCase}`);
+  return { config, stateMachine: machines[0]!, testCase };
 }
 
 /** The history is written after the run: a folder that is not there would lose it, so it is checked first. */

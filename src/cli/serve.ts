@@ -16,8 +16,10 @@ import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { str, UsageError, type Args, type OptionSpec } from './args.js';
 import { checkFunctionsDir } from './functions-dir.js';
+import { existsSync } from 'node:fs';
+import { loadMockConfig } from '../runtime/tasks/mocks/config.js';
 
-export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint'], flags: [] };
+export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint', 'mock-config'], flags: [] };
 
 export interface ServeConfig {
   port: number;
@@ -34,6 +36,11 @@ export interface ServeConfig {
   db?: string;
   /** SQLite's synchronous setting (FULL unless told otherwise). */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Step Functions Local's mock configuration file (--mock-config, else SFN_MOCK_CONFIG, else a
+   * MockConfigFile.json in the working directory): read and checked at start-up.
+   */
+  mockConfig?: string;
   /** AWS's quotas, where a deployment wants others (AWS's values by default). */
   limits?: Partial<EngineLimits>;
   /** Where the built web console is (default: dist/console). */
@@ -93,6 +100,7 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     db: str(args, 'db') ?? env.STEPWISE_DB ?? DEFAULT_DB_PATH,
     synchronous: syncOf(str(args, 'synchronous') ?? env.STEPWISE_SYNCHRONOUS),
     limits: limitsFrom(env),
+    mockConfig: str(args, 'mock-config') ?? (env.SFN_MOCK_CONFIG || undefined) ?? (existsSync('MockConfigFile.json') ? 'MockConfigFile.json' : undefined),
   };
 }
 
@@ -119,6 +127,8 @@ export interface RunningServer {
 }
 
 export async function startServer(cfg: ServeConfig, log: (s: string) => void = (s) => console.log(s)): Promise<RunningServer> {
+  // A bad mock file stops the start-up, with the file, the path inside it and what is wrong.
+  const mocks = cfg.mockConfig !== undefined ? loadMockConfig(cfg.mockConfig) : undefined;
   const store = await openStore(cfg);
   // Nested workflows: a Task starts executions through the API's own StartExecution.
   const startExecution = new StartExecutionIntegration();
@@ -132,6 +142,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
     waitTimeScale: cfg.waitTimeScale,
     services: { 'states:startExecution': startExecution },
     limits: cfg.limits,
+    mocks,
   });
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
   startExecution.bind(ctx);
@@ -150,6 +161,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   log(cfg.db === undefined || cfg.db === ':memory:' ? 'Data: in memory (lost when the server stops)' : `Data: ${cfg.db} (SQLite, synchronous=${cfg.synchronous ?? 'FULL'})`);
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);
+  if (mocks) log(`Mocked service integrations: ${mocks.source} (test cases: ${[...mocks.stateMachines].map(([sm, cases]) => [...cases.keys()].map((c) => `${sm}#${c}`).join(', ')).filter(Boolean).join(', ') || 'none'})`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

@@ -67,7 +67,7 @@ export async function runTaskCommand(cmd: TaskCommand, args: Args, io: TaskComma
   return 0;
 }
 
-function envCredentials(env: NodeJS.ProcessEnv): AwsCredentials | undefined {
+export function envCredentials(env: NodeJS.ProcessEnv): AwsCredentials | undefined {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
   if (!accessKeyId || !secretAccessKey) return undefined;
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };

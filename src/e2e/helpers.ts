@@ -66,6 +66,8 @@ export interface TestServerOptions {
   consoleStream?: { heartbeatMs?: number; pollMs?: number };
   /** How long a client may take to send a request (default: the server's). */
   httpTimeouts?: { headersMs?: number; requestMs?: number; checkIntervalMs?: number };
+  /** A mock configuration file (Step Functions Local's MockConfigFile). */
+  mockConfig?: string;
 }
 
 /** A real server on a free port, with its data in a fresh SQLite file (removed on close). */
@@ -73,7 +75,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const dir = opts.db === undefined ? mkdtempSync(join(tmpdir(), 'stepwise-e2e-')) : undefined;
   const db = opts.db ?? join(dir!, 'stepwise.db');
   const running = await startServer(
-    { port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT, db, functionsDir: opts.functionsDir, waitTimeScale: opts.waitTimeScale, consoleDir: opts.consoleDir, consoleStream: opts.consoleStream, httpTimeouts: opts.httpTimeouts },
+    { port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT, db, functionsDir: opts.functionsDir, waitTimeScale: opts.waitTimeScale, consoleDir: opts.consoleDir, consoleStream: opts.consoleStream, httpTimeouts: opts.httpTimeouts, mockConfig: opts.mockConfig },
     () => {},
   );
   const endpoint = `http://127.0.0.1:${running.port}`;

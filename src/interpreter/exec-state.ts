@@ -25,6 +25,8 @@ export interface ExecutionInfo {
   startedSync?: true;
   stateMachineVersionArn?: string;
   stateMachineAliasArn?: string;
+  /** Started on `stateMachineArn#TestCase`: the mock configuration's test case its tasks answer from. */
+  testCase?: string;
 }
 
 export interface MapItem {

@@ -23,6 +23,8 @@ import { LambdaInvoker } from '../runtime/tasks/lambda.js';
 import { awsIntegrations } from '../runtime/tasks/integrations/aws.js';
 import { lambdaViaSdk } from '../runtime/tasks/integrations/aws-lambda.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../runtime/tasks/types.js';
+import { mockConfigOf, type MockConfig } from '../runtime/tasks/mocks/config.js';
+import { MockInvoker } from '../runtime/tasks/mocks/invoker.js';
 
 export interface StateMachineOptions {
   /** Local functions behind Lambda ARNs, by function name. */
@@ -38,7 +40,13 @@ export interface StateMachineOptions {
   waitTimeScale?: number;
   /** Per-delay override: e.g. `(why, state) => why === 'retry' ? 0 : undefined`. */
   delayOverride?: DriverOptions['delayOverride'];
+  /** The state machine's name (default `StateMachine`): the key of its test cases in `mocks`. */
   name?: string;
+  /**
+   * Step Functions Local's mock configuration (MockConfigFile.json): a file path or the parsed object.
+   * A run given a `testCase` answers the states that test case mocks from it.
+   */
+  mocks?: string | object | MockConfig;
   region?: string;
   accountId?: string;
   roleArn?: string;
@@ -55,6 +63,8 @@ export interface RunOptions {
    * answer it with `sendTaskSuccess` / `sendTaskFailure`).
    */
   onWaiting?: (task: WaitingTask) => void;
+  /** A test case of the `mocks` option for this state machine (as `stateMachineArn#TestCase` on the server). */
+  testCase?: string;
 }
 
 /** A task waiting for its token to come back. */
@@ -104,6 +114,7 @@ export class StateMachine {
   readonly #roleArn: string;
   /** The `onWaiting` of running executions, by execution ARN. */
   readonly #waitListeners = new Map<string, (task: WaitingTask) => void>();
+  readonly #mocks: MockInvoker | undefined;
 
   constructor(definition: string | object, opts: StateMachineOptions = {}) {
     const def = typeof definition === 'string' ? (JSON.parse(definition) as Json) : (definition as Json);
@@ -119,7 +130,8 @@ export class StateMachine {
     if (opts.functionsDir) sources.push(functionsFromDirectory(opts.functionsDir));
     const functions: FunctionSource | undefined = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : chain(sources);
     const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }), activity: IN_PROCESS_ACTIVITY, services: { ...awsIntegrations(), ...opts.services } });
-    const invoker = new WaitWatcher(dispatcher, (arn) => this.#waitListeners.get(arn));
+    this.#mocks = opts.mocks !== undefined ? new MockInvoker(mockConfigOf(opts.mocks), dispatcher) : undefined;
+    const invoker = new WaitWatcher(this.#mocks ?? dispatcher, (arn) => this.#waitListeners.get(arn));
     this.#driverOptions = {
       clock: opts.clock ?? systemClock,
       invoker,
@@ -138,6 +150,7 @@ export class StateMachine {
   start(input: Json = {}, opts: RunOptions = {}): RunningExecution {
     const name = opts.name ?? newUuid();
     const arn = this.#executionPrefix + name;
+    if (opts.testCase !== undefined) this.#checkTestCase(opts.testCase);
     let resolve!: (r: ExecutionResult) => void;
     const done = new Promise<ExecutionResult>((res) => (resolve = res));
     if (opts.onWaiting) this.#waitListeners.set(arn, opts.onWaiting);
@@ -152,6 +165,7 @@ export class StateMachine {
         startTime: this.#driverOptions.clock.now(),
         input,
         redriveCount: 0,
+        ...(opts.testCase !== undefined ? { testCase: opts.testCase } : {}),
       },
       this.#driverOptions,
       undefined,
@@ -159,6 +173,7 @@ export class StateMachine {
         keepHistory: opts.history !== false,
         onDone: (s) => {
           this.#waitListeners.delete(arn);
+          this.#mocks?.forget(arn);
           resolve(new Result(arn, s, driver.events));
         },
       },
@@ -179,6 +194,14 @@ export class StateMachine {
       sendTaskHeartbeat: (token) => withTask(token, (seq) => driver.heartbeat(seq)),
       isWaiting: (token) => driver.taskOfToken(token) !== undefined,
     };
+  }
+
+  #checkTestCase(testCase: string): void {
+    const mocks = this.#mocks?.config;
+    if (!mocks) throw new Error(`Test case '${testCase}' given, but the state machine has no mocks option.`);
+    const cases = mocks.stateMachines.get(this.#name);
+    if (!cases) throw new Error(`The mock configuration ${mocks.source} defines no test cases for the state machine '${this.#name}' (the name option).`);
+    if (!cases.has(testCase)) throw new Error(`The mock configuration ${mocks.source} defines no test case '${testCase}' for the state machine '${this.#name}' (it defines: ${[...cases.keys()].join(', ') || 'none'}).`);
   }
 }
 

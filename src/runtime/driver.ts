@@ -114,6 +114,9 @@ class OpenTask implements TaskCallbacks, TaskContext {
   get accountId(): string {
     return this.d.opts.accountId;
   }
+  get testCase(): string | undefined {
+    return this.d.state.info.testCase;
+  }
 
   started(workerName?: string): void {
     if (this.d.isLive(this)) this.d.send({ k: 'taskStarted', seq: this.seq, workerName });

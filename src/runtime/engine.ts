@@ -27,6 +27,8 @@ import { LambdaInvoker } from './tasks/lambda.js';
 import { awsIntegrations } from './tasks/integrations/aws.js';
 import { lambdaViaSdk } from './tasks/integrations/aws-lambda.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
+import type { MockConfig } from './tasks/mocks/config.js';
+import { MockInvoker } from './tasks/mocks/invoker.js';
 import { StoreTimers, TimerLoop } from './timer-loop.js';
 import { timerInput } from './timers.js';
 
@@ -78,6 +80,8 @@ export interface EngineOptions {
   /** Service integrations by `service:api` (e.g. `sqs:sendMessage`). */
   services?: Record<string, TaskInvoker>;
   limits?: Partial<EngineLimits>;
+  /** Step Functions Local's mock configuration: executions started on `ARN#TestCase` answer from it. */
+  mocks?: MockConfig;
   /** Where the engine reports its own failures (a store error, a timer that could not be delivered). */
   log?: (message: string) => void;
 }
@@ -99,6 +103,7 @@ export class Engine {
   /** Known activity ARNs (so a Task can tell at once that its activity does not exist). */
   readonly activityArns = new Set<string>();
   readonly #invoker: TaskInvoker;
+  readonly #mocks: MockInvoker | undefined;
   readonly #timers: TimerLoop;
   /** Standard executions with a driver in memory. */
   readonly #drivers = new Map<string, ExecutionDriver>();
@@ -122,11 +127,13 @@ export class Engine {
     this.clock = opts.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
-    this.#invoker = new TaskDispatcher({
+    const dispatcher = new TaskDispatcher({
       lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }),
       activity: this.activities,
       services: { ...awsIntegrations(), ...opts.services },
     });
+    this.#mocks = opts.mocks ? new MockInvoker(opts.mocks, dispatcher, { history: (arn) => this.#history(arn) }) : undefined;
+    this.#invoker = this.#mocks ?? dispatcher;
     this.#timers = new TimerLoop({
       store: this.store,
       clock: this.clock,
@@ -134,6 +141,23 @@ export class Engine {
       prepare: (t) => void this.#driver(t.executionArn).catch((e) => this.#log('loading an execution', e)),
       onError: (e) => this.#log('timer', e),
     });
+  }
+
+  /** The mock configuration executions started on `ARN#TestCase` answer from, if the engine has one. */
+  get mocks(): MockConfig | undefined {
+    return this.#mocks?.config;
+  }
+
+  /** An execution's whole history (Express: in memory; Standard: from the store). */
+  async #history(arn: string): Promise<readonly HistoryEvent[] | undefined> {
+    const ex = this.#express.get(arn);
+    if (ex) return ex.events;
+    const out: HistoryEvent[] = [];
+    for (;;) {
+      const page = await this.store.getHistory(arn, { afterId: out.at(-1)?.id ?? 0, limit: 1000 });
+      out.push(...page);
+      if (page.length < 1000) return out;
+    }
   }
 
   #log(what: string, e: unknown): void {
@@ -314,6 +338,7 @@ export class Engine {
   }
 
   #onEnded(arn: string): void {
+    this.#mocks?.forget(arn);
     const waiters = this.#endWaiters.get(arn);
     if (waiters) {
       this.#endWaiters.delete(arn);
@@ -580,6 +605,7 @@ export class Engine {
       if (s.output !== undefined) rec.output = toJsonText(s.output);
       if (s.error !== undefined) rec.error = s.error;
       if (s.cause !== undefined) rec.cause = s.cause;
+      this.#mocks?.forget(rec.executionArn);
       // Kept for DescribeExecution, GetExecutionHistory and the console, within the limits.
       this.#express.end(rec.executionArn, expressFootprint(rec, driver.events));
     });

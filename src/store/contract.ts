@@ -341,6 +341,16 @@ export function runStoreContract(name: string, make: () => Promise<Store>): void
         same(await s.taskByToken('tok'), t);
       });
 
+      it("keeps a mocked execution's test case with its record and its state, through commits and redrives", async (s) => {
+        const rec = await started(s, 'sm', 'mocked', 1000, 1, { testCase: 'HappyPath' });
+        const st = { ...execState(rec, 1), info: { ...execState(rec, 1).info, testCase: 'HappyPath' } };
+        await s.commitStep({ executionArn: rec.executionArn, state: st, events: [event(2)], record: { status: 'FAILED', stopDate: 5 } });
+        await s.commitStep({ executionArn: rec.executionArn, state: st, events: [event(3)], record: { status: 'RUNNING', stopDate: undefined, redriveCount: 1 } });
+        same((await s.getExecution(rec.executionArn))?.testCase, 'HappyPath');
+        same((await s.getExecutionState(rec.executionArn))?.info.testCase, 'HappyPath');
+        same((await s.listExecutions({ stateMachineArn: rec.stateMachineArn })).map((r) => r.testCase), ['HappyPath']);
+      });
+
       it('with no events; unknown executions read as undefined or empty', async (s) => {
         const rec = await started(s, 'sm', 'e1', 1000, 0);
         same(await s.getHistory(rec.executionArn, { limit: 10 }), []);

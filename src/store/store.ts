@@ -76,6 +76,8 @@ export interface ExecutionRecord {
   revisionId?: string;
   /** RedriveExecution's client tokens that redrove the execution, with the redrive date each got. */
   redriveTokens?: Record<string, number>;
+  /** The mock configuration's test case the execution runs (started on `stateMachineArn#TestCase`). */
+  testCase?: string;
   /** Set when a Task state of another execution started this one (states:startExecution). */
   parent?: { executionArn: string; seq: number };
 }

@@ -79,7 +79,10 @@ export async function prepareExecution(ctx: ApiContext, p: Params): Promise<Prep
   const v = new Validator().requiredString(p, 'stateMachineArn', { min: 1, max: 256 });
   nameConstraints(v, p, 'name', true).optionalString(p, 'traceHeader', { max: 256 });
   v.check();
-  const { sm, base, versionArn, aliasArn } = await resolveTarget(ctx, p.stateMachineArn);
+  // Without a mock configuration the ARN is taken as it is, as AWS takes it.
+  const { arn: targetArn, testCase } = ctx.engine.mocks ? splitTestCase(p.stateMachineArn as string) : { arn: p.stateMachineArn as string, testCase: undefined };
+  const { sm, base, versionArn, aliasArn } = await resolveTarget(ctx, targetArn);
+  if (testCase !== undefined) checkTestCase(ctx, base.name, testCase);
   const name = p.name === undefined || p.name === null ? randomUUID() : checkNameChars(p.name as string);
   const input = parseInput(p);
   const arn = sm.type === 'EXPRESS' ? expressExecutionArn(base.stateMachineArn, name, randomUUID()) : executionArn(base.stateMachineArn, name);
@@ -100,6 +103,7 @@ export async function prepareExecution(ctx: ApiContext, p: Params): Promise<Prep
   if (aliasArn) rec.stateMachineAliasArn = aliasArn;
   if (typeof p.traceHeader === 'string') rec.traceHeader = p.traceHeader;
   if (sm.revisionId !== undefined) rec.revisionId = sm.revisionId;
+  if (testCase !== undefined) rec.testCase = testCase;
   const info: ExecutionInfo = {
     executionArn: arn,
     name,
@@ -112,7 +116,22 @@ export async function prepareExecution(ctx: ApiContext, p: Params): Promise<Prep
   };
   if (versionArn) info.stateMachineVersionArn = versionArn;
   if (aliasArn) info.stateMachineAliasArn = aliasArn;
+  if (testCase !== undefined) info.testCase = testCase;
   return { rec, info, sm };
+}
+
+/** Step Functions Local's `stateMachineArn#TestCase`: the ARN, and the mock configuration's test case. */
+function splitTestCase(arn: string): { arn: string; testCase?: string } {
+  const at = arn.indexOf('#');
+  return at < 0 ? { arn } : { arn: arn.slice(0, at), testCase: arn.slice(at + 1) };
+}
+
+/** A test case must be one the server's mock configuration defines for the state machine. */
+function checkTestCase(ctx: ApiContext, stateMachineName: string, testCase: string): void {
+  const mocks = ctx.engine.mocks!;
+  const cases = mocks.stateMachines.get(stateMachineName);
+  if (!cases) throw invalidArn(`The mock configuration ${mocks.source} defines no test cases for the state machine '${stateMachineName}'`);
+  if (!cases.has(testCase)) throw invalidArn(`The mock configuration ${mocks.source} defines no test case '${testCase}' for the state machine '${stateMachineName}' (it defines: ${[...cases.keys()].join(', ') || 'none'})`);
 }
 
 export async function startExecution(ctx: ApiContext, p: Params) {

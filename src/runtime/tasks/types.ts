@@ -62,6 +62,8 @@ export interface TaskContext {
   region: string;
   accountId: string;
   cancel: Cancellation;
+  /** The mock configuration's test case the execution runs (`stateMachineArn#TestCase`), if any. */
+  readonly testCase?: string;
 }
 
 export interface TaskInvoker {
