@@ -14,9 +14,9 @@ const USAGE = `Usage: stepwise <command> [options]
 
 Commands:
   serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory:] [--synchronous FULL|NORMAL]
-        [--functions DIR] [--lambda-endpoint URL]
+        [--functions DIR] [--lambda-endpoint URL] [--config FILE]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
-  run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--name NAME]
+  run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--config FILE] [--name NAME]
         [--history FILE|-] [--approve-all [--approve-output JSON] | --reject-all [--error E] [--cause C]]
         [--task-timeout SECONDS]
         Run a definition once, in process, and print its output (exit code 1 if it does not succeed).
@@ -37,7 +37,7 @@ Commands:
         Exit code 1 when the API refuses (the error is printed as Name: message), 2 for bad arguments.
 
 Unknown options, options missing their value and a --functions folder that does not exist are errors (exit code 2).
-Environment: PORT, LAMBDA_ENDPOINT, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
+Environment: PORT, LAMBDA_ENDPOINT, STEPWISE_CONFIG, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
 
 /** The usage lines of one command (from USAGE): shown with a usage error of that command. */
 function usageOf(cmd: string | undefined): string {

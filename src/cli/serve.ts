@@ -11,19 +11,23 @@ import type { StreamOptions } from '../api/console/stream.js';
 import { systemClock } from '../runtime/clock.js';
 import { Engine, type EngineLimits } from '../runtime/engine.js';
 import { functionsFromDirectory } from '../runtime/tasks/functions.js';
+import { localIntegrations } from '../runtime/tasks/integrations/local.js';
+import { loadLocalConfig, type LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { str, UsageError, type Args, type OptionSpec } from './args.js';
 import { checkFunctionsDir } from './functions-dir.js';
 
-export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint'], flags: [] };
+export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint', 'config'], flags: [] };
 
 export interface ServeConfig {
   port: number;
   host: string;
   functionsDir?: string;
   lambdaEndpoint?: string;
+  /** The Stepwise config file (`--config` / STEPWISE_CONFIG), loaded and checked: connections, ECS and Batch definitions. */
+  localConfig?: LocalConfig;
   waitTimeScale?: number;
   region: string;
   accountId: string;
@@ -87,6 +91,7 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     host: str(args, 'host') ?? env.HOST ?? '127.0.0.1',
     functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? env.LAMBDA_ENDPOINT,
+    localConfig: configOf(str(args, 'config') ?? (env.STEPWISE_CONFIG || undefined)),
     waitTimeScale: scale,
     region: env.AWS_DEFAULT_REGION || env.AWS_REGION || 'us-east-1',
     accountId: env.AWS_ACCOUNT_ID || '123456789012',
@@ -94,6 +99,11 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     synchronous: syncOf(str(args, 'synchronous') ?? env.STEPWISE_SYNCHRONOUS),
     limits: limitsFrom(env),
   };
+}
+
+/** The config file named by `--config` / STEPWISE_CONFIG, checked now (a bad file stops the start). */
+export function configOf(file: string | undefined): LocalConfig | undefined {
+  return file === undefined ? undefined : loadLocalConfig(file);
 }
 
 function syncOf(v: string | undefined): 'FULL' | 'NORMAL' | undefined {
@@ -130,7 +140,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
     functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined,
     lambdaEndpoint: cfg.lambdaEndpoint,
     waitTimeScale: cfg.waitTimeScale,
-    services: { 'states:startExecution': startExecution },
+    services: { ...localIntegrations(cfg.localConfig), 'states:startExecution': startExecution },
     limits: cfg.limits,
   });
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
@@ -150,6 +160,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   log(cfg.db === undefined || cfg.db === ':memory:' ? 'Data: in memory (lost when the server stops)' : `Data: ${cfg.db} (SQLite, synchronous=${cfg.synchronous ?? 'FULL'})`);
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);
+  if (cfg.localConfig?.file) log(`Config: ${cfg.localConfig.file} (${cfg.localConfig.connections.size} connections, ${cfg.localConfig.ecsTaskDefinitions.size} ECS task definitions, ${cfg.localConfig.batchJobDefinitions.size} Batch job definitions)`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

@@ -20,6 +20,8 @@ import { newUuid } from '../runtime/ids.js';
 import { TaskDispatcher } from '../runtime/tasks/dispatcher.js';
 import { functionsFromDirectory, functionsFromObject, type FunctionSource, type LocalFunction } from '../runtime/tasks/functions.js';
 import { LambdaInvoker } from '../runtime/tasks/lambda.js';
+import { localIntegrations } from '../runtime/tasks/integrations/local.js';
+import { loadLocalConfig, parseLocalConfig, type LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../runtime/tasks/types.js';
 
 export interface StateMachineOptions {
@@ -31,6 +33,11 @@ export interface StateMachineOptions {
   lambdaEndpoint?: string;
   /** Other service integrations, by `service:api` (e.g. `sqs:sendMessage`). */
   services?: Record<string, TaskInvoker>;
+  /**
+   * What runs locally (HTTP Task connections, ECS task and Batch job definitions): a config file's path,
+   * its parsed JSON, or a loaded config. Checked when the StateMachine is made.
+   */
+  config?: string | LocalConfig | Record<string, unknown>;
   clock?: Clock;
   /** Multiplies Wait durations, retry back-off and timeouts (0 = no waiting). */
   waitTimeScale?: number;
@@ -116,7 +123,7 @@ export class StateMachine {
     if (opts.functions) sources.push(functionsFromObject(opts.functions));
     if (opts.functionsDir) sources.push(functionsFromDirectory(opts.functionsDir));
     const functions: FunctionSource | undefined = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : chain(sources);
-    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint }), activity: IN_PROCESS_ACTIVITY, services: opts.services });
+    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint }), activity: IN_PROCESS_ACTIVITY, services: { ...localIntegrations(configOfOption(opts.config)), ...opts.services } });
     const invoker = new WaitWatcher(dispatcher, (arn) => this.#waitListeners.get(arn));
     this.#driverOptions = {
       clock: opts.clock ?? systemClock,
@@ -250,4 +257,11 @@ function chain(sources: FunctionSource[]): FunctionSource {
       return undefined;
     },
   };
+}
+
+function configOfOption(c: StateMachineOptions['config']): LocalConfig | undefined {
+  if (c === undefined) return undefined;
+  if (typeof c === 'string') return loadLocalConfig(c);
+  if (c.connections instanceof Map) return c as LocalConfig;
+  return parseLocalConfig(c as Json, 'config');
 }
