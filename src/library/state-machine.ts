@@ -263,5 +263,7 @@ function configOfOption(c: StateMachineOptions['config']): LocalConfig | undefin
   if (c === undefined) return undefined;
   if (typeof c === 'string') return loadLocalConfig(c);
   if (c.connections instanceof Map) return c as LocalConfig;
-  return parseLocalConfig(c as Json, 'config');
+  const cfg = parseLocalConfig(c as Json, 'the config option');
+  cfg.file = undefined;
+  return cfg;
 }

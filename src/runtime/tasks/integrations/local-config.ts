@@ -276,7 +276,8 @@ export function findDefinition(defs: Map<string, LocalDefinition>, ref: string):
   const family = (s: string) => short(s).split(':')[0];
   const want = short(ref);
   for (const [k, d] of defs) if (short(k) === want) return d;
-  // A family without a revision matches any revision of it, and a key without one matches every revision.
-  for (const [k, d] of defs) if (!short(k).includes(':') && family(k) === family(ref)) return d;
+  // A reference without a revision (the latest) matches any revision of the family; a key without one
+  // matches every revision.
+  for (const [k, d] of defs) if ((!want.includes(':') || !short(k).includes(':')) && family(k) === family(ref)) return d;
   return undefined;
 }
