@@ -235,13 +235,12 @@ function definition(key: string, d: Json, at: string, baseDir: string, ecs: bool
   unknown(d, at, ['command', 'image', 'environment', 'workingDirectory', 'stopTimeoutSeconds', ...(ecs ? ['containerName'] : [])], p);
   const before = p.length;
   let command: string[] = [];
+  const image = str(d, 'image', at, p, true);
   if (d.command !== undefined) {
     if (!Array.isArray(d.command) || d.command.some((c) => typeof c !== 'string')) p.push(`${at}.command: must be an array of strings (the program and its arguments)`);
+    else if (d.command.length === 0 && image === undefined) p.push(`${at}.command: must not be empty`);
     else command = d.command as string[];
-  }
-  const image = str(d, 'image', at, p, true);
-  if (command.length === 0 && image === undefined && d.command === undefined) p.push(`${at}: 'command' is required (or 'image', to run a container)`);
-  else if (command.length === 0 && image === undefined) p.push(`${at}.command: must not be empty`);
+  } else if (image === undefined) p.push(`${at}: 'command' is required (or 'image', to run a container)`);
   const environment: Record<string, string> = {};
   if (d.environment !== undefined) {
     if (!isObject(d.environment)) p.push(`${at}.environment: must be an object (name -> string value)`);
