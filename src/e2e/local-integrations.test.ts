@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, StopExecutionCommand, TestStateCommand } from '@aws-sdk/client-sfn';
 import { loadLocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import { ROLE, startTestServer, uniqueName, waitForEnd, type TestServer } from './helpers.js';
 
@@ -152,6 +152,22 @@ describe('local integrations through the server', () => {
     };
     for (let i = 0; i < 500 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(alive(), false);
+  });
+
+  it('TestState at TRACE shows the HTTP request and response (the API key redacted unless revealSecrets)', async () => {
+    const definition = JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::http:invoke', Parameters: { ApiEndpoint: `${apiUrl}/orders/9`, Method: 'GET', Authentication: { ConnectionArn: CONN } }, End: true });
+    const send = (revealSecrets: boolean, inspectionLevel: 'TRACE' | 'DEBUG' = 'TRACE') =>
+      srv.client.send(new TestStateCommand({ definition, roleArn: ROLE, input: '{}', inspectionLevel, revealSecrets }));
+    const hidden = await send(false);
+    assert.equal(hidden.status, 'SUCCEEDED');
+    const req = hidden.inspectionData!.request!;
+    assert.deepEqual([req.protocol, req.method, req.url], ['http', 'GET', `${apiUrl}/orders/9`]);
+    assert.match(req.headers!, /x-api-key: <redacted>/);
+    const res = hidden.inspectionData!.response!;
+    assert.deepEqual([res.statusCode, res.statusMessage, res.body], ['200', 'OK', '{"order":"/orders/9"}']);
+    assert.match(res.headers!, /content-type: application\/json/);
+    assert.match((await send(true)).inspectionData!.request!.headers!, /x-api-key: k-42/);
+    assert.equal((await send(false, 'DEBUG')).inspectionData!.request, undefined, 'only TRACE shows them');
   });
 
   it('stepwise serve --config with a bad file stops at start-up, naming the file and the path', async () => {

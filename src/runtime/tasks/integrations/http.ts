@@ -7,7 +7,7 @@
  * @module
  */
 import { isObject, type Json, type JsonObject } from '../../../shared/json.js';
-import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
+import type { HttpExchange, InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
 import type { Connection, HttpParameter, LocalConfig } from './local-config.js';
 import { OAuthTokens } from './oauth.js';
 import { urlEncode, type ArrayFormat } from './url-encode.js';
@@ -29,12 +29,6 @@ const REFUSED_PREFIXES = ['x-forwarded-', 'x-amz-', 'x-amzn-'];
 
 /** No answer within this long is a socket failure (AWS: 60 seconds). */
 export const HTTP_TASK_TIMEOUT_MS = 60_000;
-
-/** A request and its response, as TestState's TRACE inspection level shows them. */
-export interface HttpExchange {
-  request: { protocol: string; method: string; url: string; headers: string; body: string };
-  response?: { protocol: string; statusCode: string; statusMessage: string; headers: string; body: string };
-}
 
 export interface HttpInvokerOptions {
   /** Called with every request sent (and its response) — TestState's inspection data. */
@@ -197,6 +191,11 @@ export class HttpInvoker implements TaskInvoker {
     const headers = { ...p.headers, ...auth };
     const exchange: HttpExchange = {
       request: { protocol: p.url.protocol.slice(0, -1), method: p.method, url: p.url.toString(), headers: headerText(headers), body: p.body ?? '' },
+      secrets: Object.values(auth),
+    };
+    const report = () => {
+      this.opts.onExchange?.(ctx, exchange);
+      ctx.onHttpExchange?.(exchange);
     };
     const signal = AbortSignal.any([ctx.cancel.signal, AbortSignal.timeout(this.opts.timeoutMs ?? HTTP_TASK_TIMEOUT_MS)]);
     try {
@@ -220,10 +219,10 @@ export class HttpInvoker implements TaskInvoker {
         headers: [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n'),
         body: text,
       };
-      this.opts.onExchange?.(ctx, exchange);
+      report();
       return { ok: true, status: res.status, statusText: res.statusText, headers: out, body };
     } catch (e) {
-      this.opts.onExchange?.(ctx, exchange);
+      report();
       const err = e as Error & { cause?: { code?: string; message?: string } };
       if (err.name === 'TimeoutError') return { ok: false, message: `The request to ${p.url.origin} timed out after ${(this.opts.timeoutMs ?? HTTP_TASK_TIMEOUT_MS) / 1000} seconds.` };
       const why = err.cause?.code ? `${err.cause.code}${err.cause.message ? `: ${err.cause.message}` : ''}` : err.message;
@@ -238,7 +237,7 @@ function scalar(v: Json): string {
 
 function headerText(h: Record<string, string>): string {
   return Object.entries(h)
-    .map(([k, v]) => `${k}: ${k === 'authorization' || k === 'proxy-authorization' ? '<redacted>' : v}`)
+    .map(([k, v]) => `${k}: ${v}`)
     .join('\n');
 }
 
