@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { StateMachine } from '../../../library/state-machine.js';
 import type { Json, JsonObject } from '../../../shared/json.js';
+import { Cancellation } from '../types.js';
+import { HttpInvoker } from './http.js';
+import { parseLocalConfig } from './local-config.js';
 import { urlEncode } from './url-encode.js';
 
 const HTTP = 'arn:aws:states:::http:invoke';
@@ -274,5 +277,37 @@ describe('HTTP Task (http:invoke)', () => {
       assert.match(r.cause!, message);
     }
     assert.equal(api.seen.length, 0, 'nothing was sent');
+  });
+
+  test('no answer within the time limit (AWS: 60 s) is States.Http.Socket; a stop aborts the request', async () => {
+    const hang = createServer(() => {});
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}/slow`;
+    const invoker = new HttpInvoker(parseLocalConfig(config() as unknown as Json), { timeoutMs: 200 });
+    const call = (cancel: Cancellation) =>
+      new Promise<{ error?: string; cause?: string; output?: Json }>((resolve) => {
+        const cb = { started() {}, heartbeat() {}, submitted() {}, detach() {}, succeeded: (output: Json) => resolve({ output }), failed: (error?: string, cause?: string) => resolve({ error, cause }) };
+        const ctx = { executionArn: 'e', stateMachineArn: 's', idempotencyKey: 'k', region: 'us-east-1', accountId: '123456789012', cancel };
+        const cmd = { k: 'invokeTask', seq: 1, stateName: 'Call', resource: { kind: 'service', arn: HTTP, service: 'http', action: 'invoke', api: 'invoke', pattern: 'request-response' }, input: { ApiEndpoint: url, Method: 'GET', Authentication: { ConnectionArn: conn('key') } }, timeoutSeconds: undefined, heartbeatSeconds: undefined, token: undefined, attempt: 0, credentials: undefined } as const;
+        invoker.invoke(cmd, ctx, cb);
+      });
+    try {
+      const r = await call(new Cancellation());
+      assert.equal(r.error, 'States.Http.Socket');
+      assert.match(r.cause!, /timed out after 0.2 seconds/);
+      // Cancelled (StopExecution, TimeoutSeconds): the request is aborted and nothing is reported.
+      const cancel = new Cancellation();
+      let reported = false;
+      const connected = new Promise<import('node:net').Socket>((r) => hang.once('connection', r));
+      void call(cancel).then(() => (reported = true));
+      const socket = await connected;
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      cancel.cancel();
+      await closed;
+      assert.equal(reported, false);
+    } finally {
+      hang.closeAllConnections();
+      await new Promise<void>((r) => hang.close(() => r()));
+    }
   });
 });
