@@ -10,7 +10,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { isObject, type Json, type JsonObject } from '../../../shared/json.js';
+import { isObject, type JsonObject } from '../../../shared/json.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
 import { findDefinition, type LocalConfig } from './local-config.js';
 import { runLocal, type ProcessEnd } from './local-process.js';
@@ -24,7 +24,7 @@ const RUN_TASK_FIELDS = [
 const OVERRIDE_FIELDS = ['ContainerOverrides', 'Cpu', 'Memory', 'TaskRoleArn', 'ExecutionRoleArn'];
 const CONTAINER_OVERRIDE_FIELDS = ['Name', 'Command', 'Environment', 'Cpu', 'Memory', 'MemoryReservation'];
 
-const fail = (cb: TaskCallbacks, error: string, cause: string) => cb.failed(error, cause);
+const fail = (cb: TaskCallbacks, error: string, cause: string): void => cb.failed(error, cause);
 
 export class EcsRunTask implements TaskInvoker {
   constructor(private readonly config: LocalConfig) {}
@@ -113,11 +113,12 @@ export class EcsRunTask implements TaskInvoker {
 
     const proc = runLocal({ definition: def, command, environment });
     let startedAt = Date.now();
+    let runtimeId = '';
     const stopped = (end: ProcessEnd): JsonObject => {
       const stoppedAt = Date.now();
       if (end.kind === 'failedToStart')
         return task('STOPPED', 'STOPPED', { LastStatus: 'STOPPED', Reason: end.reason }, { StopCode: 'TaskFailedToStart', StoppedReason: end.reason, StoppingAt: stoppedAt, StoppedAt: stoppedAt });
-      const c: JsonObject = { LastStatus: 'STOPPED', RuntimeId: String(id) };
+      const c: JsonObject = { LastStatus: 'STOPPED', RuntimeId: runtimeId };
       if (end.code !== null) c.ExitCode = end.code;
       else c.Reason = `The process was ended by ${end.signal}`;
       const base = { StartedAt: startedAt, StoppingAt: stoppedAt, StoppedAt: stoppedAt, ExecutionStoppedAt: stoppedAt };
@@ -132,6 +133,7 @@ export class EcsRunTask implements TaskInvoker {
         return;
       }
       startedAt = Date.now();
+      runtimeId = s.runtimeId;
       const runResponse: JsonObject = { Failures: [], Tasks: [task('PROVISIONING', 'RUNNING', { LastStatus: 'PENDING' })] };
       if (pattern === 'request-response') return cb.succeeded(runResponse);
       cb.submitted(runResponse);
@@ -148,5 +150,3 @@ function family(ref: string): string {
   const s = ref.startsWith('arn:') ? ref.slice(ref.indexOf('/') + 1) : ref;
   return s.split(':')[0]!;
 }
-
-export type { Json };

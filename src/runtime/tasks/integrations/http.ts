@@ -8,7 +8,7 @@
  */
 import { isObject, type Json, type JsonObject } from '../../../shared/json.js';
 import type { HttpExchange, InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
-import type { Connection, HttpParameter, LocalConfig } from './local-config.js';
+import type { Connection, LocalConfig } from './local-config.js';
 import { OAuthTokens } from './oauth.js';
 import { urlEncode, type ArrayFormat } from './url-encode.js';
 
@@ -240,5 +240,3 @@ function headerText(h: Record<string, string>): string {
     .map(([k, v]) => `${k}: ${v}`)
     .join('\n');
 }
-
-export type { HttpParameter };
