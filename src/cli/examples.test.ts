@@ -100,3 +100,18 @@ test('order approval in process: a large order waits, --approve-all confirms it,
     rmSync(dirname(approvals), { recursive: true, force: true });
   }
 });
+
+test('seed ECS + SNS: the ECS task runs as the local process the config maps it to (node index.js), then the SNS state is called with its message', async () => {
+  const dir = join(root, 'examples', 'seed-ecs-sns');
+  const args = [cli, 'run', join(dir, 'workflow.asl.json'), '--config', join(dir, 'stepwise.json'), '--input-file', join(dir, 'input.json'), '--history', '-'];
+  // Exit code 0 once an SNS integration (an endpoint or a mock) answers; 1 while none is there.
+  const r = await exec(process.execPath, args, { timeout: 60_000 }).catch((e: { stdout: string; stderr: string }) => e);
+  assert.match(r.stderr, /processing batch b-17/);
+  const events = JSON.parse(r.stdout) as { type: string; taskSucceededEventDetails?: { output: string }; taskScheduledEventDetails?: { resource: string; parameters: string } }[];
+  const ecs = events.find((e) => e.type === 'TaskSucceeded')!;
+  const task = JSON.parse(ecs.taskSucceededEventDetails!.output) as { Containers: { ExitCode: number; Name: string }[]; StopCode: string };
+  assert.deepEqual([task.Containers[0]!.Name, task.Containers[0]!.ExitCode, task.StopCode], ['app', 0, 'EssentialContainerExited']);
+  const sns = events.filter((e) => e.type === 'TaskScheduled')[1]!.taskScheduledEventDetails!;
+  assert.equal(sns.resource, 'publish');
+  assert.deepEqual(JSON.parse(sns.parameters), { TopicArn: 'arn:aws:sns:us-east-1:123456789012:batch-done', Message: 'batch b-17 done (exit code 0)' });
+});

@@ -15,11 +15,11 @@ const USAGE = `Usage: stepwise <command> [options]
 
 Commands:
   serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory:] [--synchronous FULL|NORMAL]
-        [--functions DIR] [--lambda-endpoint URL] [--mock-config FILE]
+        [--functions DIR] [--lambda-endpoint URL] [--config FILE] [--mock-config FILE]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
         --mock-config FILE (else SFN_MOCK_CONFIG, else ./MockConfigFile.json): Step Functions Local's mocks;
         an execution started on stateMachineArn#TestCase answers the states its test case mocks from them.
-  run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--name NAME]
+  run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--config FILE] [--name NAME]
         [--history FILE|-] [--approve-all [--approve-output JSON] | --reject-all [--error E] [--cause C]]
         [--task-timeout SECONDS] [--mock-config FILE --test-case [MACHINE#]CASE]
         Run a definition once, in process, and print its output (exit code 1 if it does not succeed).
@@ -44,7 +44,7 @@ Commands:
         Exit code 1 when the API refuses (the error is printed as Name: message), 2 for bad arguments.
 
 Unknown options, options missing their value and a --functions folder that does not exist are errors (exit code 2).
-Environment: PORT, LAMBDA_ENDPOINT, SFN_MOCK_CONFIG, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
+Environment: PORT, LAMBDA_ENDPOINT, STEPWISE_CONFIG, SFN_MOCK_CONFIG, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
 
 /** The usage lines of one command (from USAGE): shown with a usage error of that command. */
 function usageOf(cmd: string | undefined): string {

@@ -12,9 +12,10 @@ import { str, UsageError, type Args, type OptionSpec } from './args.js';
 import { answerPolicy, promptAnswer, type Answer, type AnswerPolicy } from './answer.js';
 import { checkFunctionsDir } from './functions-dir.js';
 import { loadMockConfig, MockConfigError, type MockConfig } from '../runtime/tasks/mocks/config.js';
+import { loadLocalConfig } from '../runtime/tasks/integrations/local-config.js';
 
 export const RUN_OPTIONS: OptionSpec = {
-  values: ['input', 'input-file', 'functions', 'lambda-endpoint', 'history', 'name', 'approve-output', 'error', 'cause', 'task-timeout', 'mock-config', 'test-case'],
+  values: ['input', 'input-file', 'functions', 'lambda-endpoint', 'config', 'history', 'name', 'approve-output', 'error', 'cause', 'task-timeout', 'mock-config', 'test-case'],
   flags: ['approve-all', 'reject-all'],
 };
 
@@ -40,6 +41,8 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
   if (historyTo !== undefined && historyTo !== '-') checkWritableFolder(historyTo);
   const scale = io.env.WAIT_TIME_SCALE ? Number(io.env.WAIT_TIME_SCALE) : undefined;
   if (scale !== undefined && (!Number.isFinite(scale) || scale < 0)) throw new UsageError(`WAIT_TIME_SCALE must be a non-negative number, got '${io.env.WAIT_TIME_SCALE}'`);
+  const configFile = str(args, 'config') ?? (io.env.STEPWISE_CONFIG || undefined);
+  const localConfig = configFile === undefined ? undefined : loadLocalConfig(configFile);
   const policy = answerPolicy(args, io.terminal !== undefined);
   const input = readInput(args);
   const mock = mocksOf(args, io.env);
@@ -50,6 +53,7 @@ export async function runCommand(args: Args, io: RunIo): Promise<number> {
     ...(mock ? { mocks: mock.config, name: mock.stateMachine } : {}),
     functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? io.env.LAMBDA_ENDPOINT,
+    config: localConfig,
     waitTimeScale: scale,
     region: io.env.AWS_DEFAULT_REGION,
     accountId: io.env.AWS_ACCOUNT_ID,

@@ -11,6 +11,8 @@ import type { StreamOptions } from '../api/console/stream.js';
 import { systemClock } from '../runtime/clock.js';
 import { Engine, type EngineLimits } from '../runtime/engine.js';
 import { functionsFromDirectory } from '../runtime/tasks/functions.js';
+import { localIntegrations } from '../runtime/tasks/integrations/local.js';
+import { loadLocalConfig, type LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
@@ -19,13 +21,15 @@ import { checkFunctionsDir } from './functions-dir.js';
 import { existsSync } from 'node:fs';
 import { loadMockConfig } from '../runtime/tasks/mocks/config.js';
 
-export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint', 'mock-config'], flags: [] };
+export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint', 'config', 'mock-config'], flags: [] };
 
 export interface ServeConfig {
   port: number;
   host: string;
   functionsDir?: string;
   lambdaEndpoint?: string;
+  /** The Stepwise config file (`--config` / STEPWISE_CONFIG), loaded and checked: connections, ECS and Batch definitions. */
+  localConfig?: LocalConfig;
   waitTimeScale?: number;
   region: string;
   accountId: string;
@@ -94,6 +98,7 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     host: str(args, 'host') ?? env.HOST ?? '127.0.0.1',
     functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? env.LAMBDA_ENDPOINT,
+    localConfig: configOf(str(args, 'config') ?? (env.STEPWISE_CONFIG || undefined)),
     waitTimeScale: scale,
     region: env.AWS_DEFAULT_REGION || env.AWS_REGION || 'us-east-1',
     accountId: env.AWS_ACCOUNT_ID || '123456789012',
@@ -102,6 +107,11 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     limits: limitsFrom(env),
     mockConfig: str(args, 'mock-config') ?? (env.SFN_MOCK_CONFIG || undefined) ?? (existsSync('MockConfigFile.json') ? 'MockConfigFile.json' : undefined),
   };
+}
+
+/** The config file named by `--config` / STEPWISE_CONFIG, checked now (a bad file stops the start). */
+export function configOf(file: string | undefined): LocalConfig | undefined {
+  return file === undefined ? undefined : loadLocalConfig(file);
 }
 
 function syncOf(v: string | undefined): 'FULL' | 'NORMAL' | undefined {
@@ -140,7 +150,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
     functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined,
     lambdaEndpoint: cfg.lambdaEndpoint,
     waitTimeScale: cfg.waitTimeScale,
-    services: { 'states:startExecution': startExecution },
+    services: { ...localIntegrations(cfg.localConfig), 'states:startExecution': startExecution },
     limits: cfg.limits,
     mocks,
   });
@@ -161,6 +171,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   log(cfg.db === undefined || cfg.db === ':memory:' ? 'Data: in memory (lost when the server stops)' : `Data: ${cfg.db} (SQLite, synchronous=${cfg.synchronous ?? 'FULL'})`);
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);
+  if (cfg.localConfig?.file) log(`Config: ${cfg.localConfig.file} (${cfg.localConfig.connections.size} connections, ${cfg.localConfig.ecsTaskDefinitions.size} ECS task definitions, ${cfg.localConfig.batchJobDefinitions.size} Batch job definitions)`);
   if (mocks) log(`Mocked service integrations: ${mocks.source} (test cases: ${[...mocks.stateMachines].map(([sm, cases]) => [...cases.keys()].map((c) => `${sm}#${c}`).join(', ')).filter(Boolean).join(', ') || 'none'})`);
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -12,6 +12,7 @@ import { lookup } from 'node:dns/promises';
 import type { Server } from 'node:http';
 import { SFNClient, DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { startServer, type RunningServer } from '../cli/serve.js';
+import type { LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -60,6 +61,8 @@ export interface TestServerOptions {
   /** The database: a fresh SQLite file in a temp folder unless given (':memory:' for the memory store). */
   db?: string;
   functionsDir?: string;
+  /** The Stepwise config file's content, loaded (connections, ECS and Batch definitions). */
+  localConfig?: LocalConfig;
   waitTimeScale?: number;
   /** Where the built web console is (default: dist/console). */
   consoleDir?: string;
@@ -75,7 +78,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const dir = opts.db === undefined ? mkdtempSync(join(tmpdir(), 'stepwise-e2e-')) : undefined;
   const db = opts.db ?? join(dir!, 'stepwise.db');
   const running = await startServer(
-    { port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT, db, functionsDir: opts.functionsDir, waitTimeScale: opts.waitTimeScale, consoleDir: opts.consoleDir, consoleStream: opts.consoleStream, httpTimeouts: opts.httpTimeouts, mockConfig: opts.mockConfig },
+    { port: 0, host: '127.0.0.1', region: REGION, accountId: ACCOUNT, db, functionsDir: opts.functionsDir, localConfig: opts.localConfig, waitTimeScale: opts.waitTimeScale, consoleDir: opts.consoleDir, consoleStream: opts.consoleStream, httpTimeouts: opts.httpTimeouts, mockConfig: opts.mockConfig },
     () => {},
   );
   const endpoint = `http://127.0.0.1:${running.port}`;

@@ -22,6 +22,8 @@ import { functionsFromDirectory, functionsFromObject, type FunctionSource, type 
 import { LambdaInvoker } from '../runtime/tasks/lambda.js';
 import { awsIntegrations } from '../runtime/tasks/integrations/aws.js';
 import { lambdaViaSdk } from '../runtime/tasks/integrations/aws-lambda.js';
+import { localIntegrations } from '../runtime/tasks/integrations/local.js';
+import { loadLocalConfig, parseLocalConfig, type LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../runtime/tasks/types.js';
 import { mockConfigOf, type MockConfig } from '../runtime/tasks/mocks/config.js';
 import { MockInvoker } from '../runtime/tasks/mocks/invoker.js';
@@ -35,6 +37,11 @@ export interface StateMachineOptions {
   lambdaEndpoint?: string;
   /** Other service integrations, by `service:api` (e.g. `sqs:sendMessage`). */
   services?: Record<string, TaskInvoker>;
+  /**
+   * What runs locally (HTTP Task connections, ECS task and Batch job definitions): a config file's path,
+   * its parsed JSON, or a loaded config. Checked when the StateMachine is made.
+   */
+  config?: string | LocalConfig | Record<string, unknown>;
   clock?: Clock;
   /** Multiplies Wait durations, retry back-off and timeouts (0 = no waiting). */
   waitTimeScale?: number;
@@ -129,7 +136,7 @@ export class StateMachine {
     if (opts.functions) sources.push(functionsFromObject(opts.functions));
     if (opts.functionsDir) sources.push(functionsFromDirectory(opts.functionsDir));
     const functions: FunctionSource | undefined = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : chain(sources);
-    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }), activity: IN_PROCESS_ACTIVITY, services: { ...awsIntegrations(), ...opts.services } });
+    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }), activity: IN_PROCESS_ACTIVITY, services: { ...awsIntegrations(), ...localIntegrations(configOfOption(opts.config)), ...opts.services } });
     this.#mocks = opts.mocks !== undefined ? new MockInvoker(mockConfigOf(opts.mocks), dispatcher) : undefined;
     const invoker = new WaitWatcher(this.#mocks ?? dispatcher, (arn) => this.#waitListeners.get(arn));
     this.#driverOptions = {
@@ -275,4 +282,13 @@ function chain(sources: FunctionSource[]): FunctionSource {
       return undefined;
     },
   };
+}
+
+function configOfOption(c: StateMachineOptions['config']): LocalConfig | undefined {
+  if (c === undefined) return undefined;
+  if (typeof c === 'string') return loadLocalConfig(c);
+  if (c.connections instanceof Map) return c as LocalConfig;
+  const cfg = parseLocalConfig(c as Json, 'the config option');
+  cfg.file = undefined;
+  return cfg;
 }

@@ -17,7 +17,7 @@ import {
   type TaskOutcome,
   type TestStateResult,
 } from '../../interpreter/test-state/index.js';
-import { Cancellation } from '../../runtime/tasks/types.js';
+import { Cancellation, type HttpExchange } from '../../runtime/tasks/types.js';
 import type { ApiContext, Params } from '../context.js';
 import { ApiError } from '../errors.js';
 
@@ -52,6 +52,7 @@ export async function testState(ctx: ApiContext, p: Params) {
     const stateMachineName = `TestState-${randomUUID()}`;
     const executionName = randomUUID();
     const prefix = `arn:aws:states:${ctx.region}:${ctx.accountId}`;
+    let exchange: HttpExchange | undefined;
     const invokeTask = (cmd: InvokeTaskCommand) =>
       new Promise<TaskOutcome>((resolve) => {
         const cancel = new Cancellation();
@@ -73,6 +74,7 @@ export async function testState(ctx: ApiContext, p: Params) {
             region: ctx.region,
             accountId: ctx.accountId,
             cancel,
+            onHttpExchange: req.inspectionLevel === 'TRACE' ? (x) => (exchange = x) : undefined,
           },
           {
             started() {},
@@ -98,10 +100,19 @@ export async function testState(ctx: ApiContext, p: Params) {
       executionName,
       invokeTask,
     });
-    return testStateResponse(res);
+    const out = testStateResponse(res);
+    if (exchange && out.inspectionData) Object.assign(out.inspectionData as object, httpInspection(exchange, req.revealSecrets));
+    return out;
   } catch (e) {
     if (e instanceof TestStateRequestError) throw new ApiError(e.code, e.message);
     if (e instanceof CompileError) throw new ApiError('InvalidDefinition', `Invalid State Machine Definition: '${e.message}'`);
     throw e;
   }
+}
+
+/** TRACE's `request` and `response` of an HTTP Task; the connection's credentials hidden unless revealSecrets. */
+function httpInspection(x: HttpExchange, reveal: boolean): { request: HttpExchange['request']; response?: HttpExchange['response'] } {
+  const hide = (s: string) => (reveal ? s : x.secrets.reduce((t, secret) => (secret ? t.split(secret).join('<redacted>') : t), s));
+  const request = { ...x.request, url: hide(x.request.url), headers: hide(x.request.headers), body: hide(x.request.body) };
+  return x.response ? { request, response: x.response } : { request };
 }

@@ -64,6 +64,16 @@ export interface TaskContext {
   cancel: Cancellation;
   /** The mock configuration's test case the execution runs (`stateMachineArn#TestCase`), if any. */
   readonly testCase?: string;
+  /** TestState at TRACE: told of the HTTP request an HTTP Task sent and the response it got. */
+  onHttpExchange?: (exchange: HttpExchange) => void;
+}
+
+/** An HTTP request and its response as TestState's inspection data shows them (text fields). */
+export interface HttpExchange {
+  request: { protocol: string; method: string; url: string; headers: string; body: string };
+  response?: { protocol: string; statusCode: string; statusMessage: string; headers: string; body: string };
+  /** Credentials the connection added (redacted unless TestState's revealSecrets). */
+  secrets: string[];
 }
 
 export interface TaskInvoker {
