@@ -3,7 +3,7 @@
  * @module
  */
 import { createApiContext } from '../api/context.js';
-import { StartExecutionIntegration } from '../api/integrations/states.js';
+import { executionLauncher } from '../api/operations/executions.js';
 import type { Server } from 'node:http';
 import { createApiServer, type HttpTimeouts } from '../api/server.js';
 import { consoleHandler } from '../api/console/routes.js';
@@ -120,21 +120,18 @@ export interface RunningServer {
 
 export async function startServer(cfg: ServeConfig, log: (s: string) => void = (s) => console.log(s)): Promise<RunningServer> {
   const store = await openStore(cfg);
-  // Nested workflows: a Task starts executions through the API's own StartExecution.
-  const startExecution = new StartExecutionIntegration();
   const engine = new Engine({
     store,
     clock: systemClock,
     region: cfg.region,
     accountId: cfg.accountId,
-    functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined,
-    lambdaEndpoint: cfg.lambdaEndpoint,
     waitTimeScale: cfg.waitTimeScale,
-    services: { 'states:startExecution': startExecution },
+    tasks: { functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined, lambdaEndpoint: cfg.lambdaEndpoint },
+    // Nested workflows: a Task starts executions through the API's own StartExecution (its checks and errors).
+    launcher: executionLauncher(() => ctx),
     limits: cfg.limits,
   });
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
-  startExecution.bind(ctx);
   await engine.init();
   const log2 = (l: string) => console.error(l);
   const fallback = consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });

@@ -20,10 +20,9 @@ import type { ExecutionRecord, Store, TimerRow } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { ExecutionDriver, PersistError, type StepEffects } from './driver.js';
 import { ExpressExecutions, expressFootprint, type ExpressEntry } from './express.js';
-import { ActivityQueue } from './tasks/activity.js';
-import { TaskDispatcher } from './tasks/dispatcher.js';
-import type { FunctionSource } from './tasks/functions.js';
-import { LambdaInvoker } from './tasks/lambda.js';
+import { nestedExecutions, type ExecutionLauncher } from './executions.js';
+import { ActivityQueue } from './tasks/integrations/activity.js';
+import { createTaskRegistry, type TaskConfig } from './tasks/registry.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 import { StoreTimers, TimerLoop } from './timer-loop.js';
 import { timerInput } from './timers.js';
@@ -70,11 +69,11 @@ export interface EngineOptions {
   clock?: Clock;
   region: string;
   accountId: string;
-  functions?: FunctionSource;
-  lambdaEndpoint?: string;
   waitTimeScale?: number;
-  /** Service integrations by `service:api` (e.g. `sqs:sendMessage`). */
-  services?: Record<string, TaskInvoker>;
+  /** What Tasks can call (local Lambda handlers, a Lambda endpoint, more integrations): see tasks/registry.ts. */
+  tasks?: TaskConfig;
+  /** StartExecution, for Tasks that start other executions (`states:startExecution`); the server gives the API's. */
+  launcher?: ExecutionLauncher;
   limits?: Partial<EngineLimits>;
   /** Where the engine reports its own failures (a store error, a timer that could not be delivered). */
   log?: (message: string) => void;
@@ -120,11 +119,7 @@ export class Engine {
     this.clock = opts.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
-    this.#invoker = new TaskDispatcher({
-      lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint }),
-      activity: this.activities,
-      services: opts.services,
-    });
+    this.#invoker = createTaskRegistry(opts.tasks ?? {}, { activity: this.activities, executions: opts.launcher && nestedExecutions(this, opts.launcher) });
     this.#timers = new TimerLoop({
       store: this.store,
       clock: this.clock,
