@@ -21,7 +21,7 @@ import { systemClock, type Clock } from './clock.js';
 import { ExecutionDriver, PersistError, type StepEffects } from './driver.js';
 import { ExpressExecutions, expressFootprint, type ExpressEntry } from './express.js';
 import { nestedExecutions, type ExecutionLauncher } from './executions.js';
-import { ActivityQueue } from './tasks/integrations/activity.js';
+import { Activities } from './activities.js';
 import { createTaskRegistry, type TaskConfig } from './tasks/registry.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 import { StoreTimers, TimerLoop } from './timer-loop.js';
@@ -79,11 +79,7 @@ export interface EngineOptions {
   log?: (message: string) => void;
 }
 
-/** A task an activity worker took. */
-export interface ActivityTask {
-  taskToken: string;
-  input: Json;
-}
+export type { ActivityTask } from './activities.js';
 
 /** createExecution said the ARN exists. */
 class DuplicateExecution extends Error {}
@@ -92,9 +88,8 @@ export class Engine {
   readonly store: Store;
   readonly clock: Clock;
   readonly limits: EngineLimits;
-  readonly activities = new ActivityQueue();
-  /** Known activity ARNs (so a Task can tell at once that its activity does not exist). */
-  readonly activityArns = new Set<string>();
+  /** Known activities, their Tasks' queue, GetActivityTask. */
+  readonly activities: Activities;
   readonly #invoker: TaskInvoker;
   readonly #timers: TimerLoop;
   /** Standard executions with a driver in memory. */
@@ -119,7 +114,17 @@ export class Engine {
     this.clock = opts.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
-    this.#invoker = createTaskRegistry(opts.tasks ?? {}, { activity: this.activities, executions: opts.launcher && nestedExecutions(this, opts.launcher) });
+    this.activities = new Activities(
+      {
+        store: this.store,
+        clock: this.clock,
+        deliver: (arn, input) => this.deliver(arn, input),
+        restartHeartbeat: (arn, seq, seconds) => this.#restartHeartbeat(arn, seq, seconds),
+        closed: () => this.#closed,
+      },
+      this.limits.activityPollMs,
+    );
+    this.#invoker = createTaskRegistry(opts.tasks ?? {}, { activity: this.activities.queue, executions: opts.launcher && nestedExecutions(this, opts.launcher) });
     this.#timers = new TimerLoop({
       store: this.store,
       clock: this.clock,
@@ -151,7 +156,7 @@ export class Engine {
    * recorded, arms the timer loop, and starts the retention purge.
    */
   async init(): Promise<void> {
-    for (const a of await this.store.listActivities()) this.activityArns.add(a.activityArn);
+    await this.activities.load();
     const byExecution = new Map<string, InvokeTask[]>();
     for (const t of await this.store.invocableTasks()) {
       // A callback whose call went through (TaskSubmitted) waits for its token: nothing to call again.
@@ -200,7 +205,7 @@ export class Engine {
         region: this.opts.region,
         accountId: this.opts.accountId,
         waitTimeScale: this.opts.waitTimeScale,
-        step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+        step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
         onStep: (r, input, effects) => (input.k === 'start' && create ? this.#create(create, r, effects) : this.#commit(arn, r, input, effects)),
         timers: () => new StoreTimers(this.store, this.#timers, arn, (e) => this.#log('heartbeat', e)),
         onIdle: (d) => this.#onIdle(d),
@@ -486,7 +491,7 @@ export class Engine {
     }
   }
 
-  // ---- task tokens and activities -------------------------------------------------------------
+  // ---- task tokens -----------------------------------------------------------------------------
 
   /**
    * The call of a `.sync` or `.waitForTaskToken` task returned `output`: TaskSubmitted is recorded (once)
@@ -512,43 +517,17 @@ export class Engine {
   async heartbeat(token: string): Promise<boolean> {
     const row = await this.store.taskByToken(token);
     if (!row) return false;
-    const c = row.command;
-    if (c.heartbeatSeconds !== undefined) {
-      const scale = this.opts.waitTimeScale ?? 1;
-      const due = this.clock.now() + c.heartbeatSeconds * 1000 * scale;
-      this.#timers.forget(row.executionArn, row.seq, 'heartbeat');
-      await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
-      this.#timers.arm(due);
-    }
+    const hb = row.command.heartbeatSeconds;
+    if (hb !== undefined) await this.#restartHeartbeat(row.executionArn, row.seq, hb);
     return true;
   }
 
-  /**
-   * GetActivityTask: the oldest task scheduled for the activity, taken for the worker (ActivityStarted
-   * is recorded before it is handed over); waits up to `timeoutMs` for one.
-   */
-  async pollActivity(activityArn: string, workerName: string | undefined, timeoutMs = this.limits.activityPollMs, signal?: AbortSignal): Promise<ActivityTask | undefined> {
-    const deadline = this.clock.now() + timeoutMs;
-    for (;;) {
-      const row = await this.store.claimActivityTask(activityArn, workerName);
-      if (row && row.token) {
-        if (!(await this.deliver(row.executionArn, { k: 'taskStarted', seq: row.seq, workerName }))) continue;
-        const hb = row.command.heartbeatSeconds;
-        if (hb !== undefined) {
-          // HeartbeatSeconds count from now: the worker has the task.
-          const due = this.clock.now() + hb * 1000 * (this.opts.waitTimeScale ?? 1);
-          this.#timers.forget(row.executionArn, row.seq, 'heartbeat');
-          await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
-          this.#timers.arm(due);
-        }
-        return { taskToken: row.token, input: row.command.input };
-      }
-      const left = deadline - this.clock.now();
-      if (left <= 0 || signal?.aborted || this.#closed) return undefined;
-      // Woken by a task scheduled in this process; the store is looked at again every second for tasks
-      // scheduled by other processes sharing it.
-      await this.activities.wait(activityArn, Math.min(left, 1000), signal);
-    }
+  /** A task's HeartbeatSeconds count again from now (a heartbeat came, or a worker took the task). */
+  async #restartHeartbeat(arn: string, seq: number, heartbeatSeconds: number): Promise<void> {
+    const due = this.clock.now() + heartbeatSeconds * 1000 * (this.opts.waitTimeScale ?? 1);
+    this.#timers.forget(arn, seq, 'heartbeat');
+    await this.store.rescheduleTimer(arn, seq, 'heartbeat', due);
+    this.#timers.arm(due);
   }
 
   // ---- Express executions ---------------------------------------------------------------------
@@ -562,7 +541,7 @@ export class Engine {
       region: this.opts.region,
       accountId: this.opts.accountId,
       waitTimeScale: this.opts.waitTimeScale,
-      step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+      step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
       keepHistory: true,
       onEvents: (events) => this.#emitEvents(rec.executionArn, events),
     });

@@ -20,7 +20,7 @@ let held: string | undefined;
 /** A worker (GetActivityTask) that takes the next task and answers as told (or holds it). */
 const worker = (answer: (input: Json) => { k: 'succeeded'; output: Json } | { k: 'failed'; error: string; cause: string } | undefined) => async (h: ContractHost) => {
   let task;
-  while (!(task = await h.engine.pollActivity(ACTIVITY, 'contract-worker', 1000)));
+  while (!(task = await h.engine.activities.poll(ACTIVITY, 'contract-worker', 1000)));
   held = task.taskToken;
   const outcome = answer(task.input);
   if (outcome) assert.equal(await h.engine.completeTask(task.taskToken, outcome), true);
