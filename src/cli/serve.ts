@@ -3,7 +3,7 @@
  * @module
  */
 import { createApiContext } from '../api/context.js';
-import { StartExecutionIntegration } from '../api/integrations/states.js';
+import { executionLauncher } from '../api/operations/executions.js';
 import type { Server } from 'node:http';
 import { createApiServer, type HttpTimeouts } from '../api/server.js';
 import { consoleHandler } from '../api/console/routes.js';
@@ -11,7 +11,6 @@ import type { StreamOptions } from '../api/console/stream.js';
 import { systemClock } from '../runtime/clock.js';
 import { Engine, type EngineLimits } from '../runtime/engine.js';
 import { functionsFromDirectory } from '../runtime/tasks/functions.js';
-import { localIntegrations } from '../runtime/tasks/integrations/local.js';
 import { loadLocalConfig, type LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
@@ -140,22 +139,19 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   // A bad mock file stops the start-up, with the file, the path inside it and what is wrong.
   const mocks = cfg.mockConfig !== undefined ? loadMockConfig(cfg.mockConfig) : undefined;
   const store = await openStore(cfg);
-  // Nested workflows: a Task starts executions through the API's own StartExecution.
-  const startExecution = new StartExecutionIntegration();
   const engine = new Engine({
     store,
     clock: systemClock,
     region: cfg.region,
     accountId: cfg.accountId,
-    functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined,
-    lambdaEndpoint: cfg.lambdaEndpoint,
     waitTimeScale: cfg.waitTimeScale,
-    services: { ...localIntegrations(cfg.localConfig), 'states:startExecution': startExecution },
+    tasks: { functions: cfg.functionsDir ? functionsFromDirectory(cfg.functionsDir) : undefined, lambdaEndpoint: cfg.lambdaEndpoint, local: cfg.localConfig },
+    // Nested workflows: a Task starts executions through the API's own StartExecution (its checks and errors).
+    launcher: executionLauncher(() => ctx),
     limits: cfg.limits,
     mocks,
   });
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
-  startExecution.bind(ctx);
   await engine.init();
   const log2 = (l: string) => console.error(l);
   const fallback = consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });

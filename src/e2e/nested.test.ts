@@ -23,7 +23,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { childExecutionName } from '../api/integrations/states.js';
+import { childExecutionName } from '../runtime/tasks/integrations/states.js';
 import { Cancellation } from '../runtime/tasks/types.js';
 import type { JsonObject } from '../shared/json.js';
 import { ROLE, smArn, startTestServer, uniqueName, waitForEnd, type TestServer } from './helpers.js';

@@ -17,12 +17,9 @@ import type { ExecState, ExecStatus } from '../interpreter/exec-state.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { ExecutionDriver, type DriverOptions } from '../runtime/driver.js';
 import { newUuid } from '../runtime/ids.js';
-import { TaskDispatcher } from '../runtime/tasks/dispatcher.js';
 import { functionsFromDirectory, functionsFromObject, type FunctionSource, type LocalFunction } from '../runtime/tasks/functions.js';
-import { LambdaInvoker } from '../runtime/tasks/lambda.js';
-import { awsIntegrations } from '../runtime/tasks/integrations/aws.js';
-import { lambdaViaSdk } from '../runtime/tasks/integrations/aws-lambda.js';
-import { localIntegrations } from '../runtime/tasks/integrations/local.js';
+import { inProcessActivity } from '../runtime/tasks/integrations/activity.js';
+import { createTaskRegistry } from '../runtime/tasks/registry.js';
 import { loadLocalConfig, parseLocalConfig, type LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../runtime/tasks/types.js';
 import { mockConfigOf, type MockConfig } from '../runtime/tasks/mocks/config.js';
@@ -35,7 +32,7 @@ export interface StateMachineOptions {
   functionsDir?: string;
   /** An AWS Lambda Invoke API for functions not found locally. */
   lambdaEndpoint?: string;
-  /** Other service integrations, by `service:api` (e.g. `sqs:sendMessage`). */
+  /** Other service integrations, by `'<service>:<api>'` (e.g. `sqs:sendMessage`), `'aws-sdk:<service>:*'` or `'aws-sdk:*'` (see TaskConfig). */
   services?: Record<string, TaskInvoker>;
   /**
    * What runs locally (HTTP Task connections, ECS task and Batch job definitions): a config file's path,
@@ -136,9 +133,9 @@ export class StateMachine {
     if (opts.functions) sources.push(functionsFromObject(opts.functions));
     if (opts.functionsDir) sources.push(functionsFromDirectory(opts.functionsDir));
     const functions: FunctionSource | undefined = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : chain(sources);
-    const dispatcher = new TaskDispatcher({ lambda: new LambdaInvoker({ functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }), activity: IN_PROCESS_ACTIVITY, services: { ...awsIntegrations(), ...localIntegrations(configOfOption(opts.config)), ...opts.services } });
-    this.#mocks = opts.mocks !== undefined ? new MockInvoker(mockConfigOf(opts.mocks), dispatcher) : undefined;
-    const invoker = new WaitWatcher(this.#mocks ?? dispatcher, (arn) => this.#waitListeners.get(arn));
+    const tasks = createTaskRegistry({ functions, lambdaEndpoint: opts.lambdaEndpoint, local: configOfOption(opts.config), services: opts.services }, { activity: inProcessActivity });
+    this.#mocks = opts.mocks !== undefined ? new MockInvoker(mockConfigOf(opts.mocks), tasks) : undefined;
+    const invoker = new WaitWatcher(this.#mocks ?? tasks, (arn) => this.#waitListeners.get(arn));
     this.#driverOptions = {
       clock: opts.clock ?? systemClock,
       invoker,
@@ -231,17 +228,6 @@ class Result implements ExecutionResult {
     return this.events.map((e) => toAwsEvent(e));
   }
 }
-
-/**
- * Activities in process: no worker polls for them, so the task is taken at once (ActivityStarted) and
- * waits for its token (`sendTaskSuccess` / `sendTaskFailure` of the running execution).
- */
-const IN_PROCESS_ACTIVITY: TaskInvoker = {
-  invoke(_cmd, _ctx, cb) {
-    cb.started('stepwise-in-process');
-    cb.detach();
-  },
-};
 
 /** Tells an execution's `onWaiting` when a task with a token is left waiting for it. */
 class WaitWatcher implements TaskInvoker {

@@ -6,9 +6,8 @@ import type { StepResult } from '../interpreter/step.js';
 import type { Json, JsonObject } from '../shared/json.js';
 import { ManualClock, settle } from './clock.js';
 import { ExecutionDriver, type DriverOptions } from './driver.js';
-import { TaskDispatcher } from './tasks/dispatcher.js';
+import { createTaskRegistry } from './tasks/registry.js';
 import { functionsFromObject, type LocalFunction } from './tasks/functions.js';
-import { LambdaInvoker } from './tasks/lambda.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -37,7 +36,7 @@ class Pending implements TaskInvoker {
 
 function driver(def: object, opts: Partial<DriverOptions> & { functions?: Record<string, LocalFunction>; services?: Record<string, TaskInvoker> } = {}, input: Json = {}) {
   const clock = (opts.clock as ManualClock | undefined) ?? new ManualClock(T0);
-  const invoker = new TaskDispatcher({ lambda: new LambdaInvoker({ functions: functionsFromObject(opts.functions ?? {}) }), services: opts.services });
+  const invoker = createTaskRegistry({ functions: functionsFromObject(opts.functions ?? {}), services: opts.services });
   const d = new ExecutionDriver(compileMachine(def as Json), info(input), { clock, invoker, region: 'us-east-1', accountId: '123456789012', keepHistory: true, ...opts });
   return { d, clock };
 }

@@ -20,12 +20,9 @@ import type { ExecutionRecord, Store, TimerRow } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { ExecutionDriver, PersistError, type StepEffects } from './driver.js';
 import { ExpressExecutions, expressFootprint, type ExpressEntry } from './express.js';
-import { ActivityQueue } from './tasks/activity.js';
-import { TaskDispatcher } from './tasks/dispatcher.js';
-import type { FunctionSource } from './tasks/functions.js';
-import { LambdaInvoker } from './tasks/lambda.js';
-import { awsIntegrations } from './tasks/integrations/aws.js';
-import { lambdaViaSdk } from './tasks/integrations/aws-lambda.js';
+import { nestedExecutions, type ExecutionLauncher } from './executions.js';
+import { Activities } from './activities.js';
+import { createTaskRegistry, type TaskConfig } from './tasks/registry.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 import type { MockConfig } from './tasks/mocks/config.js';
 import { MockInvoker } from './tasks/mocks/invoker.js';
@@ -74,11 +71,11 @@ export interface EngineOptions {
   clock?: Clock;
   region: string;
   accountId: string;
-  functions?: FunctionSource;
-  lambdaEndpoint?: string;
   waitTimeScale?: number;
-  /** Service integrations by `service:api` (e.g. `sqs:sendMessage`). */
-  services?: Record<string, TaskInvoker>;
+  /** What Tasks can call (local Lambda handlers, a Lambda endpoint, more integrations): see tasks/registry.ts. */
+  tasks?: TaskConfig;
+  /** StartExecution, for Tasks that start other executions (`states:startExecution`); the server gives the API's. */
+  launcher?: ExecutionLauncher;
   limits?: Partial<EngineLimits>;
   /** Step Functions Local's mock configuration: executions started on `ARN#TestCase` answer from it. */
   mocks?: MockConfig;
@@ -86,11 +83,7 @@ export interface EngineOptions {
   log?: (message: string) => void;
 }
 
-/** A task an activity worker took. */
-export interface ActivityTask {
-  taskToken: string;
-  input: Json;
-}
+export type { ActivityTask } from './activities.js';
 
 /** createExecution said the ARN exists. */
 class DuplicateExecution extends Error {}
@@ -99,9 +92,8 @@ export class Engine {
   readonly store: Store;
   readonly clock: Clock;
   readonly limits: EngineLimits;
-  readonly activities = new ActivityQueue();
-  /** Known activity ARNs (so a Task can tell at once that its activity does not exist). */
-  readonly activityArns = new Set<string>();
+  /** Known activities, their Tasks' queue, GetActivityTask. */
+  readonly activities: Activities;
   readonly #invoker: TaskInvoker;
   readonly #mocks: MockInvoker | undefined;
   readonly #timers: TimerLoop;
@@ -127,13 +119,20 @@ export class Engine {
     this.clock = opts.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#express = new ExpressExecutions({ keep: this.limits.expressKeep, keepBytes: this.limits.expressKeepBytes, keepMs: EXPRESS_KEEP_MS, maxRunning: this.limits.expressMaxRunning }, () => this.clock.now());
-    const dispatcher = new TaskDispatcher({
-      lambda: new LambdaInvoker({ functions: opts.functions, endpoint: opts.lambdaEndpoint, remote: lambdaViaSdk() }),
-      activity: this.activities,
-      services: { ...awsIntegrations(), ...opts.services },
-    });
-    this.#mocks = opts.mocks ? new MockInvoker(opts.mocks, dispatcher, { history: (arn) => this.#history(arn) }) : undefined;
-    this.#invoker = this.#mocks ?? dispatcher;
+    this.activities = new Activities(
+      {
+        store: this.store,
+        clock: this.clock,
+        deliver: (arn, input) => this.deliver(arn, input),
+        restartHeartbeat: (arn, seq, seconds) => this.#restartHeartbeat(arn, seq, seconds),
+        closed: () => this.#closed,
+      },
+      this.limits.activityPollMs,
+    );
+    const tasks = createTaskRegistry(opts.tasks ?? {}, { activity: this.activities.queue, executions: opts.launcher && nestedExecutions(this, opts.launcher) });
+    // Step Functions Local's mocks answer in front of every integration.
+    this.#mocks = opts.mocks ? new MockInvoker(opts.mocks, tasks, { history: (arn) => this.#history(arn) }) : undefined;
+    this.#invoker = this.#mocks ?? tasks;
     this.#timers = new TimerLoop({
       store: this.store,
       clock: this.clock,
@@ -182,7 +181,7 @@ export class Engine {
    * recorded, arms the timer loop, and starts the retention purge.
    */
   async init(): Promise<void> {
-    for (const a of await this.store.listActivities()) this.activityArns.add(a.activityArn);
+    await this.activities.load();
     const byExecution = new Map<string, InvokeTask[]>();
     for (const t of await this.store.invocableTasks()) {
       // A callback whose call went through (TaskSubmitted) waits for its token: nothing to call again.
@@ -231,7 +230,7 @@ export class Engine {
         region: this.opts.region,
         accountId: this.opts.accountId,
         waitTimeScale: this.opts.waitTimeScale,
-        step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+        step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
         onStep: (r, input, effects) => (input.k === 'start' && create ? this.#create(create, r, effects) : this.#commit(arn, r, input, effects)),
         timers: () => new StoreTimers(this.store, this.#timers, arn, (e) => this.#log('heartbeat', e)),
         onIdle: (d) => this.#onIdle(d),
@@ -518,7 +517,7 @@ export class Engine {
     }
   }
 
-  // ---- task tokens and activities -------------------------------------------------------------
+  // ---- task tokens -----------------------------------------------------------------------------
 
   /**
    * The call of a `.sync` or `.waitForTaskToken` task returned `output`: TaskSubmitted is recorded (once)
@@ -544,43 +543,17 @@ export class Engine {
   async heartbeat(token: string): Promise<boolean> {
     const row = await this.store.taskByToken(token);
     if (!row) return false;
-    const c = row.command;
-    if (c.heartbeatSeconds !== undefined) {
-      const scale = this.opts.waitTimeScale ?? 1;
-      const due = this.clock.now() + c.heartbeatSeconds * 1000 * scale;
-      this.#timers.forget(row.executionArn, row.seq, 'heartbeat');
-      await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
-      this.#timers.arm(due);
-    }
+    const hb = row.command.heartbeatSeconds;
+    if (hb !== undefined) await this.#restartHeartbeat(row.executionArn, row.seq, hb);
     return true;
   }
 
-  /**
-   * GetActivityTask: the oldest task scheduled for the activity, taken for the worker (ActivityStarted
-   * is recorded before it is handed over); waits up to `timeoutMs` for one.
-   */
-  async pollActivity(activityArn: string, workerName: string | undefined, timeoutMs = this.limits.activityPollMs, signal?: AbortSignal): Promise<ActivityTask | undefined> {
-    const deadline = this.clock.now() + timeoutMs;
-    for (;;) {
-      const row = await this.store.claimActivityTask(activityArn, workerName);
-      if (row && row.token) {
-        if (!(await this.deliver(row.executionArn, { k: 'taskStarted', seq: row.seq, workerName }))) continue;
-        const hb = row.command.heartbeatSeconds;
-        if (hb !== undefined) {
-          // HeartbeatSeconds count from now: the worker has the task.
-          const due = this.clock.now() + hb * 1000 * (this.opts.waitTimeScale ?? 1);
-          this.#timers.forget(row.executionArn, row.seq, 'heartbeat');
-          await this.store.rescheduleTimer(row.executionArn, row.seq, 'heartbeat', due);
-          this.#timers.arm(due);
-        }
-        return { taskToken: row.token, input: row.command.input };
-      }
-      const left = deadline - this.clock.now();
-      if (left <= 0 || signal?.aborted || this.#closed) return undefined;
-      // Woken by a task scheduled in this process; the store is looked at again every second for tasks
-      // scheduled by other processes sharing it.
-      await this.activities.wait(activityArn, Math.min(left, 1000), signal);
-    }
+  /** A task's HeartbeatSeconds count again from now (a heartbeat came, or a worker took the task). */
+  async #restartHeartbeat(arn: string, seq: number, heartbeatSeconds: number): Promise<void> {
+    const due = this.clock.now() + heartbeatSeconds * 1000 * (this.opts.waitTimeScale ?? 1);
+    this.#timers.forget(arn, seq, 'heartbeat');
+    await this.store.rescheduleTimer(arn, seq, 'heartbeat', due);
+    this.#timers.arm(due);
   }
 
   // ---- Express executions ---------------------------------------------------------------------
@@ -594,7 +567,7 @@ export class Engine {
       region: this.opts.region,
       accountId: this.opts.accountId,
       waitTimeScale: this.opts.waitTimeScale,
-      step: { activityExists: (a) => this.activityArns.has(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+      step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
       keepHistory: true,
       onEvents: (events) => this.#emitEvents(rec.executionArn, events),
     });

@@ -11,8 +11,7 @@ import { STEP_TRANSITIONS } from '../interpreter/runner.js';
 import type { Json } from '../shared/json.js';
 import { ManualClock, systemClock, type Clock } from './clock.js';
 import { ExecutionDriver } from './driver.js';
-import { TaskDispatcher } from './tasks/dispatcher.js';
-import { LambdaInvoker } from './tasks/lambda.js';
+import { createTaskRegistry } from './tasks/registry.js';
 import { functionsFromObject } from './tasks/functions.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -32,7 +31,7 @@ function info(input: Json): ExecutionInfo {
 
 /** Runs a definition to its end; counts the steps persisted (onStep). */
 async function run(def: object, input: Json, maxStepTransitions?: number, clock: Clock = new ManualClock(T0), maxHistoryEvents?: number) {
-  const invoker = new TaskDispatcher({ lambda: new LambdaInvoker({ functions: functionsFromObject({}) }) });
+  const invoker = createTaskRegistry({ functions: functionsFromObject({}) });
   let steps = 0;
   const persisted: HistoryEvent[] = [];
   const d = new ExecutionDriver(compileMachine(def as Json), info(input), {
@@ -96,7 +95,7 @@ describe('step budget', () => {
 
   test('an execution stopped between two steps is redriven from the state it was about to enter', async () => {
     const clock = new ManualClock(T0);
-    const invoker = new TaskDispatcher({ lambda: new LambdaInvoker({ functions: functionsFromObject({}) }) });
+    const invoker = createTaskRegistry({ functions: functionsFromObject({}) });
     const d = new ExecutionDriver(compileMachine(chain(35) as Json), info({ a: 1 }), { clock, invoker, region: 'us-east-1', accountId: '123456789012', keepHistory: true, step: { maxStepTransitions: 10 } });
     await d.deliver({ k: 'start', info: d.state.info });
     assert.equal(d.state.root?.wait?.k, 'yield');
@@ -130,7 +129,7 @@ describe('step budget', () => {
   test('a loop that never ends lets other work run, and can be stopped', async () => {
     const loop = { StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$.done', IsPresent: true, Next: 'E' }], Default: 'P' }, P: { Type: 'Pass', Next: 'C' }, E: { Type: 'Succeed' } } };
     const def = { StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, ...loop }, End: true } } };
-    const invoker = new TaskDispatcher({ lambda: new LambdaInvoker({ functions: functionsFromObject({}) }) });
+    const invoker = createTaskRegistry({ functions: functionsFromObject({}) });
     let steps = 0;
     const d = new ExecutionDriver(compileMachine(def as Json), info([1, 2]), { clock: systemClock, invoker, region: 'us-east-1', accountId: '123456789012', onStep: () => void steps++ });
     d.start();

@@ -6,8 +6,7 @@ import type { HistoryEvent } from '../interpreter/history.js';
 import type { Json } from '../shared/json.js';
 import { ManualClock } from './clock.js';
 import { ExecutionDriver } from './driver.js';
-import { TaskDispatcher } from './tasks/dispatcher.js';
-import { LambdaInvoker } from './tasks/lambda.js';
+import { createTaskRegistry } from './tasks/registry.js';
 import { functionsFromObject } from './tasks/functions.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -29,7 +28,7 @@ test('a step too large to store fails the execution cleanly, after the events al
   let last: ExecState | undefined;
   const d = new ExecutionDriver(compileMachine(def as Json), info, {
     clock,
-    invoker: new TaskDispatcher({ lambda: new LambdaInvoker({ functions: functionsFromObject({}) }) }),
+    invoker: createTaskRegistry({ functions: functionsFromObject({}) }),
     region: 'us-east-1',
     accountId: '123456789012',
     // The store writes JSON text: a step past what a string can hold is refused as V8 refuses it.

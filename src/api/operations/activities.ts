@@ -18,7 +18,7 @@ export async function createActivity(ctx: ApiContext, p: Params) {
   if (existing) return { activityArn: arn, creationDate: epoch(existing.creationDate) };
   const rec = { activityArn: arn, name, creationDate: ctx.clock.now() };
   await ctx.store.putActivity(rec);
-  ctx.engine.activityArns.add(arn);
+  ctx.engine.activities.arns.add(arn);
   if (Array.isArray(p.tags) && p.tags.length) {
     const tags: Record<string, string> = {};
     for (const t of p.tags as { key: string; value: string }[]) tags[t.key] = t.value;
@@ -47,7 +47,7 @@ export async function listActivities(ctx: ApiContext, p: Params) {
 export async function deleteActivity(ctx: ApiContext, p: Params) {
   const arn = parseActivityArn(requiredArn(p, 'activityArn'));
   await ctx.store.deleteActivity(arn);
-  ctx.engine.activityArns.delete(arn);
+  ctx.engine.activities.arns.delete(arn);
   return {};
 }
 
@@ -56,7 +56,7 @@ export async function getActivityTask(ctx: ApiContext, p: Params, signal?: Abort
   new Validator().optionalString(p, 'workerName', { min: 1, max: 80 }).check();
   const arn = parseActivityArn(arnText);
   if (!(await ctx.store.getActivity(arn))) throw notFoundActivity(arn);
-  const task = await ctx.engine.pollActivity(arn, p.workerName as string | undefined, undefined, signal);
+  const task = await ctx.engine.activities.poll(arn, p.workerName as string | undefined, undefined, signal);
   if (!task) return {};
   return { taskToken: task.taskToken, input: toJsonText(task.input) };
 }

@@ -18,6 +18,7 @@ import { notRedrivableMessage } from '../../interpreter/redrive.js';
 import type { Machine } from '../../asl/model.js';
 import type { ExecutionDriver } from '../../runtime/driver.js';
 import { ExpressAtCapacity } from '../../runtime/express.js';
+import { describeRecord, type ExecutionLauncher, type StartOutcome } from '../../runtime/executions.js';
 
 const MAX_INPUT_BYTES = 262144;
 
@@ -162,6 +163,21 @@ export async function launchExecution(ctx: ApiContext, prepared: PreparedExecuti
   throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${rec.executionArn}'`);
 }
 
+/** StartExecution for a Task that starts an execution (`states:startExecution`): a refusal is an outcome, not a throw. */
+export function executionLauncher(ctx: () => ApiContext): ExecutionLauncher {
+  return {
+    async start(request, adopt): Promise<StartOutcome> {
+      const api = ctx();
+      try {
+        return { k: 'started', rec: await launchExecution(api, await prepareExecution(api, { ...request }), adopt) };
+      } catch (e) {
+        if (e instanceof ApiError) return { k: 'refused', code: e.code, message: e.message, status: e.status };
+        throw e;
+      }
+    },
+  };
+}
+
 /** Starts an Express execution; AWS's throttling answer when the server runs as many as it may at once. */
 function startExpress(ctx: ApiContext, rec: ExecutionRecord, machine: Machine, info: ExecutionInfo): ExecutionDriver {
   try {
@@ -212,19 +228,6 @@ async function getExecutionOrThrow(ctx: ApiContext, p: Params): Promise<Executio
   return rec;
 }
 
-async function redriveInfo(ctx: ApiContext, rec: ExecutionRecord): Promise<Record<string, unknown>> {
-  if (rec.type === 'EXPRESS') return {};
-  const out: Record<string, unknown> = { redriveCount: rec.redriveCount };
-  if (rec.redriveDate !== undefined) out.redriveDate = epoch(rec.redriveDate);
-  const reason = await ctx.engine.redriveBlocker(rec);
-  if (reason === undefined) out.redriveStatus = 'REDRIVABLE';
-  else {
-    out.redriveStatus = 'NOT_REDRIVABLE';
-    out.redriveStatusReason = reason;
-  }
-  return out;
-}
-
 export async function redriveExecution(ctx: ApiContext, p: Params) {
   const arnText = requiredArn(p, 'executionArn');
   new Validator().optionalString(p, 'clientToken', { min: 1, max: 64 }).check();
@@ -244,30 +247,7 @@ export async function redriveExecution(ctx: ApiContext, p: Params) {
 export async function describeExecution(ctx: ApiContext, p: Params) {
   new Validator().optionalEnum(p, 'includedData', ['ALL_DATA', 'METADATA_ONLY']).check();
   const rec = await getExecutionOrThrow(ctx, p);
-  const withData = p.includedData !== 'METADATA_ONLY';
-  const out: Record<string, unknown> = {
-    executionArn: rec.executionArn,
-    stateMachineArn: rec.stateMachineArn,
-    name: rec.name,
-    status: rec.status,
-    startDate: epoch(rec.startDate),
-  };
-  if (rec.stopDate !== undefined) out.stopDate = epoch(rec.stopDate);
-  if (withData) {
-    out.input = rec.input;
-    out.inputDetails = { included: true };
-    if (rec.output !== undefined) {
-      out.output = rec.output;
-      out.outputDetails = { included: true };
-    }
-  }
-  if (rec.error !== undefined) out.error = rec.error;
-  if (rec.cause !== undefined) out.cause = rec.cause;
-  if (rec.traceHeader !== undefined) out.traceHeader = rec.traceHeader;
-  if (rec.stateMachineVersionArn) out.stateMachineVersionArn = rec.stateMachineVersionArn;
-  if (rec.stateMachineAliasArn) out.stateMachineAliasArn = rec.stateMachineAliasArn;
-  Object.assign(out, await redriveInfo(ctx, rec));
-  return out;
+  return describeRecord(ctx.engine, rec, p.includedData !== 'METADATA_ONLY');
 }
 
 export async function listExecutions(ctx: ApiContext, p: Params) {

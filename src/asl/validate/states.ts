@@ -21,7 +21,7 @@ import { checkMap } from './map.js';
 import { checkChoiceRule } from './choice.js';
 import { checkExpression, checkExpressionsIn, checkJsonataAssign } from './jsonata-check.js';
 import { checkJsonPathAssign, checkPathField, checkTemplateField } from './paths.js';
-import { parseResource, unrecognizedResourceMessage } from './resource.js';
+import { recognizedResource, unrecognizedResourceMessage } from '../resources.js';
 import { isRfc3339 } from './rfc3339.js';
 import { checkRetry, checkCatch } from './errors.js';
 
@@ -235,13 +235,13 @@ function checkTask(ctx: Ctx, state: JsonObject, location: string, lang: QueryLan
     const r = state['Resource'];
     const loc = at(location, 'Resource');
     if (expectKind(ctx, r, ['STRING'], loc)) {
-      const parsed = parseResource(r as string);
-      if (parsed.kind === 'unknown') ctx.error(unrecognizedResourceMessage(r as string), loc);
+      const parsed = recognizedResource(r as string);
+      if (!parsed) ctx.error(unrecognizedResourceMessage(r as string), loc);
       else if (ctx.type === 'EXPRESS') {
         if (parsed.kind === 'activity') ctx.error(`Express state machine does not support Activity ARN`, loc);
-        else if (parsed.kind !== 'lambda' && (parsed.pattern === 'sync' || parsed.pattern === 'sync2')) {
+        else if (parsed.kind === 'service' && (parsed.pattern === 'sync' || parsed.pattern === 'sync2')) {
           ctx.error(`Express state machine does not support '.sync' service integration`, loc);
-        } else if (parsed.kind !== 'lambda' && parsed.pattern === 'token') {
+        } else if (parsed.kind === 'service' && parsed.pattern === 'callback') {
           ctx.error(`Express state machine does not support '.waitForTaskToken' service integration `, loc);
         }
       }

@@ -1,26 +1,38 @@
 /**
- * Routes a Task to the invoker for its resource: Lambda (both forms), activities, or a service
- * integration registered by the host. Anything else fails the task with a clear error.
+ * Routes a Task to the invoker for its resource, in this order: Lambda function ARNs, activities, the
+ * integration registered under the exact `'<service>:<api>'` (`lambda:invoke`, `states:startExecution`,
+ * `aws-sdk:s3:getObject` …), then, for AWS SDK integrations, the service's
+ * `'aws-sdk:<service>:*'` and the catch-all `'aws-sdk:*'`. Anything else fails the task with a clear
+ * error. `registry.ts` builds the one dispatcher each host uses.
  * @module
  */
 import type { Json } from '../../shared/json.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
 
 export interface DispatcherOptions {
+  /** Lambda function ARNs (`arn:aws:lambda:…:function:NAME`). */
   lambda?: TaskInvoker;
   activity?: TaskInvoker;
-  /** Service integrations by `service:api` (e.g. `states:startExecution`); `aws-sdk:SERVICE:*` and `aws-sdk:*` as fallbacks. */
+  /**
+   * Service integrations by `'<service>:<api>'` (e.g. `states:startExecution`, `aws-sdk:s3:getObject`),
+   * and AWS SDK fallbacks by `'aws-sdk:<service>:*'` and `'aws-sdk:*'`.
+   */
   services?: Record<string, TaskInvoker>;
 }
 
 export class TaskDispatcher implements TaskInvoker {
-  constructor(private readonly opts: DispatcherOptions) {}
+  readonly #services: Record<string, TaskInvoker>;
 
-  /** `service:api` exactly, then the service's fallback `service:*`, then `aws-sdk:*` for any AWS SDK service. */
+  constructor(private readonly opts: DispatcherOptions) {
+    // Own keys only: a resource named after an Object.prototype member finds nothing.
+    this.#services = Object.assign(Object.create(null) as Record<string, TaskInvoker>, opts.services);
+  }
+
   #service(service: string, api: string): TaskInvoker | undefined {
-    const s = this.opts.services;
-    if (!s) return undefined;
-    return s[`${service}:${api}`] ?? s[`${service}:*`] ?? (service.startsWith('aws-sdk:') ? s['aws-sdk:*'] : undefined);
+    const s = this.#services;
+    const exact = s[`${service}:${api}`];
+    if (exact || !service.startsWith('aws-sdk:')) return exact;
+    return s[`${service}:*`] ?? s['aws-sdk:*'];
   }
 
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
@@ -28,7 +40,6 @@ export class TaskDispatcher implements TaskInvoker {
     let target: TaskInvoker | undefined;
     if (res.kind === 'lambda-function') target = this.opts.lambda;
     else if (res.kind === 'activity') target = this.opts.activity;
-    else if (res.service === 'lambda' && res.api === 'invoke') target = this.opts.lambda;
     else target = this.#service(res.service, res.api);
     if (!target) {
       cb.failed('States.Runtime', `The resource '${res.arn}' is not supported by this engine.`);

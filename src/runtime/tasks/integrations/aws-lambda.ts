@@ -5,7 +5,7 @@
  * configuration keeps answering an unknown function with Lambda.ResourceNotFoundException at once.
  * @module
  */
-import type { RemoteLambda } from '../lambda.js';
+import type { RemoteLambda } from './lambda.js';
 import { AwsClients } from './aws/clients.js';
 import { rawResponseOf } from './aws/shapes.js';
 

@@ -1,13 +1,14 @@
 /**
  * Activities: tasks handed to workers that poll for them (GetActivityTask) and report back with the
- * task token (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat).
+ * task token (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat). The server hands them out through
+ * the engine's `ActivityQueue`; the in-process library, where no worker polls, through `inProcessActivity`.
  *
  * The task itself is a row in the store (written with the step that scheduled it), so invoking one only
  * detaches it from the execution and wakes the workers polling that activity in this process. Pollers
  * also look at the store now and then, for tasks other processes scheduled.
  * @module
  */
-import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
+import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
 
 export class ActivityQueue implements TaskInvoker {
   #waiters = new Map<string, Set<() => void>>();
@@ -47,3 +48,14 @@ export class ActivityQueue implements TaskInvoker {
     });
   }
 }
+
+/**
+ * Activities in process (the library): no worker polls for them, so the task is taken at once
+ * (ActivityStarted) and waits for its token (`sendTaskSuccess` / `sendTaskFailure` of the running execution).
+ */
+export const inProcessActivity: TaskInvoker = {
+  invoke(_cmd, _ctx, cb) {
+    cb.started('stepwise-in-process');
+    cb.detach();
+  },
+};

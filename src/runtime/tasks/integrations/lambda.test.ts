@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { StateMachine, type StateMachineOptions } from '../../library/state-machine.js';
-import type { Json, JsonObject } from '../../shared/json.js';
-import { ManualClock } from '../clock.js';
+import { StateMachine, type StateMachineOptions } from '../../../library/state-machine.js';
+import type { Json, JsonObject } from '../../../shared/json.js';
+import { ManualClock } from '../../clock.js';
 import { errorPayload, functionNameOf } from './lambda.js';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '../errors.js';
 import { abortedChildCause, childExecutionName, startFailure, startResponse, syncDescription } from './states.js';
 
 test('a child name derived from the idempotency key is UUID-shaped, stable, and differs per key', () => {
@@ -11,10 +10,10 @@ test('a child name derived from the idempotency key is UUID-shaped, stable, and 
 });
 
 test('a refused StartExecution: StepFunctions.<Error>Exception and the SDK-style message as cause', () => {
-  const f = startFailure(new ApiError('ExecutionAlreadyExists', "Execution Already Exists: 'arn:x'"));
+  const f = startFailure({ k: 'refused', code: 'ExecutionAlreadyExists', message: "Execution Already Exists: 'arn:x'", status: 400 });
   assert.equal(f.error, 'StepFunctions.ExecutionAlreadyExistsException');
   assert.match(f.cause, /^Execution Already Exists: 'arn:x' \(Service: AWSStepFunctions; Status Code: 400; Error Code: ExecutionAlreadyExists; Request ID: [0-9a-f-]{36}; Proxy: null\)$/);
-  assert.equal(startFailure(new ApiError('ValidationException', 'v')).error, 'StepFunctions.ValidationException');
+  assert.equal(startFailure({ k: 'refused', code: 'ValidationException', message: 'v', status: 400 }).error, 'StepFunctions.ValidationException');
 });
 
 test('the request-response result: ExecutionArn, StartDate in epoch ms, the SDK HTTP metadata', () => {

@@ -7,9 +7,9 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cloneJson, isObject, isPlainJson, type Json, type JsonObject } from '../../shared/json.js';
-import type { FunctionSource, LambdaContext } from './functions.js';
-import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './types.js';
+import { cloneJson, isObject, isPlainJson, type Json, type JsonObject } from '../../../shared/json.js';
+import type { FunctionSource, LambdaContext } from '../functions.js';
+import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
 
 export interface LambdaInvokerOptions {
   functions?: FunctionSource;

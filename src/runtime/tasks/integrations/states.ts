@@ -13,6 +13,9 @@
  * - `.waitForTaskToken`: the child is started (its input carries the token) and the task waits for the
  *   token (the dispatcher detaches it).
  *
+ * The executions are started, described and stopped through the `NestedExecutions` port
+ * (`runtime/executions.ts`): the host that keeps state machines (the server) supplies StartExecution.
+ *
  * A StartExecution that is refused fails the task with the API's error as the SDK names it,
  * `StepFunctions.<Error>Exception` (e.g. `StepFunctions.ExecutionAlreadyExistsException`), and its
  * message as the SDK prints it as the cause.
@@ -25,12 +28,10 @@
  * @module
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { isObject, toJsonText, type Json, type JsonObject } from '../../shared/json.js';
-import type { ExecutionRecord } from '../../store/store.js';
-import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../../runtime/tasks/types.js';
-import { epoch, type ApiContext } from '../context.js';
-import { ApiError } from '../errors.js';
-import { describeExecution, launchExecution, prepareExecution } from '../operations/executions.js';
+import { isObject, toJsonText, type Json, type JsonObject } from '../../../shared/json.js';
+import type { ExecutionRecord } from '../../../store/store.js';
+import type { NestedExecutions, StartRefusal } from '../../executions.js';
+import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
 
 /** The cause AWS gives a child it stops because the task that managed it ended. */
 export const abortedChildCause = (parentArn: string): string =>
@@ -46,7 +47,7 @@ export function childExecutionName(idempotencyKey: string): string {
 }
 
 /** The error name and cause a refused StartExecution gives the task. */
-export function startFailure(e: ApiError): { error: string; cause: string } {
+export function startFailure(e: StartRefusal): { error: string; cause: string } {
   const error = `StepFunctions.${e.code.endsWith('Exception') ? e.code : `${e.code}Exception`}`;
   const cause = `${e.message} (Service: AWSStepFunctions; Status Code: ${e.status}; Error Code: ${e.code}; Request ID: ${randomUUID()}; Proxy: null)`;
   return { error, cause };
@@ -55,7 +56,7 @@ export function startFailure(e: ApiError): { error: string; cause: string } {
 /** StartExecution's response as the integration returns it (and records it in TaskSubmitted). */
 export function startResponse(rec: Pick<ExecutionRecord, 'executionArn' | 'startDate'>, now: number): JsonObject {
   const requestId = randomUUID();
-  const length = String(Buffer.byteLength(JSON.stringify({ executionArn: rec.executionArn, startDate: epoch(rec.startDate) })));
+  const length = String(Buffer.byteLength(JSON.stringify({ executionArn: rec.executionArn, startDate: rec.startDate / 1000 })));
   const date = new Date(now).toUTCString();
   const type = 'application/x-amz-json-1.0';
   return {
@@ -99,31 +100,20 @@ function inputText(v: Json | undefined): string {
 }
 
 export class StartExecutionIntegration implements TaskInvoker {
-  #api: ApiContext | undefined;
-
-  /** The API context executions are started in (the engine exists before it, so it comes later). */
-  bind(api: ApiContext): this {
-    this.#api = api;
-    return this;
-  }
+  constructor(private readonly executions: NestedExecutions) {}
 
   invoke(cmd: InvokeTask, task: TaskContext, cb: TaskCallbacks): void {
-    const api = this.#api;
-    if (!api) {
-      cb.failed('States.Runtime', 'The states:startExecution integration is not connected to an API.');
-      return;
-    }
-    this.#run(api, cmd, task, cb).catch((e: unknown) => {
+    this.#run(this.executions, cmd, task, cb).catch((e: unknown) => {
       if (!task.cancel.cancelled) cb.failed('States.Runtime', `Internal error: ${(e as Error)?.message ?? String(e)}`);
     });
   }
 
-  async #run(api: ApiContext, cmd: InvokeTask, task: TaskContext, cb: TaskCallbacks): Promise<void> {
+  async #run(api: NestedExecutions, cmd: InvokeTask, task: TaskContext, cb: TaskCallbacks): Promise<void> {
     const res = cmd.resource;
     const pattern = res.kind === 'service' ? res.pattern : 'request-response';
     const params = isObject(cmd.input) ? cmd.input : {};
     const derived = params.Name === undefined || params.Name === null;
-    const request: Record<string, unknown> = {
+    const request = {
       stateMachineArn: params.StateMachineArn,
       input: inputText(params.Input),
       name: derived ? childExecutionName(task.idempotencyKey) : params.Name,
@@ -136,20 +126,18 @@ export class StartExecutionIntegration implements TaskInvoker {
         if (!settled && child) void this.#abortChild(api, child, cmd, task);
       });
     }
-    let rec: ExecutionRecord;
-    try {
-      // Without a Name the child's name is this task's own; with one, a child of that name and input
-      // started since the task was scheduled is this task's (invoked again after a restart).
-      const adopt = derived ? () => true : (existing: ExecutionRecord) => this.#startedSinceScheduled(api, existing, cmd, task);
-      rec = await launchExecution(api, await prepareExecution(api, request), adopt);
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      const f = startFailure(e);
+    // Without a Name the child's name is this task's own; with one, a child of that name and input
+    // started since the task was scheduled is this task's (invoked again after a restart).
+    const adopt = derived ? () => true : (existing: ExecutionRecord) => this.#startedSinceScheduled(api, existing, cmd, task);
+    const started = await api.start(request, adopt);
+    if (started.k === 'refused') {
+      const f = startFailure(started);
       if (!task.cancel.cancelled) cb.failed(f.error, f.cause);
       return;
     }
+    const rec = started.rec;
     child = rec.executionArn;
-    const response = startResponse(rec, api.clock.now());
+    const response = startResponse(rec, api.now());
     if (!waits) {
       cb.succeeded(response);
       return;
@@ -158,37 +146,38 @@ export class StartExecutionIntegration implements TaskInvoker {
       void this.#abortChild(api, child, cmd, task);
       return;
     }
-    await api.engine.taskSubmitted(task.executionArn, cmd.seq, response);
+    await api.taskSubmitted(task.executionArn, cmd.seq, response);
     const ended = await this.#waitFor(api, child, task);
     // Stopped, or the engine closed: the task stays open, to be invoked again after a restart.
-    if (task.cancel.cancelled || api.engine.closed) return;
+    if (task.cancel.cancelled || api.closed) return;
     settled = true;
-    if (!ended) {
+    const description = ended && (await api.describe(child));
+    if (!ended || !description) {
       cb.failed('States.TaskFailed', `The execution ${child} no longer exists.`);
       return;
     }
-    const description = syncDescription(await describeExecution(api, { executionArn: child }), pattern === 'sync2');
-    if (ended.status === 'SUCCEEDED') cb.succeeded(description);
-    else cb.failed('States.TaskFailed', JSON.stringify(description));
+    const out = syncDescription(description, pattern === 'sync2');
+    if (ended.status === 'SUCCEEDED') cb.succeeded(out);
+    else cb.failed('States.TaskFailed', JSON.stringify(out));
   }
 
   /** The child's record once it has ended; a store that fails meanwhile is read again a little later. */
-  async #waitFor(api: ApiContext, child: string, task: TaskContext): Promise<ExecutionRecord | undefined> {
+  async #waitFor(api: NestedExecutions, child: string, task: TaskContext): Promise<ExecutionRecord | undefined> {
     for (;;) {
       try {
-        return await api.engine.whenEnded(child, task.cancel.signal);
+        return await api.whenEnded(child, task.cancel.signal);
       } catch (e) {
-        if (task.cancel.cancelled || api.engine.closed) return undefined;
-        (api.engine.opts.log ?? console.error)(`stepwise states:startExecution: waiting for ${child}: ${(e as Error)?.message ?? String(e)}`);
+        if (task.cancel.cancelled || api.closed) return undefined;
+        api.log(`stepwise states:startExecution: waiting for ${child}: ${(e as Error)?.message ?? String(e)}`);
         await new Promise((r) => setTimeout(r, 1000).unref());
       }
     }
   }
 
   /** Whether a child of the task's name and input was started after the task was scheduled. */
-  async #startedSinceScheduled(api: ApiContext, existing: ExecutionRecord, cmd: InvokeTask, task: TaskContext): Promise<boolean> {
-    const row = (await api.store.openTasks(task.executionArn)).find((t) => t.seq === cmd.seq);
-    return row !== undefined && existing.startDate >= row.createdAt;
+  async #startedSinceScheduled(api: NestedExecutions, existing: ExecutionRecord, cmd: InvokeTask, task: TaskContext): Promise<boolean> {
+    const scheduled = await api.openTaskCreatedAt(task.executionArn, cmd.seq);
+    return scheduled !== undefined && existing.startDate >= scheduled;
   }
 
   /**
@@ -197,16 +186,16 @@ export class StartExecutionIntegration implements TaskInvoker {
    * shows the task over. (A driver that could not persist a step also lets its tasks go, but the task
    * stays open in the store, to be invoked again: its child is left running.)
    */
-  async #abortChild(api: ApiContext, child: string, cmd: InvokeTask, task: TaskContext): Promise<void> {
+  async #abortChild(api: NestedExecutions, child: string, cmd: InvokeTask, task: TaskContext): Promise<void> {
     try {
       for (let i = 0; ; i++) {
-        const parent = await api.store.getExecution(task.executionArn);
+        const parent = await api.getExecution(task.executionArn);
         if (!parent || parent.status !== 'RUNNING') break;
-        if (!(await api.store.openTasks(task.executionArn)).some((t) => t.seq === cmd.seq)) break;
+        if ((await api.openTaskCreatedAt(task.executionArn, cmd.seq)) === undefined) break;
         if (i >= 50) return;
         await new Promise((r) => setTimeout(r, 100));
       }
-      await api.engine.stop(child, undefined, abortedChildCause(task.executionArn));
+      await api.stop(child, undefined, abortedChildCause(task.executionArn));
     } catch {
       // The child runs on; nothing waits for it any more.
     }
