@@ -79,6 +79,9 @@ export interface Thread {
 
 export type TaskFamily = 'lambda' | 'activity' | 'task';
 
+/** An outcome sent with a task token (SendTaskSuccess / SendTaskFailure). */
+export type TokenAnswer = { k: 'taskSucceeded'; output: Json } | { k: 'taskFailed'; error?: string; cause?: string };
+
 export type Wait =
   | {
       k: 'task';
@@ -91,6 +94,11 @@ export type Wait =
       /** Set once TaskSubmitted is recorded (the call of a `.sync` or callback task went through). */
       submitted?: boolean;
       token: string | undefined;
+      /**
+       * A callback task's token answered before its call returned (or before its response was
+       * recorded): the answer, applied right after TaskSubmitted.
+       */
+      answer?: TokenAnswer;
     }
   | { k: 'timer'; seq: number; why: 'wait' | 'retry' }
   | YieldWait

@@ -11,8 +11,12 @@ export type EngineInput =
   | { k: 'taskStarted'; seq: number; workerName?: string }
   /** The call of a `.sync` or `.waitForTaskToken` task went through (its response); the task goes on waiting. */
   | { k: 'taskSubmitted'; seq: number; output: Json }
-  | { k: 'taskSucceeded'; seq: number; output: Json }
-  | { k: 'taskFailed'; seq: number; error?: string; cause?: string }
+  /**
+   * `byToken`: the outcome came with the task token (SendTaskSuccess / SendTaskFailure), not from the
+   * call itself; for a callback task whose call has not returned yet it waits for that call (see task.ts).
+   */
+  | { k: 'taskSucceeded'; seq: number; output: Json; byToken?: true }
+  | { k: 'taskFailed'; seq: number; error?: string; cause?: string; byToken?: true }
   | { k: 'taskTimedOut'; seq: number; error: 'States.Timeout' | 'States.HeartbeatTimeout'; cause?: string }
   /** The runtime could not schedule the task (e.g. the activity does not exist). */
   | { k: 'taskScheduleFailed'; seq: number; error: string; cause: string }

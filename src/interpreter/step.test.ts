@@ -367,6 +367,58 @@ describe('step: commands', () => {
     );
   });
 
+  test('a callback token answered before its call returned: the answer waits for TaskSubmitted, in the state', async () => {
+    const callback = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: 'f', Payload: { 'token.$': '$$.Task.Token' } }, End: true };
+    const def = { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'T', States: { T: callback } }], End: true } } };
+    const m = compileMachine(def);
+    const r1 = await step(m, initialState(info({})), { k: 'start', info: info({}) }, { now: T0, seed: 1 });
+    const seq = (r1.commands[0] as InvokeTask).seq;
+    const r2 = await step(m, r1.state, { k: 'taskSucceeded', seq, output: { ok: 1 }, byToken: true }, { now: T0 + 1, seed: 2 });
+    assert.deepEqual([r2.events, r2.commands], [[], []]);
+    // Kept through a restart (the store keeps the state as JSON); a second answer changes nothing.
+    const stored = JSON.parse(JSON.stringify(r2.state)) as ExecState;
+    const r3 = await step(m, stored, { k: 'taskSucceeded', seq, output: { ok: 2 }, byToken: true }, { now: T0 + 2, seed: 3 });
+    assert.deepEqual([r3.events, r3.commands], [[], []]);
+    const response = { Payload: { sent: true }, StatusCode: 200 };
+    const r4 = await step(m, r3.state, { k: 'taskSubmitted', seq, output: response }, { now: T0 + 3, seed: 4 });
+    assert.deepEqual(
+      r4.events.map((e) => [e.type, e.details?.output]),
+      [
+        ['TaskSubmitted', response],
+        ['TaskSucceeded', { ok: 1 }],
+        ['TaskStateExited', { ok: 1 }],
+        ['ParallelStateSucceeded', undefined],
+        ['ParallelStateExited', [{ ok: 1 }]],
+        ['ExecutionSucceeded', [{ ok: 1 }]],
+      ],
+    );
+    assert.equal(r4.state.status, 'SUCCEEDED');
+
+    // The call itself failing (no token) ends the task whatever answer is waiting.
+    const f1 = await step(m, initialState(info({}, 'e2')), { k: 'start', info: info({}, 'e2') }, { now: T0, seed: 1 });
+    const fseq = (f1.commands[0] as InvokeTask).seq;
+    const f2 = await step(m, f1.state, { k: 'taskFailed', seq: fseq, error: 'Late', byToken: true }, { now: T0 + 1, seed: 2 });
+    assert.deepEqual(f2.events, []);
+    const f3 = await step(m, f2.state, { k: 'taskFailed', seq: fseq, error: 'Lambda.ServiceException', cause: 'down' }, { now: T0 + 2, seed: 3 });
+    assert.deepEqual(
+      f3.events.map((e) => [e.type, e.details?.error]),
+      [['TaskFailed', 'Lambda.ServiceException'], ['TaskStateAborted', undefined], ['ParallelStateFailed', undefined], ['ExecutionFailed', 'Lambda.ServiceException']],
+    );
+  });
+
+  test('a callback token answered after TaskSubmitted, or an outcome from the call itself, takes effect at once', async () => {
+    const def = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: 'f', Payload: { 'token.$': '$$.Task.Token' } }, End: true } } };
+    const m = compileMachine(def);
+    const r1 = await step(m, initialState(info({})), { k: 'start', info: info({}) }, { now: T0, seed: 1 });
+    const seq = (r1.commands[0] as InvokeTask).seq;
+    const r2 = await step(m, r1.state, { k: 'taskSubmitted', seq, output: {} }, { now: T0 + 1, seed: 2 });
+    const r3 = await step(m, r2.state, { k: 'taskSucceeded', seq, output: { ok: 1 }, byToken: true }, { now: T0 + 2, seed: 3 });
+    assert.deepEqual(r3.events.map((e) => e.type), ['TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    const s1 = await step(m, initialState(info({}, 'e2')), { k: 'start', info: info({}, 'e2') }, { now: T0, seed: 1 });
+    const s2 = await step(m, s1.state, { k: 'taskSucceeded', seq: (s1.commands[0] as InvokeTask).seq, output: { ok: 2 } }, { now: T0 + 1, seed: 2 });
+    assert.deepEqual(s2.events.map((e) => e.type), ['TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  });
+
   test('Wait states arm timers with their delay; Timestamp waits are measured from the step time', async () => {
     const def = {
       StartAt: 'S',

@@ -193,8 +193,8 @@ export class StateMachine {
       executionArn: arn,
       done,
       stop: (error, cause) => driver.stop(error, cause),
-      sendTaskSuccess: (token, output) => withTask(token, (seq) => driver.send({ k: 'taskSucceeded', seq, output })),
-      sendTaskFailure: (token, error, cause) => withTask(token, (seq) => driver.send({ k: 'taskFailed', seq, error, cause })),
+      sendTaskSuccess: (token, output) => withTask(token, (seq) => driver.send({ k: 'taskSucceeded', seq, output, byToken: true })),
+      sendTaskFailure: (token, error, cause) => withTask(token, (seq) => driver.send({ k: 'taskFailed', seq, error, cause, byToken: true })),
       sendTaskHeartbeat: (token) => withTask(token, (seq) => driver.heartbeat(seq)),
       isWaiting: (token) => driver.taskOfToken(token) !== undefined,
     };

@@ -6,7 +6,7 @@
  */
 import type { Machine } from '../asl/model.js';
 import type { ExecState, ExecutionInfo, Thread, Wait } from '../interpreter/exec-state.js';
-import { parseTaskToken } from '../interpreter/states/task.js';
+import { awaitsCall, parseTaskToken } from '../interpreter/states/task.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import type { EngineInput } from '../interpreter/inputs.js';
 import type { StepOptions } from '../interpreter/runner.js';
@@ -267,12 +267,27 @@ export class ExecutionDriver {
     for (const c of commands) this.#invoke(c);
   }
 
-  /** The open task (callback or activity) a token belongs to, by sequence number. */
+  /**
+   * The open task (callback or activity) a token belongs to, by sequence number; undefined also when
+   * the token was answered already (the answer waits for the task's call to return).
+   */
   taskOfToken(token: string): number | undefined {
     const t = parseTaskToken(token);
     if (!t || t.executionArn !== this.state.info.executionArn) return undefined;
+    const w = this.#waitOf(t.seq);
+    return w?.k === 'task' && w.token === token && !w.answer ? t.seq : undefined;
+  }
+
+  /** Whether the token of the task `seq` was answered already, the answer waiting for the task's call. */
+  answered(seq: number): boolean {
+    const w = this.#waitOf(seq);
+    return w?.k === 'task' && w.answer !== undefined;
+  }
+
+  /** What the thread awaiting `seq` waits on (undefined when nothing awaits it). */
+  #waitOf(seq: number): Wait | null | undefined {
     let th = this.state.root;
-    const path = this.state.pending[t.seq];
+    const path = this.state.pending[seq];
     if (!th || !path) return undefined;
     for (const i of path) {
       const w: Wait | null = th.wait;
@@ -280,7 +295,7 @@ export class ExecutionDriver {
       if (!child) return undefined;
       th = child;
     }
-    return th.wait?.k === 'task' && th.wait.token === token ? t.seq : undefined;
+    return th.wait;
   }
 
   /** Whether the task `seq` has an invocation running in this process. */
@@ -337,10 +352,11 @@ export class ExecutionDriver {
     while (this.#queue.length) {
       const q = this.#queue.shift()!;
       const input = q.input;
-      // An outcome from outside (a timer, a token) ends an invocation still running here.
+      // An outcome from outside (a timer, a token) ends an invocation still running here, except the
+      // call of a callback task answered before it returned: the answer waits for it (task.ts).
       if ('seq' in input && input.k !== 'taskStarted' && input.k !== 'taskSubmitted' && input.k !== 'timerFired') {
         const open = this.#taskMap?.get(input.seq);
-        if (open) this.closeTask(open);
+        if (open && !(isTokenAnswer(input) && awaitsCall(this.#waitOf(input.seq)))) this.closeTask(open);
       }
       const now = this.opts.clock.now();
       const env = { now, seed: this.opts.seed ? this.opts.seed() : newSeed() };
@@ -544,6 +560,9 @@ export class ExecutionDriver {
   }
 }
 
+/** An outcome sent with a task token (SendTaskSuccess / SendTaskFailure). */
+const isTokenAnswer = (input: EngineInput): boolean => (input.k === 'taskSucceeded' || input.k === 'taskFailed') && input.byToken === true;
+
 /** The durable work a step creates or finishes, for the store (delays already scaled). */
 export function stepEffects(r: StepResult, input: EngineInput, now: number, scaled: Scaler): StepEffects {
   const e: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
@@ -559,6 +578,12 @@ export function stepEffects(r: StepResult, input: EngineInput, now: number, scal
       break;
     case 'taskSucceeded':
     case 'taskFailed':
+      // A token answered before its call returned keeps the task open (its call is awaited, and made
+      // again after a restart) with its timers.
+      if (r.state.pending[input.seq] !== undefined) break;
+      e.tasksRemove.push(input.seq);
+      e.timersRemove.push({ seq: input.seq });
+      break;
     case 'taskTimedOut':
     case 'taskScheduleFailed':
       e.tasksRemove.push(input.seq);

@@ -534,8 +534,12 @@ export class Engine {
   async completeTask(token: string, outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error?: string; cause?: string }): Promise<boolean> {
     const row = await this.store.taskByToken(token);
     if (!row) return false;
+    // Answered already, the answer waiting for the task's call to return: the task is over for its token.
+    if ((await this.#driver(row.executionArn))?.answered(row.seq)) return false;
     const input: EngineInput =
-      outcome.k === 'succeeded' ? { k: 'taskSucceeded', seq: row.seq, output: outcome.output } : { k: 'taskFailed', seq: row.seq, error: outcome.error, cause: outcome.cause };
+      outcome.k === 'succeeded'
+        ? { k: 'taskSucceeded', seq: row.seq, output: outcome.output, byToken: true }
+        : { k: 'taskFailed', seq: row.seq, error: outcome.error, cause: outcome.cause, byToken: true };
     return this.deliver(row.executionArn, input);
   }
 

@@ -275,11 +275,41 @@ describe('Task: service integrations and callbacks', () => {
     assert.deepEqual(r.events[5]!.details, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', output: { approved: true }, outputDetails: { truncated: false } });
   });
 
+  test('a token answered before its call returned: TaskSubmitted (the call’s response) comes first, then the answer', async () => {
+    const sqs = new Recorder();
+    const sm = new StateMachine({ StartAt: 'T', States: { T: { Type: 'Task', Resource: CALLBACK, Parameters: { QueueUrl: 'q', 'MessageBody.$': '$$.Task.Token' }, End: true } } }, { services: { 'sqs:sendMessage': sqs } });
+    const ex = sm.start({});
+    await new Promise((r) => setImmediate(r));
+    const { cmd, cb } = sqs.calls[0]!;
+    assert.equal(ex.sendTaskSuccess(cmd.token!, { approved: true }), true);
+    assert.equal(await isDone(ex.done), false);
+    assert.equal(ex.isWaiting(cmd.token!), false);
+    assert.equal(ex.sendTaskSuccess(cmd.token!, { approved: false }), false, 'answered once');
+    cb.succeeded({ MessageId: 'm-1' });
+    const r = await ex.done;
+    assert.deepEqual([r.status, r.output], ['SUCCEEDED', { approved: true }]);
+    assert.deepEqual(
+      r.events.map((e) => [e.type, e.details?.output]),
+      [
+        ['ExecutionStarted', undefined],
+        ['TaskStateEntered', undefined],
+        ['TaskScheduled', undefined],
+        ['TaskStarted', undefined],
+        ['TaskSubmitted', { MessageId: 'm-1' }],
+        ['TaskSucceeded', { approved: true }],
+        ['TaskStateExited', { approved: true }],
+        ['ExecutionSucceeded', { approved: true }],
+      ],
+    );
+  });
+
   test('a failed callback reports its error and cause', async () => {
     const sqs = new Recorder();
     const sm = new StateMachine({ StartAt: 'T', States: { T: { Type: 'Task', Resource: CALLBACK, Parameters: { QueueUrl: 'q' }, End: true } } }, { services: { 'sqs:sendMessage': sqs } });
     const ex = sm.start({});
     await new Promise((r) => setImmediate(r));
+    // The message is sent (an answer to a token whose call is still out waits for the call's response).
+    sqs.calls[0]!.cb.succeeded({ MessageId: 'm-1' });
     assert.equal(ex.sendTaskFailure(sqs.calls[0]!.cmd.token!, 'Rejected', 'not approved'), true);
     const r = await ex.done;
     assert.deepEqual([r.status, r.error, r.cause], ['FAILED', 'Rejected', 'not approved']);

@@ -13,7 +13,7 @@ import {
   effectiveInput,
   MAX_PAYLOAD_BYTES,
   } from '../data-flow.js';
-import type { TaskFamily, Thread } from '../exec-state.js';
+import type { TaskFamily, Thread, TokenAnswer, Wait } from '../exec-state.js';
 import { BLOCKED, type Flow, type Maybe } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import type { Runner } from '../runner.js';
@@ -211,8 +211,7 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
     return attempt(r, th, st);
   }
   if (w.k !== 'task' || !('seq' in input) || w.seq !== input.seq) return BLOCKED;
-  const prefix = w.family === 'lambda' ? 'LambdaFunction' : w.family === 'activity' ? 'Activity' : 'Task';
-  const base = (): JsonObject => (w.family === 'task' ? { resourceType: w.resourceType, resource: w.resource } : {});
+  const base = (): JsonObject => baseOf(w);
   switch (input.k) {
     case 'taskStarted':
       if (w.family === 'activity' && !w.started) {
@@ -220,34 +219,33 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
         r.emit(th, 'ActivityStarted', input.workerName === undefined ? {} : { workerName: input.workerName });
       }
       return BLOCKED;
-    case 'taskSubmitted':
+    case 'taskSubmitted': {
       // The call returned; the task now waits for its job or its token. A call made again after a
       // restart records nothing more.
-      if (w.family === 'task' && !w.submitted) {
-        w.submitted = true;
-        r.emit(th, 'TaskSubmitted', r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
-      }
-      return BLOCKED;
-    case 'taskSucceeded': {
-      th.wait = null;
-      const resultBound = jsonBoundWithin(input.output, MAX_PAYLOAD_BYTES);
-      if (resultBound === undefined) {
-        const f = dataLimitExceeded(w.family === 'task' ? w.resourceType : w.resource);
-        r.emit(th, `${prefix}Failed`, { ...base(), error: f.error, cause: f.cause_ });
-        return r.handleFailure(th, st, { error: f.error, cause: f.cause_ });
-      }
-      r.emit(th, `${prefix}Succeeded`, r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
-      return exitWithResult(r, th, st, input.output, resultBound);
+      if (w.family !== 'task' || w.submitted) return BLOCKED;
+      w.submitted = true;
+      r.emit(th, 'TaskSubmitted', r.recording ? { ...base(), output: input.output, outputDetails: NOT_TRUNCATED } : undefined);
+      const answer = w.answer;
+      if (!answer) return BLOCKED;
+      // The token was answered while the call was still out: the answer takes effect now.
+      delete w.answer;
+      delete r.s.pending[w.seq];
+      return resumeTask(r, th, st, { ...answer, seq: w.seq });
     }
+    case 'taskSucceeded':
     case 'taskFailed':
-    case 'taskScheduleFailed': {
-      th.wait = null;
-      const d: JsonObject = base();
-      if (input.error !== undefined) d.error = input.error;
-      if (input.cause !== undefined) d.cause = input.cause;
-      r.emit(th, `${prefix}Failed`, d);
-      return r.handleFailure(th, st, { error: input.error ?? '', cause: input.cause });
-    }
+      if (input.byToken && awaitsCall(w)) {
+        // The token came back before the call that handed it over returned (a quick external system, a
+        // function answering its own token, or a call made again after a restart): as on AWS, the task
+        // records the call's response (TaskSubmitted) first. The answer is kept in the state, so it
+        // survives a restart; a second answer meanwhile changes nothing. The call is still awaited.
+        w.answer ??= answerOf(input);
+        r.s.pending[w.seq] = th.path;
+        return BLOCKED;
+      }
+      return input.k === 'taskSucceeded' ? succeeded(r, th, st, w, input.output) : failed(r, th, st, w, input.error, input.cause);
+    case 'taskScheduleFailed':
+      return failed(r, th, st, w, input.error, input.cause);
     case 'taskTimedOut': {
       th.wait = null;
       // Service integrations report an empty cause; Lambda functions and activities none. A service
@@ -256,14 +254,56 @@ export function resumeTask(r: Runner, th: Thread, st: TaskState, input: EngineIn
       const cause = input.cause ?? (w.family === 'task' ? '' : undefined);
       const heartbeat = input.error === 'States.HeartbeatTimeout' && w.family === 'task';
       const error = heartbeat ? 'States.Timeout' : input.error;
-      const d: JsonObject = { ...base(), error };
+      const d: JsonObject = { ...baseOf(w), error };
       if (cause !== undefined) d.cause = cause;
-      r.emit(th, `${prefix}TimedOut`, d);
+      r.emit(th, `${prefixOf(w)}TimedOut`, d);
       return r.handleFailure(th, st, heartbeat ? { error, cause, alias: 'States.HeartbeatTimeout' } : { error, cause });
     }
     default:
       return BLOCKED;
   }
+}
+
+type TaskWait = Extract<Wait, { k: 'task' }>;
+
+/**
+ * A callback task (`.waitForTaskToken`) whose call has not returned yet, as far as the state knows: an
+ * answer to its token waits for the call's response (TaskSubmitted).
+ */
+export function awaitsCall(w: Wait | null | undefined): boolean {
+  return w?.k === 'task' && w.family === 'task' && w.token !== undefined && !w.submitted;
+}
+
+function answerOf(input: Extract<EngineInput, { k: 'taskSucceeded' | 'taskFailed' }>): TokenAnswer {
+  if (input.k === 'taskSucceeded') return { k: 'taskSucceeded', output: input.output };
+  const a: TokenAnswer = { k: 'taskFailed' };
+  if (input.error !== undefined) a.error = input.error;
+  if (input.cause !== undefined) a.cause = input.cause;
+  return a;
+}
+
+const prefixOf = (w: TaskWait): string => (w.family === 'lambda' ? 'LambdaFunction' : w.family === 'activity' ? 'Activity' : 'Task');
+const baseOf = (w: TaskWait): JsonObject => (w.family === 'task' ? { resourceType: w.resourceType, resource: w.resource } : {});
+
+function succeeded(r: Runner, th: Thread, st: TaskState, w: TaskWait, output: Json): Maybe<Flow> {
+  th.wait = null;
+  const resultBound = jsonBoundWithin(output, MAX_PAYLOAD_BYTES);
+  if (resultBound === undefined) {
+    const f = dataLimitExceeded(w.family === 'task' ? w.resourceType : w.resource);
+    r.emit(th, `${prefixOf(w)}Failed`, { ...baseOf(w), error: f.error, cause: f.cause_ });
+    return r.handleFailure(th, st, { error: f.error, cause: f.cause_ });
+  }
+  r.emit(th, `${prefixOf(w)}Succeeded`, r.recording ? { ...baseOf(w), output, outputDetails: NOT_TRUNCATED } : undefined);
+  return exitWithResult(r, th, st, output, resultBound);
+}
+
+function failed(r: Runner, th: Thread, st: TaskState, w: TaskWait, error: string | undefined, cause: string | undefined): Maybe<Flow> {
+  th.wait = null;
+  const d: JsonObject = baseOf(w);
+  if (error !== undefined) d.error = error;
+  if (cause !== undefined) d.cause = cause;
+  r.emit(th, `${prefixOf(w)}Failed`, d);
+  return r.handleFailure(th, st, { error: error ?? '', cause });
 }
 
 
