@@ -31,10 +31,11 @@ test('lookup order: the exact <service>:<api>, then aws-sdk:<service>:*, then aw
 });
 
 test('the fallbacks are for AWS SDK integrations only; an unknown resource keeps its States.Runtime error', async () => {
-  const r = await run('arn:aws:states:::sqs:sendMessage', { 'aws-sdk:*': named('any'), 'aws-sdk:sqs:*': named('service') });
+  // codebuild:startBuild is an optimized integration of AWS's that Stepwise does not have.
+  const r = await run('arn:aws:states:::codebuild:startBuild', { 'aws-sdk:*': named('any'), 'aws-sdk:codebuild:*': named('service') });
   assert.equal(r.status, 'FAILED');
   assert.equal(r.error, 'States.Runtime');
-  assert.equal(r.cause, "The resource 'arn:aws:states:::sqs:sendMessage' is not supported by this engine.");
+  assert.equal(r.cause, "The resource 'arn:aws:states:::codebuild:startBuild' is not supported by this engine.");
   const proto = await run('arn:aws:states:::toString:valueOf', {});
   assert.equal(proto.error, 'States.Runtime');
 });
