@@ -59,6 +59,9 @@ function schemaReader(pkg: string): SchemaOf | undefined {
   }
 }
 
+/** Clients kept at most (one per service, region, endpoint and role); the least recently used is dropped first. */
+const MAX_CLIENTS = 256;
+
 export class AwsClients {
   readonly #env: Record<string, string | undefined>;
   readonly #credentials: AwsClientsOptions['credentials'];
@@ -92,10 +95,19 @@ export class AwsClients {
     const endpoint = this.endpointOf(service);
     const key = `${service.id}\n${r}\n${endpoint ?? ''}\n${roleArn ?? ''}`;
     let p = this.#clients.get(key);
-    if (!p) {
-      p = this.#create(service, r, endpoint, roleArn);
+    if (p) {
+      // Most recently used last: the oldest is the first to go when the cache is full.
+      this.#clients.delete(key);
       this.#clients.set(key, p);
-      p.catch(() => this.#clients.delete(key));
+      return p;
+    }
+    p = this.#create(service, r, endpoint, roleArn);
+    this.#clients.set(key, p);
+    p.catch(() => this.#clients.delete(key));
+    // Roles can come from each execution's data (Credentials.RoleArn.$): keep the cache bounded.
+    if (this.#clients.size > MAX_CLIENTS) {
+      // Dropped, not destroyed: a call still in flight on it finishes; its idle sockets close by themselves.
+      this.#clients.delete(this.#clients.keys().next().value as string);
     }
     return p;
   }
