@@ -13,6 +13,9 @@ import type {
   Catcher,
   ChoiceRule,
   Dyn,
+  ItemBatcherSpec,
+  ItemReaderSpec,
+  ResultWriterSpec,
   JsonataIO,
   Machine,
   MapState,
@@ -233,10 +236,56 @@ function compileMap(base: Omit<MapState, 'type' | 'processor' | 'mode' | 'execut
     maxConcurrency: dyn<number>(raw, 'MaxConcurrency', ql, ctx),
     toleratedFailureCount: dyn<number>(raw, 'ToleratedFailureCount', ql, ctx),
     toleratedFailurePercentage: dyn<number>(raw, 'ToleratedFailurePercentage', ql, ctx),
-    itemReader: raw.ItemReader,
-    itemBatcher: raw.ItemBatcher,
-    resultWriter: raw.ResultWriter,
+    itemReader: isObject(raw.ItemReader) ? itemReader(raw.ItemReader, ql, ctx) : undefined,
+    itemBatcher: isObject(raw.ItemBatcher) ? itemBatcher(raw.ItemBatcher, ql, ctx) : undefined,
+    resultWriter: isObject(raw.ResultWriter) ? resultWriter(raw.ResultWriter, ql, ctx) : undefined,
     retry: retriers(raw.Retry),
     catch: catchers(raw.Catch, ql, ctx),
+  };
+}
+
+/** A template field of a Distributed Map's sub-object: Parameters (JSONPath) or Arguments (JSONata). */
+function templateOf(v: Json | undefined, ql: QueryLanguage, ctx: Ctx, field: string): CompiledTemplate | CompiledJsonata | undefined {
+  if (v === undefined) return undefined;
+  if (ql === 'JSONata') {
+    ctx.usesJsonata = true;
+    return compileJsonataValue(v, field);
+  }
+  return compileTemplate(v);
+}
+
+function without(o: JsonObject, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(o)) if (!keys.includes(k)) out[k] = o[k]!;
+  return out;
+}
+
+function itemReader(raw: JsonObject, ql: QueryLanguage, ctx: Ctx): ItemReaderSpec {
+  const resource = str(raw.Resource) ?? '';
+  const rc = isObject(raw.ReaderConfig) ? raw.ReaderConfig : undefined;
+  return {
+    resource,
+    parsedResource: parseResource(resource),
+    params: templateOf(ql === 'JSONata' ? raw.Arguments : raw.Parameters, ql, ctx, ql === 'JSONata' ? 'ItemReader.Arguments' : 'ItemReader.Parameters'),
+    readerConfig: rc ? (ql === 'JSONata' ? templateOf(without(rc, ['MaxItems']), ql, ctx, 'ItemReader.ReaderConfig') : compileTemplate(without(rc, ['MaxItems', 'MaxItemsPath']))) : undefined,
+    maxItems: rc ? dyn<number>(rc, 'MaxItems', ql, ctx) : undefined,
+  };
+}
+
+function itemBatcher(raw: JsonObject, ql: QueryLanguage, ctx: Ctx): ItemBatcherSpec {
+  return {
+    maxItemsPerBatch: dyn<number>(raw, 'MaxItemsPerBatch', ql, ctx),
+    maxInputBytesPerBatch: dyn<number>(raw, 'MaxInputBytesPerBatch', ql, ctx),
+    batchInput: templateOf(raw.BatchInput, ql, ctx, 'ItemBatcher.BatchInput'),
+  };
+}
+
+function resultWriter(raw: JsonObject, ql: QueryLanguage, ctx: Ctx): ResultWriterSpec {
+  const resource = str(raw.Resource);
+  return {
+    resource,
+    parsedResource: resource === undefined ? undefined : parseResource(resource),
+    params: templateOf(ql === 'JSONata' ? raw.Arguments : raw.Parameters, ql, ctx, ql === 'JSONata' ? 'ResultWriter.Arguments' : 'ResultWriter.Parameters'),
+    writerConfig: templateOf(raw.WriterConfig, ql, ctx, 'ResultWriter.WriterConfig'),
   };
 }

@@ -138,11 +138,38 @@ export interface MapState extends Base<'Map'> {
   readonly maxConcurrency: Dyn<number> | undefined;
   readonly toleratedFailureCount: Dyn<number> | undefined;
   readonly toleratedFailurePercentage: Dyn<number> | undefined;
-  readonly itemReader: Json | undefined;
-  readonly itemBatcher: Json | undefined;
-  readonly resultWriter: Json | undefined;
+  readonly itemReader: ItemReaderSpec | undefined;
+  readonly itemBatcher: ItemBatcherSpec | undefined;
+  readonly resultWriter: ResultWriterSpec | undefined;
   readonly retry: readonly Retrier[];
   readonly catch: readonly Catcher[];
+}
+
+/** A Distributed Map's ItemReader: where its items come from (read by the runtime). */
+export interface ItemReaderSpec {
+  /** The Resource as written (`arn:aws:states:::s3:getObject`, `…:s3:listObjectsV2`). */
+  readonly resource: string;
+  readonly parsedResource: TaskResource | undefined;
+  /** Parameters (JSONPath) or Arguments (JSONata): the S3 request. */
+  readonly params: CompiledTemplate | CompiledJsonata | undefined;
+  /** ReaderConfig without MaxItems(Path): a constant (JSONPath) or a JSONata template. */
+  readonly readerConfig: CompiledTemplate | CompiledJsonata | undefined;
+  readonly maxItems: Dyn<number> | undefined;
+}
+
+/** A Distributed Map's ItemBatcher: items grouped into batches, one per child execution. */
+export interface ItemBatcherSpec {
+  readonly maxItemsPerBatch: Dyn<number> | undefined;
+  readonly maxInputBytesPerBatch: Dyn<number> | undefined;
+  readonly batchInput: CompiledTemplate | CompiledJsonata | undefined;
+}
+
+/** A Distributed Map's ResultWriter: where the child executions' results go (written by the runtime). */
+export interface ResultWriterSpec {
+  readonly resource: string | undefined;
+  readonly parsedResource: TaskResource | undefined;
+  readonly params: CompiledTemplate | CompiledJsonata | undefined;
+  readonly writerConfig: CompiledTemplate | CompiledJsonata | undefined;
 }
 
 export type State = PassState | TaskState | ChoiceState | WaitState | SucceedState | FailState | ParallelState | MapState;

@@ -20,6 +20,8 @@ export type Command =
       /** Retry attempt (0 first). */
       attempt: number;
       credentials: Json | undefined;
+      /** A Distributed Map's item reader or result writer (not a Task state: mocks do not answer it). */
+      purpose?: 'itemReader' | 'resultWriter';
     }
   | {
       k: 'startTimer';

@@ -103,7 +103,35 @@ export type Wait =
   | { k: 'timer'; seq: number; why: 'wait' | 'retry' }
   | YieldWait
   | ParallelWait
-  | MapWait;
+  | MapWait
+  | MapIoWait;
+
+/**
+ * A Distributed Map waiting on the runtime: reading its items (ItemReader) before its iterations start,
+ * or writing their results (ResultWriter) after they ended.
+ */
+export type MapIoWait =
+  | {
+      k: 'mapIo';
+      op: 'read';
+      seq: number;
+      runArn: string;
+      /** The Map state's effective input (ItemSelector's `$`). */
+      effInput: Json;
+      limits: MapLimits;
+    }
+  | { k: 'mapIo'; op: 'write'; seq: number; runArn: string };
+
+/** What a Map state's iterations are bound by, read when it starts. */
+export interface MapLimits {
+  maxConcurrency: number;
+  toleratedCount: number | undefined;
+  toleratedPercentage: number | undefined;
+  /** ItemBatcher: items per batch and bytes per batch (0: no limit), and the BatchInput. */
+  batch?: { maxItems: number; maxBytes: number; input?: Json };
+  /** ResultWriter: the evaluated Parameters / Arguments and WriterConfig. */
+  writer?: { params?: Json; config?: Json };
+}
 
 /**
  * A thread between two states whose step ran out of work budget: it enters `next` with `output` when
@@ -162,6 +190,13 @@ export interface MapWait {
   /** Distributed Map: the Map Run's ARN and how many times it was redriven. */
   runArn?: string;
   runRedrives?: number;
+  /**
+   * Distributed Map with a ResultWriter: where the results go. `results` then holds each child
+   * execution's record (its name, input, output or error, dates) instead of its output.
+   */
+  writer?: { params?: Json; config?: Json };
+  /** ItemBatcher: the items are batches, ItemSelector already applied to each of their items. */
+  batched?: true;
 }
 
 export interface ExecState {

@@ -465,6 +465,13 @@ export class Runner {
         this.abortIterations(st as MapState, w);
         this.emit(th, 'MapStateAborted');
         break;
+      case 'mapIo':
+        // Reading the items or writing the results: the Map Run is aborted with the state.
+        this.cancel(w.seq);
+        this.emit(th, 'MapRunAborted');
+        this.emit(th, 'MapStateAborted');
+        th.wait = null;
+        break;
     }
   }
 

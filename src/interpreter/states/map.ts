@@ -3,14 +3,14 @@
  * MaxConcurrency at a time, in item order; the result is the array of the iterations' outputs.
  * @module
  */
-import { type Json, type JsonObject } from '../../shared/json.js';
+import { isObject, type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
 import { mapInputNotArrayFailure, resultTypeFailure, type CompiledJsonata, type JsonataScope } from '../../expr/jsonata.js';
 import { evaluatePath } from '../../expr/jsonpath.js';
 import type { CompiledTemplate } from '../../expr/template.js';
 import type { Dyn, MapState } from '../../asl/model.js';
 import { applyInputPath, withInput } from '../data-flow.js';
-import type { MapWait, Thread } from '../exec-state.js';
+import type { MapIoWait, MapLimits, MapWait, Thread } from '../exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import { haltChild, restoreChild } from '../halt.js';
@@ -18,6 +18,22 @@ import type { Runner } from '../runner.js';
 import { WITH_RETRY_COUNT } from '../context.js';
 import { exitWithResult } from './result.js';
 import { evalDynJsonata, evalDynPath } from './dyn.js';
+import {
+  batchItems,
+  batchLimitsJsonata,
+  batchLimitsPath,
+  childRecord,
+  endRecord,
+  ioFailure,
+  readerCommand,
+  readerRequestJsonata,
+  readerRequestPath,
+  writerCommand,
+  writerRequestJsonata,
+  writerRequestPath,
+  transformResults,
+  type ReaderRequest,
+} from './map-run-io.js';
 
 export function enterMap(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
   return start(r, th, st);
@@ -25,42 +41,46 @@ export function enterMap(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
 
 const showValue = (v: Json | undefined) => (typeof v === 'string' ? v : JSON.stringify(v ?? null));
 
-interface Limits {
-  maxConcurrency: number;
-  toleratedCount: number | undefined;
-  toleratedPercentage: number | undefined;
-}
-
 /** Reads MaxConcurrency, ToleratedFailureCount and ToleratedFailurePercentage (or their paths) with AWS's checks. */
 export function limitValue(d: Dyn<number> | undefined, name: string, v: Json | undefined): number | undefined {
   if (!d) return undefined;
   if (d.k === 'path') {
     // AWS reads numbers written as strings too ("1").
     if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) v = Number(v);
-    if (typeof v !== 'number' || !Number.isFinite(v) || (name !== 'ToleratedFailurePercentage' && !Number.isInteger(v))) {
-      throw new AslFailure('States.Runtime', `The ${name}Path field refers to value "${showValue(v)}" which is not a valid integer: ${d.path.source}`);
+    const pct = name === 'ToleratedFailurePercentage';
+    if (typeof v !== 'number' || !Number.isFinite(v) || (!pct && !Number.isInteger(v))) {
+      throw new AslFailure('States.Runtime', `The ${name}Path field refers to value "${showValue(v)}" which is not a valid ${pct ? 'float' : 'integer'}: ${d.path.source}`);
     }
   } else if (typeof v !== 'number') {
     throw new AslFailure(d.k === 'jsonata' ? 'States.QueryEvaluationError' : 'States.Runtime', `The ${name} field must be a number, but was: ${showValue(v)}`);
   }
-  if (v < 0) throw new AslFailure('States.Runtime', `${name} cannot be negative.`);
-  if (name === 'ToleratedFailurePercentage' && v > 100) throw new AslFailure('States.Runtime', `${name} cannot be greater than 100.`);
+  if (name === 'ToleratedFailurePercentage') {
+    if (v < 0 || v > 100) throw new AslFailure('States.Runtime', `${name} must be between 0 and 100.`);
+  } else if (v < 0) throw new AslFailure('States.Runtime', `${name} cannot be negative.`);
   return v;
 }
 
 function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
   if (st.ql === 'JSONata') return startJsonata(r, th, st);
   let effIn: Json;
-  let items: Json;
+  let items: Json[] | undefined;
+  let reader: ReaderRequest | undefined;
   try {
     const scope = r.scope(th, th.input, WITH_RETRY_COUNT);
     effIn = applyInputPath(st.io.inputPath, scope);
-    if (st.itemsPath) {
-      const res = evaluatePath(st.itemsPath, withInput(scope, effIn));
-      if (!res.ok) throw new AslFailure('States.Runtime', `Invalid path '${st.itemsPath.source}' : ${res.message}`);
-      items = res.value;
-    } else items = effIn;
-    if (!Array.isArray(items)) throw new AslFailure('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(items)}`);
+    if (st.itemReader) {
+      // The items come from the reader; ItemsPath is not used.
+      reader = readerRequestPath(st.itemReader, withInput(scope, effIn));
+    } else {
+      let v: Json = effIn;
+      if (st.itemsPath) {
+        const res = evaluatePath(st.itemsPath, withInput(scope, effIn));
+        if (!res.ok) throw new AslFailure('States.Runtime', `Invalid path '${st.itemsPath.source}' : ${res.message}`);
+        v = res.value;
+      }
+      if (!Array.isArray(v)) throw new AslFailure('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(v)}`);
+      items = v;
+    }
   } catch (e) {
     return r.handleFailure(th, st, r.stateError(th, st, e));
   }
@@ -73,18 +93,20 @@ function start(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
   } catch (e) {
     return r.handleFailure(th, st, r.stateError(th, st, e));
   }
-  r.emit(th, 'MapStateStarted', { length: items.length });
-  let limits: Limits;
+  r.emit(th, 'MapStateStarted', { length: items?.length ?? 0 });
+  let limits: MapLimits;
   try {
     limits = {
       maxConcurrency,
       toleratedCount: limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', get(st.toleratedFailureCount)),
       toleratedPercentage: limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', get(st.toleratedFailurePercentage)),
     };
+    if (st.itemBatcher) limits.batch = batchLimitsPath(st.itemBatcher, scope);
+    if (st.resultWriter) limits.writer = writerRequestPath(st.resultWriter, scope);
   } catch (e) {
     return r.handleFailure(th, st, r.stateError(th, st, e));
   }
-  return launch(r, th, st, items, effIn, limits);
+  return reader ? read(r, th, st, reader, effIn, limits) : launch(r, th, st, items!, effIn, limits);
 }
 
 /** A JSONata Map state's items: its Items (an array or an expression), else its input. */
@@ -102,28 +124,86 @@ export async function jsonataItems(st: MapState, js: JsonataScope, input: Json):
 }
 
 async function startJsonata(r: Runner, th: Thread, st: MapState): Promise<Flow> {
-  let items: Json[];
-  let limits: Limits;
+  let items: Json[] | undefined;
+  let reader: ReaderRequest | undefined;
+  let limits: MapLimits;
   try {
     const js = r.jscope(th, th.input, WITH_RETRY_COUNT);
-    items = await jsonataItems(st, js, th.input);
+    if (st.itemReader) reader = await readerRequestJsonata(st.itemReader, js);
+    else items = await jsonataItems(st, js, th.input);
     const get = async (d: Dyn<number> | undefined) => (d ? evalDynJsonata(d, js) : undefined);
     limits = {
       maxConcurrency: limitValue(st.maxConcurrency, 'MaxConcurrency', await get(st.maxConcurrency)) ?? 0,
       toleratedCount: limitValue(st.toleratedFailureCount, 'ToleratedFailureCount', await get(st.toleratedFailureCount)),
       toleratedPercentage: limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', await get(st.toleratedFailurePercentage)),
     };
+    if (st.itemBatcher) limits.batch = await batchLimitsJsonata(st.itemBatcher, js);
+    if (st.resultWriter) limits.writer = await writerRequestJsonata(st.resultWriter, js);
   } catch (e) {
     return r.handleFailure(th, st, r.stateError(th, st, e));
   }
-  r.emit(th, 'MapStateStarted', { length: items.length });
-  return launch(r, th, st, items, th.input, limits);
+  r.emit(th, 'MapStateStarted', { length: items?.length ?? 0 });
+  return reader ? read(r, th, st, reader, th.input, limits) : launch(r, th, st, items!, th.input, limits);
 }
 
-function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: Limits): Maybe<Flow> {
+/** A Distributed Map with an ItemReader: the Map Run starts, then the runtime reads the items. */
+function read(r: Runner, th: Thread, st: MapState, req: ReaderRequest, effIn: Json, limits: MapLimits): Maybe<Flow> {
+  const runArn = mapRunArn(r, st);
+  r.emit(th, 'MapRunStarted', { mapRunArn: runArn });
+  const seq = r.newSeq(th);
+  th.wait = { k: 'mapIo', op: 'read', seq, runArn, effInput: effIn, limits };
+  r.commands.push(readerCommand(seq, st, req));
+  return BLOCKED;
+}
+
+function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: MapLimits, runArn?: string): Maybe<Flow> {
   const distributed = st.mode === 'DISTRIBUTED';
-  const runArn = distributed ? mapRunArn(r, st) : undefined;
-  if (runArn !== undefined) r.emit(th, 'MapRunStarted', { mapRunArn: runArn });
+  if (distributed && runArn === undefined) {
+    runArn = mapRunArn(r, st);
+    r.emit(th, 'MapRunStarted', { mapRunArn: runArn });
+  }
+  if (limits.batch) {
+    // ItemSelector applies to each item, then the items are grouped into batches.
+    const batch = limits.batch;
+    const arn = runArn;
+    return then(selectEach(r, th, st, items, effIn), (selected) => {
+      if (!Array.isArray(selected)) return failRun(r, th, st, arn, selected);
+      let batches: Json[];
+      try {
+        batches = batchItems(selected, batch);
+      } catch (e) {
+        return failRun(r, th, st, arn, r.stateError(th, st, e));
+      }
+      return iterate(r, th, st, batches, effIn, limits, arn, true);
+    });
+  }
+  return iterate(r, th, st, items, effIn, limits, runArn, false);
+}
+
+/** ItemSelector over every item (an ItemBatcher's items), or the failure it raised. */
+function selectEach(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json): Maybe<Json[] | { error: string; cause: string | undefined }> {
+  const sel = st.itemSelector;
+  if (!sel) return items;
+  if (st.ql === 'JSONata') {
+    return (async () => {
+      try {
+        const out: Json[] = [];
+        for (let i = 0; i < items.length; i++) out.push(await (sel as CompiledJsonata).evaluate(r.jscope(th, th.input, { mapItem: { index: i, value: items[i]! } })));
+        return out;
+      } catch (e) {
+        return r.stateError(th, st, e);
+      }
+    })();
+  }
+  try {
+    return items.map((value, index) => (sel as CompiledTemplate).evaluate(r.scope(th, effIn, { mapItem: { index, value } })));
+  } catch (e) {
+    return r.stateError(th, st, e);
+  }
+}
+
+function iterate(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: MapLimits, runArn: string | undefined, batched: boolean): Maybe<Flow> {
+  const distributed = st.mode === 'DISTRIBUTED';
   const w: MapWait = {
     k: 'map',
     items,
@@ -141,8 +221,17 @@ function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json,
     distributed,
   };
   if (runArn !== undefined) w.runArn = runArn;
+  if (limits.writer) w.writer = limits.writer;
+  if (batched) w.batched = true;
   th.wait = w;
   return pump(r, th, st, w);
+}
+
+/** The Map Run failed before or after its iterations (reading, batching, writing): MapRunFailed, then Retry / Catch. */
+function failRun(r: Runner, th: Thread, st: MapState, runArn: string | undefined, f: { error: string; cause: string | undefined }): Maybe<Flow> {
+  th.wait = null;
+  if (runArn !== undefined) r.emit(th, 'MapRunFailed', f.cause === undefined ? { error: f.error } : { error: f.error, cause: f.cause });
+  return r.handleFailure(th, st, f);
 }
 
 function mapRunArn(r: Runner, st: MapState): string {
@@ -228,10 +317,12 @@ function startIteration(r: Runner, th: Thread, st: MapState, w: MapWait, index: 
   w.active++;
   const run = (input: Json): Maybe<Outcome> => {
     if (!w.distributed) r.emit(child, 'MapIterationStarted', r.recording ? { name: st.name, index } : undefined);
+    if (w.writer) w.results[index] = childRecord(r, st, input);
     return r.runFrom(child, st.processor, { k: 'next', next: st.processor.startAt, output: input });
   };
   const sel = st.itemSelector;
-  if (!sel) return run(value);
+  // With an ItemBatcher, ItemSelector was applied to each item of the batch.
+  if (!sel || w.batched) return run(value);
   if (st.ql === 'JSONata') {
     return (async () => {
       try {
@@ -265,7 +356,7 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
   if (child) r.endChild(child);
   if (o.k === 'succeeded') {
     delete w.children[index];
-    w.results[index] = o.output;
+    w.results[index] = w.writer ? endRecord(r, w.results[index], 'SUCCEEDED', o) : o.output;
     w.resultsBound = w.resultsBound !== undefined && o.bound !== undefined ? w.resultsBound + o.bound + 1 : undefined;
     w.done++;
     if (!w.distributed && child) r.emit(child, 'MapIterationSucceeded', r.recording ? { name: st.name, index } : undefined);
@@ -276,7 +367,7 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
     // The failed iteration stays (halted) for a redrive, even when the failure is tolerated.
     if (child) haltChild(child);
     const errorOutput: JsonObject = o.cause === undefined ? { Error: o.error } : { Error: o.error, Cause: o.cause };
-    w.results[index] = errorOutput;
+    w.results[index] = w.writer ? endRecord(r, w.results[index], 'FAILED', o) : errorOutput;
     if (o.fatal || toleranceExceeded(w)) {
       // The running iterations are aborted and kept; the wait stays on the thread as the redrive
       // snapshot unless Retry or Catch moves on (AWS runs the whole state again after a payload over the quota).
@@ -297,6 +388,20 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
 function finish(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   th.wait = null;
   r.joinChildren(th);
+  if (w.writer && w.runArn !== undefined && w.writer.params === undefined) {
+    // WriterConfig alone: the results, transformed, are the state's result (nothing is exported).
+    const t = isObject(w.writer.config) && typeof w.writer.config.Transformation === 'string' ? w.writer.config.Transformation : 'COMPACT';
+    r.emit(th, 'MapRunSucceeded');
+    r.emit(th, 'MapStateSucceeded');
+    return exitWithResult(r, th, st, transformResults(w.results as Json[], t));
+  }
+  if (w.writer && w.runArn !== undefined) {
+    // The results go to the ResultWriter; the state's result is what it answers.
+    const seq = r.newSeq(th);
+    th.wait = { k: 'mapIo', op: 'write', seq, runArn: w.runArn };
+    r.commands.push(writerCommand(seq, st, w.runArn, w.writer, w.results as Json[]));
+    return BLOCKED;
+  }
   if (w.distributed) r.emit(th, 'MapRunSucceeded');
   r.emit(th, 'MapStateSucceeded');
   return exitWithResult(r, th, st, w.results as Json[], w.resultsBound);
@@ -317,7 +422,33 @@ export function deliverToMapChild(r: Runner, th: Thread, st: MapState, path: rea
 }
 
 export function resumeMap(r: Runner, th: Thread, st: MapState, input: EngineInput): Maybe<Flow> {
-  if (input.k !== 'timerFired' || th.wait?.k !== 'timer' || th.wait.seq !== input.seq) return BLOCKED;
+  const w = th.wait;
+  if (w?.k === 'mapIo') return resumeMapIo(r, th, st, w, input);
+  if (input.k !== 'timerFired' || w?.k !== 'timer' || w.seq !== input.seq) return BLOCKED;
   th.wait = null;
   return start(r, th, st);
+}
+
+/** The runtime read the items, or wrote the results. */
+function resumeMapIo(r: Runner, th: Thread, st: MapState, w: MapIoWait, input: EngineInput): Maybe<Flow> {
+  if (!('seq' in input) || input.seq !== w.seq) return BLOCKED;
+  const failure = ioFailure(input, w.op === 'read' ? 'States.ItemReaderFailed' : 'States.ResultWriterFailed');
+  switch (input.k) {
+    case 'taskStarted':
+    case 'taskSubmitted':
+    case 'timerFired':
+      return BLOCKED;
+    case 'taskSucceeded':
+      break;
+    default:
+      return failRun(r, th, st, w.runArn, failure!);
+  }
+  th.wait = null;
+  if (w.op === 'write') {
+    r.emit(th, 'MapRunSucceeded');
+    r.emit(th, 'MapStateSucceeded');
+    return exitWithResult(r, th, st, input.output);
+  }
+  if (!Array.isArray(input.output)) return failRun(r, th, st, w.runArn, { error: 'States.ItemReaderFailed', cause: 'The item reader did not return a list of items.' });
+  return launch(r, th, st, input.output, w.effInput, w.limits, w.runArn);
 }

@@ -3,7 +3,8 @@
  * integration registered under the exact `'<service>:<api>'` (`lambda:invoke`, `states:startExecution`,
  * `aws-sdk:s3:getObject` …), then, for AWS SDK integrations, the service's
  * `'aws-sdk:<service>:*'` and the catch-all `'aws-sdk:*'`. Anything else fails the task with a clear
- * error. `registry.ts` builds the one dispatcher each host uses.
+ * error. A Distributed Map's reader and writer (a command with a `purpose`) go to
+ * `'<purpose>:<service>:<api>'` only. `registry.ts` builds the one dispatcher each host uses.
  * @module
  */
 import type { Json } from '../../shared/json.js';
@@ -38,7 +39,10 @@ export class TaskDispatcher implements TaskInvoker {
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     const res = cmd.resource;
     let target: TaskInvoker | undefined;
-    if (res.kind === 'lambda-function') target = this.opts.lambda;
+    // A Distributed Map's item reader and result writer are registered apart from Task integrations
+    // (`itemReader:s3:getObject`, `resultWriter:s3:putObject`): a Task cannot name them.
+    if (cmd.purpose !== undefined) target = res.kind === 'service' ? this.#services[`${cmd.purpose}:${res.service}:${res.api}`] : undefined;
+    else if (res.kind === 'lambda-function') target = this.opts.lambda;
     else if (res.kind === 'activity') target = this.opts.activity;
     else target = this.#service(res.service, res.api);
     if (!target) {

@@ -78,7 +78,8 @@ export class MockInvoker implements TaskInvoker {
 
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     const testCase = ctx.testCase;
-    const responseName = testCase === undefined ? undefined : testCaseOf(this.config, stateMachineNameOf(ctx.stateMachineArn), testCase)?.get(cmd.stateName);
+    // A Distributed Map's item reader or result writer is not a Task state: no mocked response answers it.
+    const responseName = testCase === undefined || cmd.purpose !== undefined ? undefined : testCaseOf(this.config, stateMachineNameOf(ctx.stateMachineArn), testCase)?.get(cmd.stateName);
     if (responseName === undefined) return this.inner.invoke(cmd, ctx, cb);
     const arn = ctx.executionArn;
     const counts = this.#counts.get(arn);
