@@ -24,7 +24,7 @@ import { ApiError } from '../errors.js';
 /** AWS runs a TestState call for five minutes at most. */
 const MAX_TASK_MS = 5 * 60 * 1000;
 
-const TEXT_FIELDS = ['input', 'afterArguments', 'afterInputPath', 'afterParameters', 'result', 'afterResultSelector', 'afterResultPath', 'afterItemsPath', 'afterItemSelector', 'variables'] as const;
+const TEXT_FIELDS = ['input', 'afterArguments', 'afterInputPath', 'afterParameters', 'result', 'afterResultSelector', 'afterResultPath', 'afterItemsPath', 'afterItemsPointer', 'afterItemSelector', 'afterItemBatcher', 'variables'] as const;
 
 /** The response as AWS writes it: payloads as JSON text. */
 export function testStateResponse(res: TestStateResult): Record<string, unknown> {

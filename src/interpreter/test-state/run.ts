@@ -9,7 +9,7 @@
  * interpreter's data-flow trace.
  * @module
  */
-import type { Json, JsonObject } from '../../shared/json.js';
+import { isObject, type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure, toFailure } from '../../expr/failure.js';
 import type { CompiledJsonata } from '../../expr/jsonata.js';
 import { evaluatePath } from '../../expr/jsonpath.js';
@@ -24,6 +24,7 @@ import type { EngineInput } from '../inputs.js';
 import { initialState } from '../step.js';
 import { evalDynJsonata, evalDynPath } from '../states/dyn.js';
 import { jsonataItems, limitValue } from '../states/map.js';
+import { batchItems, batchLimitsJsonata, batchLimitsPath } from '../states/map-run-io.js';
 import { resumeTask } from '../states/task.js';
 import { resumeWait } from '../states/wait.js';
 import type { TestStateProgram } from './program.js';
@@ -52,6 +53,8 @@ export interface InspectionData {
   afterResultPath?: Json;
   afterItemsPath?: Json;
   afterItemSelector?: Json;
+  afterItemBatcher?: Json;
+  afterItemsPointer?: Json;
   maxConcurrency?: number;
   toleratedFailureCount?: number;
   toleratedFailurePercentage?: number;
@@ -159,13 +162,13 @@ async function mapFacts(r: TestStateRunner, th: Thread, st: MapState, req: TestS
     let select: ((value: Json, index: number) => Promise<Json>) | undefined;
     if (st.ql === 'JSONata') {
       const js = r.jscope(th, th.input, { retryCount: true });
-      items = st.itemReader !== undefined ? readerItems(req) : await jsonataItems(st, js, th.input);
+      items = st.itemReader !== undefined ? readerItems(req, await (st.itemReader.readerConfig as CompiledJsonata | undefined)?.evaluate(js), insp) : await jsonataItems(st, js, th.input);
       get = async (d) => (d ? evalDynJsonata(d, js) : undefined);
       const sel = st.itemSelector as CompiledJsonata | undefined;
       if (sel) select = (value, index) => sel.evaluate(r.jscope(th, th.input, { mapItem: { index, value } }));
     } else {
       const scope = r.scope(th, effInput, { retryCount: true });
-      if (st.itemReader !== undefined) items = readerItems(req);
+      if (st.itemReader !== undefined) items = readerItems(req, (st.itemReader.readerConfig as CompiledTemplate | undefined)?.evaluate(scope), insp);
       else insp.afterItemsPath = items = jsonPathItems(st, scope, effInput);
       get = async (d) => (d ? evalDynPath(d, scope) : undefined);
       const sel = st.itemSelector as CompiledTemplate | undefined;
@@ -176,10 +179,18 @@ async function mapFacts(r: TestStateRunner, th: Thread, st: MapState, req: TestS
     if (count !== undefined) insp.toleratedFailureCount = count;
     const pct = limitValue(st.toleratedFailurePercentage, 'ToleratedFailurePercentage', await get(st.toleratedFailurePercentage));
     if (pct !== undefined) insp.toleratedFailurePercentage = pct;
+    let selected: Json[] | undefined;
     if (select && items) {
-      const selected: Json[] = [];
+      selected = [];
       for (let i = 0; i < items.length; i++) selected.push(await select(items[i]!, i));
       insp.afterItemSelector = selected;
+    }
+    if (st.itemBatcher && items) {
+      const limits =
+        st.ql === 'JSONata'
+          ? await batchLimitsJsonata(st.itemBatcher, r.jscope(th, th.input, { retryCount: true }))
+          : batchLimitsPath(st.itemBatcher, r.scope(th, effInput, { retryCount: true }));
+      insp.afterItemBatcher = batchItems(selected ?? items, limits);
     }
     return { items };
   } catch (e) {
@@ -203,9 +214,33 @@ function jsonPathItems(st: MapState, scope: EvalScope, effInput: Json): Json[] {
   return v;
 }
 
-function readerItems(req: TestStateRequest): Json[] | undefined {
+/**
+ * The items of `mapItemReaderData` (the reader's data); with the ReaderConfig's ItemsPointer, the array it
+ * points to in that data (also the `afterItemsPointer` inspection data).
+ */
+function readerItems(req: TestStateRequest, config: Json | undefined, insp: InspectionData): Json[] | undefined {
   const data = req.config.mapItemReaderData;
+  const pointer = isObject(config) && typeof config.ItemsPointer === 'string' ? config.ItemsPointer : undefined;
+  if (pointer !== undefined && data !== undefined) {
+    const v = jsonPointer(data, pointer);
+    if (!Array.isArray(v)) throw new AslFailure('States.ItemReaderFailed', `The ItemsPointer '${pointer}' does not point to an array.`);
+    insp.afterItemsPointer = v;
+    return v;
+  }
   return Array.isArray(data) ? data : undefined;
+}
+
+/** RFC 6901: the value `pointer` designates in `doc`, or undefined. */
+function jsonPointer(doc: Json, pointer: string): Json | undefined {
+  if (pointer === '') return doc;
+  let v: Json | undefined = doc;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(v)) v = /^(0|[1-9]\d*)$/.test(key) ? v[Number(key)] : undefined;
+    else if (isObject(v)) v = Object.hasOwn(v, key) ? v[key] : undefined;
+    else return undefined;
+  }
+  return v;
 }
 
 /** What the Map's iterations did, from the mock and the state configuration. */
@@ -340,7 +375,9 @@ function inspection(
     case 'Map':
       if (jsonpath) copy('afterInputPath');
       if (insp.afterItemsPath !== undefined) out.afterItemsPath = insp.afterItemsPath;
+      if (insp.afterItemsPointer !== undefined) out.afterItemsPointer = insp.afterItemsPointer;
       if (insp.afterItemSelector !== undefined) out.afterItemSelector = insp.afterItemSelector;
+      if (insp.afterItemBatcher !== undefined) out.afterItemBatcher = insp.afterItemBatcher;
       if (insp.maxConcurrency !== undefined) out.maxConcurrency = insp.maxConcurrency;
       if (insp.toleratedFailureCount !== undefined) out.toleratedFailureCount = insp.toleratedFailureCount;
       if (insp.toleratedFailurePercentage !== undefined) out.toleratedFailurePercentage = insp.toleratedFailurePercentage;

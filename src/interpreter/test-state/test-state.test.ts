@@ -234,6 +234,31 @@ describe('TestState: Map and Parallel under a mock', () => {
     });
   });
 
+  test('Distributed Map: ItemsPointer into the reader data, ItemSelector, then ItemBatcher are inspected', async () => {
+    const def = {
+      Type: 'Map',
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON', ItemsPointer: '/data/rows' }, Parameters: { Bucket: 'b', Key: 'k' } },
+      ItemSelector: { 'v.$': '$$.Map.Item.Value' },
+      ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { 'tag.$': '$.tag' } },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      End: true,
+    };
+    const r = await testState({
+      definition: def,
+      input: { tag: 't' },
+      mock: { result: '[]' },
+      stateConfiguration: { mapItemReaderData: JSON.stringify({ data: { rows: [1, 2, 3] } }) },
+      inspectionLevel: 'DEBUG',
+    });
+    assert.equal(r.status, 'SUCCEEDED', JSON.stringify(r));
+    assert.deepEqual(r.inspectionData?.afterItemsPointer, [1, 2, 3]);
+    assert.deepEqual(r.inspectionData?.afterItemSelector, [{ v: 1 }, { v: 2 }, { v: 3 }]);
+    assert.deepEqual(r.inspectionData?.afterItemBatcher, [
+      { BatchInput: { tag: 't' }, Items: [{ v: 1 }, { v: 2 }] },
+      { BatchInput: { tag: 't' }, Items: [{ v: 3 }] },
+    ]);
+  });
+
   test('mapIterationFailureCount over the tolerated failures fails the Map (Retry applies)', async () => {
     const def = map({ ToleratedFailureCount: 1, Retry: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'] }] });
     const ok = await testState({ definition: def, input: { items: [1, 2, 3] }, mock: { result: '[1,2,3]' }, stateConfiguration: { mapIterationFailureCount: 1 } });
