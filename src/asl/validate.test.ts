@@ -399,3 +399,17 @@ test('definitions accepted by AWS in the conformance corpus have no errors', (t)
   assert.ok(checked > 0, 'no definitions found');
   assert.deepEqual(failures, []);
 });
+
+test('Distributed Map: ItemReader, ItemBatcher and ResultWriter are checked, and refused on an inline Map', () => {
+  const proc = (mode: string) => ({ ProcessorConfig: { Mode: mode }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+  const map = (extra: object, mode = 'DISTRIBUTED') => machine({ Type: 'Map', ItemProcessor: proc(mode), End: true, ...extra });
+  const reader = { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }, Parameters: { Bucket: 'b', Key: 'k' } };
+  assert.deepEqual(errors(map({ ItemReader: reader, ItemBatcher: { MaxItemsPerBatch: 2 }, ResultWriter: { WriterConfig: { Transformation: 'FLATTEN' } } })), []);
+  assert.match(one(map({ ItemBatcher: { MaxItemsPerBatch: 2 } }, 'INLINE')).message, /'ItemBatcher' is supported only when .* Mode DISTRIBUTED/);
+  assert.match(one(map({ ItemReader: { ...reader, Resource: 'arn:aws:states:::s3:getObjects' } })).message, /Value should be one of the following: \[arn:aws:states:::s3:getObject, arn:aws:states:::s3:listObjectsV2\]/);
+  assert.match(one(map({ ItemReader: { ...reader, ReaderConfig: { InputType: 'XML' } } })).message, /Value should be one of the following: \[CSV, JSON, JSONL, MANIFEST, PARQUET\]/);
+  assert.match(one(map({ ItemReader: { ...reader, ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'GIVEN' } } })).message, /CSVHeaders/);
+  assert.match(one(map({ ItemBatcher: { MaxItemsPerBatch: 2, Extra: 1 } })).message, /Field 'Extra' is not supported/);
+  assert.match(one(map({ ResultWriter: { WriterConfig: { OutputType: 'XML' } } })).message, /\[JSON, JSONL\]/);
+  assert.match(one(map({ ResultWriter: { Parameters: { Bucket: 'b' } } })).message, /Resource/);
+});

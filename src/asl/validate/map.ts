@@ -58,14 +58,24 @@ export function checkMap(ctx: Ctx, state: JsonObject, location: string, lang: Qu
     else if (typeof v !== 'number') ctx.error(`Expected value of type [NUMBER]`, loc);
     else if (v < 0 || v > 100) ctx.error(`The value for the field 'ToleratedFailurePercentage' must be between 0 and 100`, loc);
   }
-  for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter']) {
+  const distributed = isDistributed(state);
+  for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter'] as const) {
     if (!Object.hasOwn(state, field)) continue;
     const loc = at(location, field);
     const v = state[field];
     if (!expectKind(ctx, v, ['OBJECT'], loc)) continue;
     const obj = v as JsonObject;
-    if (field !== 'ItemBatcher') {
-      if (requireField(ctx, obj, 'Resource', loc)) expectKind(ctx, obj['Resource'], ['STRING'], at(loc, 'Resource'));
+    // These run only in a Distributed Map: an inline Map would have to ignore them.
+    if (!distributed) ctx.error(`The field '${field}' is supported only when the ItemProcessor's ProcessorConfig has Mode DISTRIBUTED`, loc);
+    rejectUnknownFields(ctx, obj, SUB_FIELDS[field][lang], loc);
+    if (field === 'ItemReader') checkReaderConfig(ctx, obj, loc);
+    if (field === 'ResultWriter') checkWriterConfig(ctx, obj, loc);
+    if (field === 'ItemReader' || (field === 'ResultWriter' && (Object.hasOwn(obj, 'Resource') || !Object.hasOwn(obj, 'WriterConfig')))) {
+      if (requireField(ctx, obj, 'Resource', loc) && expectKind(ctx, obj['Resource'], ['STRING'], at(loc, 'Resource'))) {
+        const allowed = field === 'ItemReader' ? READER_RESOURCES : WRITER_RESOURCES;
+        const r = (obj['Resource'] as string).replace(/^arn:aws[\w-]*:states:[^:]*:[^:]*:/, 'arn:aws:states:::');
+        if (!allowed.includes(r)) ctx.error(`Value should be one of the following: [${allowed.join(', ')}]`, at(loc, 'Resource'));
+      }
     }
     if (lang === 'JSONPath') {
       checkTemplateField(ctx, obj, field === 'ItemBatcher' ? 'BatchInput' : 'Parameters', loc);
@@ -77,6 +87,49 @@ export function checkMap(ctx: Ctx, state: JsonObject, location: string, lang: Qu
     const loc = at(location, 'Label');
     if (expectKind(ctx, state['Label'], ['STRING'], loc)) checkLabel(ctx, state['Label'] as string, loc);
   }
+}
+
+const READER_RESOURCES = ['arn:aws:states:::s3:getObject', 'arn:aws:states:::s3:listObjectsV2'];
+const WRITER_RESOURCES = ['arn:aws:states:::s3:putObject'];
+
+const SUB_FIELDS: Record<'ItemReader' | 'ItemBatcher' | 'ResultWriter', Record<QueryLanguage, ReadonlySet<string>>> = {
+  ItemReader: { JSONPath: new Set(['Resource', 'ReaderConfig', 'Parameters']), JSONata: new Set(['Resource', 'ReaderConfig', 'Arguments']) },
+  ItemBatcher: {
+    JSONPath: new Set(['MaxItemsPerBatch', 'MaxItemsPerBatchPath', 'MaxInputBytesPerBatch', 'MaxInputBytesPerBatchPath', 'BatchInput']),
+    JSONata: new Set(['MaxItemsPerBatch', 'MaxInputBytesPerBatch', 'BatchInput']),
+  },
+  ResultWriter: { JSONPath: new Set(['Resource', 'Parameters', 'WriterConfig']), JSONata: new Set(['Resource', 'Arguments', 'WriterConfig']) },
+};
+
+function isDistributed(state: JsonObject): boolean {
+  const proc = state['ItemProcessor'];
+  if (!proc || typeof proc !== 'object' || Array.isArray(proc)) return false;
+  const pc = (proc as JsonObject)['ProcessorConfig'];
+  return !!pc && typeof pc === 'object' && !Array.isArray(pc) && (pc as JsonObject)['Mode'] === 'DISTRIBUTED';
+}
+
+function checkReaderConfig(ctx: Ctx, reader: JsonObject, location: string): void {
+  if (!Object.hasOwn(reader, 'ReaderConfig')) return;
+  const loc = at(location, 'ReaderConfig');
+  if (!expectKind(ctx, reader['ReaderConfig'], ['OBJECT'], loc)) return;
+  const rc = reader['ReaderConfig'] as JsonObject;
+  rejectUnknownFields(ctx, rc, new Set(['InputType', 'CSVHeaderLocation', 'CSVHeaders', 'CSVDelimiter', 'ManifestType', 'MaxItems', 'MaxItemsPath', 'ItemsPointer']), loc);
+  checkEnum(ctx, rc, 'InputType', ['CSV', 'JSON', 'JSONL', 'MANIFEST', 'PARQUET'], loc);
+  checkEnum(ctx, rc, 'CSVHeaderLocation', ['FIRST_ROW', 'GIVEN'], loc);
+  checkEnum(ctx, rc, 'CSVDelimiter', ['COMMA', 'PIPE', 'SEMICOLON', 'SPACE', 'TAB'], loc);
+  checkEnum(ctx, rc, 'ManifestType', ['ATHENA_DATA', 'S3_INVENTORY'], loc);
+  exclusive(ctx, rc, 'MaxItems', 'MaxItemsPath', loc);
+  if (rc['CSVHeaderLocation'] === 'GIVEN' && !Object.hasOwn(rc, 'CSVHeaders')) requireField(ctx, rc, 'CSVHeaders', loc);
+}
+
+function checkWriterConfig(ctx: Ctx, writer: JsonObject, location: string): void {
+  if (!Object.hasOwn(writer, 'WriterConfig')) return;
+  const loc = at(location, 'WriterConfig');
+  if (!expectKind(ctx, writer['WriterConfig'], ['OBJECT'], loc)) return;
+  const wc = writer['WriterConfig'] as JsonObject;
+  rejectUnknownFields(ctx, wc, new Set(['Transformation', 'OutputType']), loc);
+  checkEnum(ctx, wc, 'Transformation', ['NONE', 'COMPACT', 'FLATTEN'], loc);
+  checkEnum(ctx, wc, 'OutputType', ['JSON', 'JSONL'], loc);
 }
 
 /** Characters AWS refuses in a Map Label. */
