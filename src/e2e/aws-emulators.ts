@@ -5,11 +5,13 @@
  * answers AssumeRole (query protocol) for the Credentials field.
  * @module
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -32,7 +34,12 @@ const closeServer = (srv: Server): Promise<void> =>
     srv.close(() => r());
   });
 
-export async function startS3(): Promise<Emulator> {
+/**
+ * s3rver on a free port. `pagination: true` runs it in a child process with Node's OpenSSL legacy provider, which
+ * s3rver needs for ListObjectsV2 continuation tokens (DES): in this process a truncated listing fails.
+ */
+export async function startS3(opts: { pagination?: boolean } = {}): Promise<Emulator> {
+  if (opts.pagination) return startS3Process();
   const S3rver = require('s3rver') as new (o: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-s3rver-'));
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, allowMismatchedSignatures: true });
@@ -43,6 +50,32 @@ export async function startS3(): Promise<Emulator> {
       await s3.close().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+async function startS3Process(): Promise<Emulator> {
+  const script = fileURLToPath(new URL('./s3rver-process.js', import.meta.url));
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve((JSON.parse(line!) as { port: number }).port);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
   };
 }
 
