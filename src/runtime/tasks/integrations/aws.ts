@@ -1,7 +1,8 @@
 /**
  * The AWS integrations as a host registers them: the optimized ones by `service:api`, every other
- * `aws-sdk:SERVICE:ACTION` under `aws-sdk:*`, and a Distributed Map's ItemReader (`s3:getObject`,
- * `s3:listObjectsV2`) and ResultWriter (`s3:putObject`); all on one set of cached clients.
+ * `aws-sdk:SERVICE:ACTION` under `aws-sdk:*`, and a Distributed Map's ItemReader (`itemReader:s3:getObject`,
+ * `itemReader:s3:listObjectsV2`) and ResultWriter (`resultWriter:s3:putObject`; the dispatcher routes only
+ * their commands there, never a Task); all on one set of cached clients.
  * @module
  */
 import type { TaskInvoker } from '../types.js';
@@ -17,8 +18,8 @@ export function awsIntegrations(opts: AwsClientsOptions | AwsClients = {}): Reco
   const out: Record<string, TaskInvoker> = { 'aws-sdk:*': new AwsSdkInvoker(clients) };
   for (const key of Object.keys(OPTIMIZED)) out[key] = optimized;
   const reader = new S3ItemReader(clients);
-  out['s3:getObject'] = reader;
-  out['s3:listObjectsV2'] = reader;
-  out['s3:putObject'] = new S3ResultWriter(clients);
+  out['itemReader:s3:getObject'] = reader;
+  out['itemReader:s3:listObjectsV2'] = reader;
+  out['resultWriter:s3:putObject'] = new S3ResultWriter(clients);
   return out;
 }

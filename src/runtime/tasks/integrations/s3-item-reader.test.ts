@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startS3, startSts, TEST_CREDENTIALS, type Emulator } from '../../../e2e/aws-emulators.js';
 import { StateMachine } from '../../../library/state-machine.js';
 import type { Json, JsonObject } from '../../../shared/json.js';
 import { awsIntegrations } from './aws.js';
+import { mapIoAsTasks } from './s3-items.harness.js';
 import { AwsClients } from './aws/clients.js';
 
 const REGION = 'us-east-1';
@@ -22,7 +23,7 @@ const reader = (Resource: string, input: JsonObject, extra: JsonObject = {}): Js
   StartAt: 'Read',
   States: { Read: { Type: 'Task', Resource, Parameters: input, ...extra, End: true } },
 });
-const run = (def: JsonObject, input: Json = {}) => new StateMachine(def, { services: awsIntegrations(clients) }).run(input);
+const run = (def: JsonObject, input: Json = {}) => new StateMachine(def, { services: mapIoAsTasks(awsIntegrations(clients)) }).run(input);
 const getObject = (Key: string, ReaderConfig: JsonObject, extra: JsonObject = {}) =>
   run(reader('arn:aws:states:::s3:getObject', { Parameters: { Bucket: BUCKET, Key, ...extra }, ReaderConfig }));
 const put = (Key: string, Body: string) => s3c.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
@@ -118,5 +119,41 @@ describe('s3:getObject / s3:listObjectsV2 item reader (s3rver)', () => {
     assert.equal(r.status, 'FAILED');
     assert.equal(r.error, 'States.ItemReaderFailed');
     assert.match(r.cause!, /takes no integration pattern/);
+  });
+});
+
+describe('a Distributed Map reading from and writing to S3 (s3rver), as the host registers the integrations', () => {
+  test('CSV items, batched, processed, their results written with a manifest; the output names the manifest', async () => {
+    const def = {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          Label: 'Rows',
+          ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }, Parameters: { Bucket: BUCKET, 'Key.$': '$.key' } },
+          ItemBatcher: { MaxItemsPerBatch: 2 },
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Count', States: { Count: { Type: 'Pass', Parameters: { 'n.$': 'States.ArrayLength($.Items)' }, End: true } } },
+          ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: BUCKET, Prefix: 'runs' } },
+          End: true,
+        },
+      },
+    };
+    // The host's keys only: the Map's commands reach the reader and the writer; a Task could not.
+    const r = await new StateMachine(def, { services: awsIntegrations(clients) }).run({ key: 'rows.csv' });
+    assert.equal(r.status, 'SUCCEEDED', r.cause);
+    const out = r.output as { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } };
+    const id = out.MapRunArn.split(':').pop()!;
+    assert.match(out.MapRunArn, /:mapRun:[^/]+\/Rows:/);
+    assert.deepEqual(out.ResultWriterDetails, { Bucket: BUCKET, Key: `runs/${id}/manifest.json` });
+    const text = async (Key: string) => (await s3c.send(new GetObjectCommand({ Bucket: BUCKET, Key }))).Body!.transformToString();
+    const manifest = JSON.parse(await text(`runs/${id}/manifest.json`)) as { ResultFiles: Record<string, { Key: string }[]> };
+    const succeeded = manifest.ResultFiles.SUCCEEDED!;
+    assert.equal(succeeded.length, 1);
+    const records = JSON.parse(await text(succeeded[0]!.Key)) as { Input: string; Output: string; Status: string }[];
+    // Three rows in batches of two: two child executions.
+    assert.deepEqual(records.map((x) => [JSON.parse(x.Input).Items.length, JSON.parse(x.Output), x.Status]), [
+      [2, { n: 2 }, 'SUCCEEDED'],
+      [1, { n: 1 }, 'SUCCEEDED'],
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { startS3, TEST_CREDENTIALS, type Emulator } from '../../../e2e/aws-emula
 import { MemoryStore } from '../../../store/memory/memory-store.js';
 import { Engine } from '../../engine.js';
 import { awsIntegrations } from './aws.js';
+import { mapIoAsTasks } from './s3-items.harness.js';
 import { AwsClients } from './aws/clients.js';
 import { runIntegrationContract, type ContractHost } from './contract.js';
 
@@ -23,7 +24,7 @@ after(() => s3?.close());
 
 async function host(): Promise<ContractHost> {
   const clients = new AwsClients({ env: { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1' }, credentials: TEST_CREDENTIALS });
-  const engine = new Engine({ store: new MemoryStore(), region: 'us-east-1', accountId: '123456789012', waitTimeScale: 0.05, tasks: { services: awsIntegrations(clients) } });
+  const engine = new Engine({ store: new MemoryStore(), region: 'us-east-1', accountId: '123456789012', waitTimeScale: 0.05, tasks: { services: mapIoAsTasks(awsIntegrations(clients)) } });
   await engine.init();
   return {
     engine,

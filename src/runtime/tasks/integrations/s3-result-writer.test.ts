@@ -5,6 +5,7 @@ import { startS3, TEST_CREDENTIALS, type Emulator } from '../../../e2e/aws-emula
 import { StateMachine } from '../../../library/state-machine.js';
 import type { Json, JsonObject } from '../../../shared/json.js';
 import { awsIntegrations } from './aws.js';
+import { mapIoAsTasks } from './s3-items.harness.js';
 import { AwsClients } from './aws/clients.js';
 import { S3ResultWriter } from './s3-result-writer.js';
 
@@ -37,7 +38,7 @@ const writer = (input: JsonObject, Resource = 'arn:aws:states:::s3:putObject'): 
   StartAt: 'Write',
   States: { Write: { Type: 'Task', Resource, Parameters: { MapRunArn: MAP_RUN, Results: RESULTS, ...input }, End: true } },
 });
-const run = (def: JsonObject, services = awsIntegrations(clients)) => new StateMachine(def, { services }).run({});
+const run = (def: JsonObject, services = mapIoAsTasks(awsIntegrations(clients))) => new StateMachine(def, { services }).run({});
 
 async function text(Key: string): Promise<string> {
   const r = await s3c.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
@@ -90,7 +91,7 @@ describe('s3:putObject result writer (s3rver)', () => {
   });
 
   test('files are split at the size limit, each listed in the manifest', async () => {
-    const small = { ...awsIntegrations(clients), 's3:putObject': new S3ResultWriter(clients, { maxFileBytes: 10 }) };
+    const small = { ...mapIoAsTasks(awsIntegrations(clients)), 's3:putObject': new S3ResultWriter(clients, { maxFileBytes: 10 }) };
     const r = await run(writer({ Parameters: { Bucket: BUCKET, Prefix: 'split' }, WriterConfig: { Transformation: 'COMPACT' } }), small);
     assert.equal(r.status, 'SUCCEEDED', r.cause);
     const manifest = JSON.parse(await text(`split/${RUN_ID}/manifest.json`)) as { ResultFiles: Record<string, { Key: string }[]> };
