@@ -137,7 +137,8 @@ function check(v: Json, shape: Shape, field: string | undefined, mode: FieldVali
       if (shape.t === 'string' && shape.enum && !shape.enum.includes(v)) throw new Problem(`Field '${field}' is not an expected value`);
       return;
     case 'timestamp':
-      if (typeof v !== 'string') return must(field, 'a string');
+      // ISO-8601 text (AWS SDK integrations) or epoch time (the optimized ECS, Batch and Step Functions results).
+      if (typeof v !== 'string' && typeof v !== 'number') return must(field, 'a string');
       return;
     case 'integer':
       if (typeof v !== 'number' || !Number.isInteger(v)) return must(field, 'a number');
