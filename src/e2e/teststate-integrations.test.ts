@@ -1,0 +1,182 @@
+/**
+ * E2E: TestState for the AWS integrations through the real server (`stepwise serve` as a child process, its
+ * endpoints set through the AWS SDK's variables) with @aws-sdk/client-sfn's TestStateCommand and the AWS CLI,
+ * against s3rver, dynalite and fauxqs. Without a mock a request-response Task really calls the service,
+ * through the same integration registry as executions (what it wrote is read back from the emulator), with
+ * the inspection data of each level; `.waitForTaskToken` and `.sync` without a mock give AWS's error; a
+ * mocked result is checked against the installed SDK client's output shape per fieldValidationMode.
+ * (The HTTP Task's TRACE request and response: src/e2e/local-integrations.test.ts; the seed example's ECS and
+ * SNS states: src/e2e/seed-ecs-sns.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { TestStateCommand, type SFNClient, type TestStateCommandInput } from '@aws-sdk/client-sfn';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startChildServer, type ChildServer } from './child-server.js';
+import { startDynamoDb, startS3, startSqsSns, TEST_CREDENTIALS, type Emulator } from './aws-emulators.js';
+import { cli, findAwsCli, REGION, ROLE, sdkClient } from './helpers.js';
+
+const awsCli = findAwsCli();
+const skipCli = awsCli ? false : 'no AWS CLI at /usr/bin/aws or on PATH';
+const cfg = { region: REGION, credentials: TEST_CREDENTIALS };
+let s3: Emulator;
+let ddb: Emulator;
+let q: Emulator;
+let srv: ChildServer;
+let c: SFNClient;
+let queueUrl: string;
+
+before(async () => {
+  [s3, ddb, q] = await Promise.all([startS3(), startDynamoDb(), startSqsSns()]);
+  srv = await startChildServer({
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    AWS_ENDPOINT_URL_SQS: q.endpoint,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_REGION: REGION,
+    AWS_PROFILE: '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  c = sdkClient(srv.endpoint);
+  const s3c = new S3Client({ ...cfg, endpoint: s3.endpoint, forcePathStyle: true });
+  await s3c.send(new CreateBucketCommand({ Bucket: 'ts-bucket' }));
+  s3c.destroy();
+  const d = new DynamoDBClient({ ...cfg, endpoint: ddb.endpoint });
+  await d.send(new CreateTableCommand({ TableName: 'ts-table', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+  d.destroy();
+  const sqs = new SQSClient({ ...cfg, endpoint: q.endpoint });
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'ts-queue' }))).QueueUrl!;
+  sqs.destroy();
+});
+after(async () => {
+  c?.destroy();
+  await srv?.close();
+  await Promise.all([s3, ddb, q].map((e) => e?.close()));
+});
+
+const task = (resource: string, extra: object) => JSON.stringify({ Type: 'Task', Resource: `arn:aws:states:::${resource}`, End: true, ...extra });
+const testState = (input: TestStateCommandInput) => c.send(new TestStateCommand({ roleArn: ROLE, ...input }));
+const json = (s: string | undefined): unknown => (s === undefined ? undefined : JSON.parse(s));
+
+async function receiveOne(): Promise<string> {
+  const sqs = new SQSClient({ ...cfg, endpoint: q.endpoint });
+  try {
+    for (let i = 0; i < 10; i++) {
+      const m = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }))).Messages?.[0];
+      if (m) return m.Body!;
+    }
+    throw new Error('no message in the queue');
+  } finally {
+    sqs.destroy();
+  }
+}
+
+describe('TestState without a mock calls the service', () => {
+  it('sqs:sendMessage at INFO, DEBUG and TRACE: the message is in the queue; DEBUG and TRACE show the data flow, no HTTP exchange', async () => {
+    const definition = task('sqs:sendMessage', { Parameters: { QueueUrl: queueUrl, 'MessageBody.$': '$.body' }, ResultSelector: { 'id.$': '$.MessageId', 'md5.$': '$.MD5OfMessageBody' }, ResultPath: '$.sent' });
+    for (const inspectionLevel of ['INFO', 'DEBUG', 'TRACE'] as const) {
+      const body = { level: inspectionLevel };
+      const r = await testState({ definition, input: JSON.stringify({ body }), inspectionLevel });
+      assert.equal(r.status, 'SUCCEEDED', `${r.error}: ${r.cause}`);
+      const out = json(r.output) as { body: object; sent: { id: string; md5: string } };
+      assert.equal(await receiveOne(), JSON.stringify(body), 'the JSON body is sent as its text');
+      assert.equal(out.sent.md5, createHash('md5').update(JSON.stringify(body)).digest('hex'));
+      if (inspectionLevel === 'INFO') {
+        assert.equal(r.inspectionData, undefined);
+        continue;
+      }
+      const d = r.inspectionData!;
+      assert.deepEqual(json(d.input), { body });
+      assert.deepEqual(json(d.afterParameters), { QueueUrl: queueUrl, MessageBody: body });
+      const result = json(d.result) as { MessageId: string; SdkHttpMetadata: { HttpStatusCode: number } };
+      assert.equal(result.MessageId, out.sent.id);
+      assert.equal(result.SdkHttpMetadata.HttpStatusCode, 200);
+      assert.deepEqual(json(d.afterResultSelector), out.sent);
+      assert.deepEqual(json(d.afterResultPath), out);
+      assert.equal(d.request, undefined, 'TRACE shows an HTTP exchange for the HTTP Task only');
+      assert.equal(d.response, undefined);
+    }
+  });
+
+  it('dynamodb:putItem writes the item to dynalite; a missing table is DynamoDB.ResourceNotFoundException, caught by the Catch', async () => {
+    const put = (table: string) =>
+      task('dynamodb:putItem', {
+        Parameters: { TableName: table, Item: { id: { S: 'ts-1' }, 'v.$': '$.v' } },
+        Catch: [{ ErrorEquals: ['DynamoDB.ResourceNotFoundException'], ResultPath: '$.err', Next: 'Handle' }],
+      });
+    const r = await testState({ definition: put('ts-table'), input: JSON.stringify({ v: { N: '7' } }), inspectionLevel: 'DEBUG' });
+    assert.equal(r.status, 'SUCCEEDED', `${r.error}: ${r.cause}`);
+    assert.equal((json(r.output) as { SdkHttpMetadata: { HttpStatusCode: number } }).SdkHttpMetadata.HttpStatusCode, 200);
+    const d = new DynamoDBClient({ ...cfg, endpoint: ddb.endpoint });
+    const item = await d.send(new GetItemCommand({ TableName: 'ts-table', Key: { id: { S: 'ts-1' } } }));
+    d.destroy();
+    assert.deepEqual(item.Item, { id: { S: 'ts-1' }, v: { N: '7' } });
+    const missing = await testState({ definition: put('missing'), input: JSON.stringify({ v: { N: '1' } }), inspectionLevel: 'DEBUG' });
+    assert.deepEqual([missing.status, missing.error, missing.nextState], ['CAUGHT_ERROR', 'DynamoDB.ResourceNotFoundException', 'Handle']);
+    assert.match(missing.cause!, /Error Code: ResourceNotFoundException/);
+    assert.deepEqual(missing.inspectionData!.errorDetails, { catchIndex: 0 });
+  });
+
+  it('aws-sdk:s3 putObject then getObject (JSONata): the object is in s3rver; a missing key is S3.NoSuchKeyException', async () => {
+    const s3task = (api: string, args: object) => JSON.stringify({ QueryLanguage: 'JSONata', Type: 'Task', Resource: `arn:aws:states:::aws-sdk:s3:${api}`, Arguments: args, End: true });
+    const put = await testState({ definition: s3task('putObject', { Bucket: 'ts-bucket', Key: 'k.json', Body: '{% $states.input %}' }), input: '{"n":1}', inspectionLevel: 'DEBUG' });
+    assert.equal(put.status, 'SUCCEEDED', `${put.error}: ${put.cause}`);
+    assert.deepEqual(json(put.inspectionData!.afterArguments), { Bucket: 'ts-bucket', Key: 'k.json', Body: { n: 1 } });
+    assert.equal(typeof (json(put.output) as { ETag: string }).ETag, 'string');
+    const s3c = new S3Client({ ...cfg, endpoint: s3.endpoint, forcePathStyle: true });
+    assert.equal(await (await s3c.send(new GetObjectCommand({ Bucket: 'ts-bucket', Key: 'k.json' }))).Body!.transformToString(), '{"n":1}');
+    s3c.destroy();
+    const get = await testState({ definition: s3task('getObject', { Bucket: 'ts-bucket', Key: 'k.json' }), input: '{}' });
+    assert.equal(get.status, 'SUCCEEDED', `${get.error}: ${get.cause}`);
+    assert.equal((json(get.output) as { Body: string }).Body, '{"n":1}');
+    const missing = await testState({ definition: s3task('getObject', { Bucket: 'ts-bucket', Key: 'nope' }), input: '{}' });
+    assert.deepEqual([missing.status, missing.error], ['FAILED', 'S3.NoSuchKeyException']);
+  });
+
+  it('.waitForTaskToken and .sync without a mock: AWS\'s error; with one, the mocked answer', async () => {
+    const needsMock = { name: 'ValidationException', message: 'TestState supports Activity tasks and the .sync and .waitForTaskToken service integration patterns only when a mock is specified' };
+    const callback = task('sqs:sendMessage.waitForTaskToken', { Parameters: { QueueUrl: queueUrl, 'MessageBody.$': '$$.Task.Token' } });
+    await assert.rejects(testState({ definition: callback, input: '{}' }), needsMock);
+    await assert.rejects(testState({ definition: task('states:startExecution.sync:2', { Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' } }), input: '{}' }), needsMock);
+    const r = await testState({ definition: callback, input: '{}', mock: { result: '{"approved":true}' } });
+    assert.deepEqual([r.status, json(r.output)], ['SUCCEEDED', { approved: true }]);
+  });
+});
+
+describe('TestState with a mock: the result checked against the installed SDK client\'s output shape', () => {
+  const receive = task('aws-sdk:sqs:receiveMessage', { Parameters: { QueueUrl: 'q' } });
+
+  it('STRICT (the default), PRESENT and NONE', async () => {
+    await assert.rejects(testState({ definition: receive, input: '{}', mock: { result: '{"Messages": {"Body": "b"}}' } }), {
+      name: 'ValidationException',
+      message: "Mock result schema validation error: Field 'Messages' must be an array",
+    });
+    const noDataType = JSON.stringify({ Messages: [{ Body: 'b', MessageAttributes: { a: { StringValue: 'x' } } }] });
+    await assert.rejects(testState({ definition: receive, input: '{}', mock: { result: noDataType } }), { message: "Mock result schema validation error: Required field 'DataType' is missing" });
+    assert.equal((await testState({ definition: receive, input: '{}', mock: { result: noDataType, fieldValidationMode: 'PRESENT' } })).status, 'SUCCEEDED');
+    assert.equal((await testState({ definition: receive, input: '{}', mock: { result: '{"Messages": 5}', fieldValidationMode: 'NONE' } })).status, 'SUCCEEDED');
+    const ok = await testState({ definition: receive, input: '{}', mock: { result: '{"Messages": [{"Body": "b", "MessageId": "m"}], "Extra": 1}' } });
+    assert.deepEqual(json(ok.output), { Messages: [{ Body: 'b', MessageId: 'm' }], Extra: 1 }, 'fields outside the API are accepted');
+  });
+
+  it('optimized DynamoDB: attribute values are checked as DynamoDB models them', async () => {
+    const get = task('dynamodb:getItem', { Parameters: { TableName: 'ts-table', Key: { id: { S: 'x' } } } });
+    await assert.rejects(testState({ definition: get, input: '{}', mock: { result: '{"Item": {"n": {"N": 5}}}' } }), { message: "Mock result schema validation error: Field 'N' must be a string" });
+    assert.equal((await testState({ definition: get, input: '{}', mock: { result: '{"Item": {"n": {"N": "5"}}}' } })).status, 'SUCCEEDED');
+  });
+
+  it('through the AWS CLI (test-state --mock)', { skip: skipCli, timeout: 60000 }, async () => {
+    // TestState goes to sync-<host> unless host prefixes are off (README: "disableHostPrefix").
+    const noHostPrefix = { AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' };
+    const bad = await cli(srv.endpoint, ['test-state', '--definition', receive, '--role-arn', ROLE, '--mock', JSON.stringify({ result: '{"Messages": "x"}', fieldValidationMode: 'STRICT' })], noHostPrefix, awsCli);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /ValidationException.*Mock result schema validation error: Field 'Messages' must be an array/);
+    const good = await cli(srv.endpoint, ['test-state', '--definition', receive, '--role-arn', ROLE, '--mock', JSON.stringify({ result: '{"Messages": []}' })], noHostPrefix, awsCli);
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal(good.json!.status, 'SUCCEEDED');
+  });
+});
