@@ -131,6 +131,27 @@ describe('the seed example with SNS through fauxqs', () => {
     assert.equal(JSON.parse(r.inspectionData!.result!).MessageId, n.MessageId);
   });
 
+  it('TestState of ecs:runTask (request-response) without a mock starts the local process; a mock is checked against RunTask\'s output', async () => {
+    const runTask = JSON.stringify({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::ecs:runTask',
+      Parameters: { TaskDefinition: 'TaskDefinitionArn', Overrides: { ContainerOverrides: [{ Name: 'app', Environment: [{ Name: 'BATCH_ID', Value: 'ts-run' }] }] } },
+      End: true,
+    });
+    const r = await c.send(new TestStateCommand({ definition: runTask, roleArn: ROLE, input: '{}' }));
+    assert.equal(r.status, 'SUCCEEDED', `${r.error}: ${r.cause}`);
+    const out = JSON.parse(r.output!) as { Tasks: { TaskArn: string; TaskDefinitionArn: string }[]; Failures: unknown[] };
+    assert.equal(out.Tasks.length, 1);
+    assert.match(out.Tasks[0]!.TaskArn, /^arn:aws:ecs:/);
+    assert.deepEqual(out.Failures, []);
+    for (let i = 0; i < 100 && !/processing batch ts-run/.test(srv.stderr()); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.match(srv.stderr(), /processing batch ts-run/, 'the process ran');
+    await assert.rejects(c.send(new TestStateCommand({ definition: runTask, input: '{}', mock: { result: '{"Tasks": {"TaskArn": "x"}}' } })), {
+      name: 'ValidationException',
+      message: "Mock result schema validation error: Field 'Tasks' must be an array",
+    });
+  });
+
   it('TestState on its ECS state (.sync): needs a mock, whose result is checked against the ECS task shape', async () => {
     const base = { definition, stateName: 'ECS Execution', roleArn: ROLE, input: JSON.stringify({ batchId: 'ts-2', topicArn }) };
     await assert.rejects(c.send(new TestStateCommand(base)), {

@@ -1,7 +1,7 @@
 /**
  * E2E: TestState for the AWS integrations through the real server (`stepwise serve` as a child process, its
  * endpoints set through the AWS SDK's variables) with @aws-sdk/client-sfn's TestStateCommand and the AWS CLI,
- * against s3rver, dynalite and fauxqs. Without a mock a request-response Task really calls the service,
+ * against s3rver, dynalite, fauxqs and the EventBridge wire-protocol server of aws-emulators.ts. Without a mock a request-response Task really calls the service,
  * through the same integration registry as executions (what it wrote is read back from the emulator), with
  * the inspection data of each level; `.waitForTaskToken` and `.sync` without a mock give AWS's error; a
  * mocked result is checked against the installed SDK client's output shape per fieldValidationMode.
@@ -16,7 +16,7 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startChildServer, type ChildServer } from './child-server.js';
-import { startDynamoDb, startS3, startSqsSns, TEST_CREDENTIALS, type Emulator } from './aws-emulators.js';
+import { startDynamoDb, startEventBridge, startS3, startSqsSns, TEST_CREDENTIALS, type Emulator } from './aws-emulators.js';
 import { cli, findAwsCli, REGION, ROLE, sdkClient } from './helpers.js';
 
 const awsCli = findAwsCli();
@@ -25,16 +25,18 @@ const cfg = { region: REGION, credentials: TEST_CREDENTIALS };
 let s3: Emulator;
 let ddb: Emulator;
 let q: Emulator;
+let eb: Awaited<ReturnType<typeof startEventBridge>>;
 let srv: ChildServer;
 let c: SFNClient;
 let queueUrl: string;
 
 before(async () => {
-  [s3, ddb, q] = await Promise.all([startS3(), startDynamoDb(), startSqsSns()]);
+  [s3, ddb, q, eb] = await Promise.all([startS3(), startDynamoDb(), startSqsSns(), startEventBridge()]);
   srv = await startChildServer({
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
     AWS_ENDPOINT_URL_SQS: q.endpoint,
+    EVENTBRIDGE_ENDPOINT: eb.endpoint,
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     AWS_REGION: REGION,
@@ -55,7 +57,7 @@ before(async () => {
 after(async () => {
   c?.destroy();
   await srv?.close();
-  await Promise.all([s3, ddb, q].map((e) => e?.close()));
+  await Promise.all([s3, ddb, q, eb].map((e) => e?.close()));
 });
 
 const task = (resource: string, extra: object) => JSON.stringify({ Type: 'Task', Resource: `arn:aws:states:::${resource}`, End: true, ...extra });
@@ -135,6 +137,18 @@ describe('TestState without a mock calls the service', () => {
     assert.equal((json(get.output) as { Body: string }).Body, '{"n":1}');
     const missing = await testState({ definition: s3task('getObject', { Bucket: 'ts-bucket', Key: 'nope' }), input: '{}' });
     assert.deepEqual([missing.status, missing.error], ['FAILED', 'S3.NoSuchKeyException']);
+  });
+
+  it('events:putEvents: the entry reaches EventBridge with the TestState execution and state machine as Resources', async () => {
+    const before = eb.requests.length;
+    const r = await testState({ definition: task('events:putEvents', { Parameters: { Entries: [{ Source: 'ts', DetailType: 'T', 'Detail.$': '$' }] } }), input: '{"a":1}', inspectionLevel: 'DEBUG' });
+    assert.equal(r.status, 'SUCCEEDED', `${r.error}: ${r.cause}`);
+    assert.equal((json(r.output) as { FailedEntryCount: number }).FailedEntryCount, 0);
+    assert.equal(eb.requests.length, before + 1);
+    const entry = (eb.requests.at(-1)!.body.Entries as { Detail: string; Resources: string[] }[])[0]!;
+    assert.equal(entry.Detail, '{"a":1}');
+    assert.match(entry.Resources[0]!, /^arn:aws:states:us-east-1:123456789012:express:TestState-[^:]+:[^:]+$/);
+    assert.match(entry.Resources[1]!, /^arn:aws:states:us-east-1:123456789012:stateMachine:TestState-/);
   });
 
   it('.waitForTaskToken and .sync without a mock: AWS\'s error; with one, the mocked answer', async () => {
