@@ -1,7 +1,8 @@
 /**
  * E2E: TestState for the AWS integrations through the real server (`stepwise serve` as a child process, its
  * endpoints set through the AWS SDK's variables) with @aws-sdk/client-sfn's TestStateCommand and the AWS CLI,
- * against s3rver, dynalite, fauxqs and the EventBridge wire-protocol server of aws-emulators.ts. Without a mock a request-response Task really calls the service,
+ * against s3rver, dynalite, fauxqs, the EventBridge wire-protocol server of aws-emulators.ts, and a second
+ * Stepwise server as the Step Functions service of aws-sdk:sfn:* (a camelCase API). Without a mock a request-response Task really calls the service,
  * through the same integration registry as executions (what it wrote is read back from the emulator), with
  * the inspection data of each level; `.waitForTaskToken` and `.sync` without a mock give AWS's error; a
  * mocked result is checked against the installed SDK client's output shape per fieldValidationMode.
@@ -11,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { TestStateCommand, type SFNClient, type TestStateCommandInput } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, TestStateCommand, type SFNClient, type TestStateCommandInput } from '@aws-sdk/client-sfn';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -27,12 +28,15 @@ let ddb: Emulator;
 let q: Emulator;
 let eb: Awaited<ReturnType<typeof startEventBridge>>;
 let srv: ChildServer;
+/** A second Stepwise server, as the Step Functions service aws-sdk:sfn:* calls. */
+let sfnService: ChildServer;
 let c: SFNClient;
 let queueUrl: string;
 
 before(async () => {
-  [s3, ddb, q, eb] = await Promise.all([startS3(), startDynamoDb(), startSqsSns(), startEventBridge()]);
+  [s3, ddb, q, eb, sfnService] = await Promise.all([startS3(), startDynamoDb(), startSqsSns(), startEventBridge(), startChildServer()]);
   srv = await startChildServer({
+    AWS_ENDPOINT_URL_SFN: sfnService.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
     AWS_ENDPOINT_URL_SQS: q.endpoint,
@@ -57,6 +61,7 @@ before(async () => {
 after(async () => {
   c?.destroy();
   await srv?.close();
+  await sfnService?.close();
   await Promise.all([s3, ddb, q, eb].map((e) => e?.close()));
 });
 
@@ -149,6 +154,27 @@ describe('TestState without a mock calls the service', () => {
     assert.equal(entry.Detail, '{"a":1}');
     assert.match(entry.Resources[0]!, /^arn:aws:states:us-east-1:123456789012:express:TestState-[^:]+:[^:]+$/);
     assert.match(entry.Resources[1]!, /^arn:aws:states:us-east-1:123456789012:stateMachine:TestState-/);
+  });
+
+  it('aws-sdk:sfn (a camelCase API): PascalCase parameters reach the service, the response comes back in PascalCase', async () => {
+    const other = sdkClient(sfnService.endpoint);
+    const arns: string[] = [];
+    for (const name of ['ts-one', 'ts-two'])
+      arns.push((await other.send(new CreateStateMachineCommand({ name, roleArn: ROLE, definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}' }))).stateMachineArn!);
+    other.destroy();
+    const describe = await testState({ definition: task('aws-sdk:sfn:describeStateMachine', { Parameters: { StateMachineArn: arns[1] } }), input: '{}' });
+    assert.equal(describe.status, 'SUCCEEDED', `${describe.error}: ${describe.cause}`);
+    const d = json(describe.output) as Record<string, unknown>;
+    assert.deepEqual([d.StateMachineArn, d.Name, d.Status, d.Type], [arns[1], 'ts-two', 'ACTIVE', 'STANDARD']);
+    assert.equal(typeof d.CreationDate, 'string');
+    assert.equal(d.stateMachineArn, undefined);
+    const list = await testState({ definition: task('aws-sdk:sfn:listStateMachines', { Parameters: { MaxResults: 1 } }), input: '{}' });
+    const l = json(list.output) as { StateMachines: { Name: string; StateMachineArn: string }[]; NextToken: string };
+    assert.equal(l.StateMachines.length, 1, 'MaxResults reached the service as maxResults');
+    assert.equal(typeof l.NextToken, 'string');
+    assert.equal(l.StateMachines[0]!.StateMachineArn, arns[0]);
+    const missing = await testState({ definition: task('aws-sdk:sfn:describeStateMachine', { Parameters: { StateMachineArn: `${arns[0]}-gone` } }), input: '{}' });
+    assert.deepEqual([missing.status, missing.error], ['FAILED', 'Sfn.StateMachineDoesNotExistException']);
   });
 
   it('.waitForTaskToken and .sync without a mock: AWS\'s error; with one, the mocked answer', async () => {
