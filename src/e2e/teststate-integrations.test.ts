@@ -11,6 +11,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateStateMachineCommand, TestStateCommand, type SFNClient, type TestStateCommandInput } from '@aws-sdk/client-sfn';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -32,10 +35,15 @@ let srv: ChildServer;
 let sfnService: ChildServer;
 let c: SFNClient;
 let queueUrl: string;
+let dir: string;
 
 before(async () => {
+  // A Batch job definition mapped to a local process (the Stepwise config file).
+  dir = mkdtempSync(join(tmpdir(), 'stepwise-teststate-'));
+  writeFileSync(join(dir, 'stepwise.json'), JSON.stringify({ batch: { jobDefinitions: { report: { command: [process.execPath, '-e', 'process.exit(Number(process.argv[1] || 0))', 'Ref::code'] } } } }));
   [s3, ddb, q, eb, sfnService] = await Promise.all([startS3(), startDynamoDb(), startSqsSns(), startEventBridge(), startChildServer()]);
   srv = await startChildServer({
+    STEPWISE_CONFIG: join(dir, 'stepwise.json'),
     AWS_ENDPOINT_URL_SFN: sfnService.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
@@ -63,6 +71,7 @@ after(async () => {
   await srv?.close();
   await sfnService?.close();
   await Promise.all([s3, ddb, q, eb].map((e) => e?.close()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const task = (resource: string, extra: object) => JSON.stringify({ Type: 'Task', Resource: `arn:aws:states:::${resource}`, End: true, ...extra });
@@ -175,6 +184,20 @@ describe('TestState without a mock calls the service', () => {
     assert.equal(l.StateMachines[0]!.StateMachineArn, arns[0]);
     const missing = await testState({ definition: task('aws-sdk:sfn:describeStateMachine', { Parameters: { StateMachineArn: `${arns[0]}-gone` } }), input: '{}' });
     assert.deepEqual([missing.status, missing.error], ['FAILED', 'Sfn.StateMachineDoesNotExistException']);
+  });
+
+  it('batch:submitJob (request-response) runs the job\'s local process; a mock is checked against SubmitJob\'s output', async () => {
+    const submit = task('batch:submitJob', { Parameters: { JobName: 'nightly', JobQueue: 'q', JobDefinition: 'report', Parameters: { code: '0' } } });
+    const r = await testState({ definition: submit, input: '{}' });
+    assert.equal(r.status, 'SUCCEEDED', `${r.error}: ${r.cause}`);
+    const out = json(r.output) as { JobName: string; JobId: string; JobArn: string };
+    assert.equal(out.JobName, 'nightly');
+    assert.match(out.JobArn, /^arn:aws:batch:us-east-1:123456789012:job\//);
+    await assert.rejects(testState({ definition: submit, input: '{}', mock: { result: '{"JobName": "nightly"}' } }), { message: "Mock result schema validation error: Required field 'JobId' is missing" });
+    const sync = task('batch:submitJob.sync', { Parameters: { JobName: 'n', JobQueue: 'q', JobDefinition: 'report' } });
+    await assert.rejects(testState({ definition: sync, input: '{}', mock: { result: '{"JobName": "n", "JobId": "i", "JobQueue": "q", "Status": 1, "StartedAt": 1, "JobDefinition": "d"}' } }), {
+      message: "Mock result schema validation error: Field 'Status' must be a string",
+    });
   });
 
   it('.waitForTaskToken and .sync without a mock: AWS\'s error; with one, the mocked answer', async () => {
