@@ -101,11 +101,11 @@ test('order approval in process: a large order waits, --approve-all confirms it,
   }
 });
 
-test('seed ECS + SNS: the ECS task runs as the local process the config maps it to (node index.js), then the SNS state is called with its message', async () => {
+test('seed ECS + SNS offline: the ECS task runs as the local process the config maps it to (node index.js), then the SNS state, mocked by the MockConfigFile, is called with its message (through the server and fauxqs: src/e2e/seed-ecs-sns.test.ts)', async () => {
   const dir = join(root, 'examples', 'seed-ecs-sns');
   const args = [cli, 'run', join(dir, 'workflow.asl.json'), '--config', join(dir, 'stepwise.json'), '--input-file', join(dir, 'input.json'), '--history', '-'];
-  // Exit code 0 once an SNS integration (an endpoint or a mock) answers; 1 while none is there.
-  const r = await exec(process.execPath, args, { timeout: 60_000 }).catch((e: { stdout: string; stderr: string }) => e);
+  args.push('--mock-config', join(dir, 'MockConfigFile.json'), '--test-case', 'SnsPublished');
+  const r = await exec(process.execPath, args, { timeout: 60_000 });
   assert.match(r.stderr, /processing batch b-17/);
   const events = JSON.parse(r.stdout) as { type: string; taskSucceededEventDetails?: { output: string }; taskScheduledEventDetails?: { resource: string; parameters: string } }[];
   const ecs = events.find((e) => e.type === 'TaskSucceeded')!;
@@ -114,4 +114,7 @@ test('seed ECS + SNS: the ECS task runs as the local process the config maps it 
   const sns = events.filter((e) => e.type === 'TaskScheduled')[1]!.taskScheduledEventDetails!;
   assert.equal(sns.resource, 'publish');
   assert.deepEqual(JSON.parse(sns.parameters), { TopicArn: 'arn:aws:sns:us-east-1:123456789012:batch-done', Message: 'batch b-17 done (exit code 0)' });
+  const end = events.at(-1) as { type: string; executionSucceededEventDetails?: { output: string } };
+  assert.equal(end.type, 'ExecutionSucceeded');
+  assert.equal(JSON.parse(end.executionSucceededEventDetails!.output).MessageId, '5b8a1d2e-0c4f-4e7a-9d3b-7f6e2a1c9b40');
 });

@@ -147,6 +147,15 @@ export async function rawRequest(
 
 export const hasCli = (): boolean => existsSync(AWS_CLI);
 
+/** The AWS CLI (v1 or v2) at /usr/bin/aws, else the first `aws` on PATH; undefined if there is none. */
+export function findAwsCli(): string | undefined {
+  if (hasCli()) return AWS_CLI;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'aws'))) return join(dir, 'aws');
+  }
+  return undefined;
+}
+
 export async function resolves(host: string): Promise<boolean> {
   try {
     await lookup(host);
@@ -180,10 +189,10 @@ function cliEnv(extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs `/usr/bin/aws stepfunctions <args> --endpoint-url <endpoint> --output json` as its own process. */
-export function cli(endpoint: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** Runs `/usr/bin/aws stepfunctions <args> --endpoint-url <endpoint> --output json` (or another `bin`) as its own process. */
+export function cli(endpoint: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, bin: string = AWS_CLI): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(AWS_CLI, ['stepfunctions', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env: cliEnv(extraEnv), timeout: 60000 }, (err, stdout, stderr) => {
+    execFile(bin, ['stepfunctions', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env: cliEnv(extraEnv), timeout: 60000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr, json: parseJson(stdout) });
     });

@@ -1,7 +1,8 @@
 /**
  * TestState: runs one state as AWS does (see `interpreter/test-state`). Request problems become AWS's
- * API errors; a Task without a mock is performed by the engine's task runtime (local Lambda functions,
- * registered service integrations).
+ * API errors; a mocked Task result is checked against the output shape of the installed AWS SDK client
+ * (fieldValidationMode); a Task without a mock is performed by the engine's task runtime, the same
+ * registry as executions (local Lambda functions, AWS SDK and optimized integrations, HTTP, ECS, Batch).
  * @module
  */
 import { randomInt, randomUUID } from 'node:crypto';
@@ -9,6 +10,7 @@ import { toJsonText, type Json } from '../../shared/json.js';
 import { CompileError } from '../../asl/compile.js';
 import {
   buildTestStateProgram,
+  mockedServiceResource,
   parseTestStateRequest,
   runTestState,
   TestStateRequestError,
@@ -18,8 +20,12 @@ import {
   type TestStateResult,
 } from '../../interpreter/test-state/index.js';
 import { Cancellation, type HttpExchange } from '../../runtime/tasks/types.js';
+import { SdkOutputShapes } from '../../runtime/tasks/integrations/aws/output-shapes.js';
 import type { ApiContext, Params } from '../context.js';
 import { ApiError } from '../errors.js';
+
+/** Output shapes of the installed AWS SDK clients, for checking mocked results (loaded once per API). */
+const outputShapes = new SdkOutputShapes();
 
 /** AWS runs a TestState call for five minutes at most. */
 const MAX_TASK_MS = 5 * 60 * 1000;
@@ -48,7 +54,9 @@ export function testStateResponse(res: TestStateResult): Record<string, unknown>
 export async function testState(ctx: ApiContext, p: Params) {
   try {
     const req = parseTestStateRequest(p);
-    const prog = buildTestStateProgram(req);
+    const mocked = mockedServiceResource(req);
+    const shape = mocked ? await outputShapes.of(mocked) : undefined;
+    const prog = buildTestStateProgram(req, { outputShape: (res) => (mocked && res.arn === mocked.arn ? shape : undefined) });
     const stateMachineName = `TestState-${randomUUID()}`;
     const executionName = randomUUID();
     const prefix = `arn:aws:states:${ctx.region}:${ctx.accountId}`;

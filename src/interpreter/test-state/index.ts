@@ -5,6 +5,6 @@
  * @module
  */
 export { parseTestStateRequest, TestStateRequestError, type TestStateRequest, type TestStateMock, type TestStateConfig, type InspectionLevel } from './request.js';
-export { buildTestStateProgram, findState, type TestStateProgram } from './program.js';
+export { buildTestStateProgram, findState, mockedServiceResource, type BuildOptions, type TestStateProgram } from './program.js';
 export { runTestState, type TestStateEnv, type TestStateResult, type InspectionData, type TaskOutcome, type InvokeTaskCommand } from './run.js';
-export { validateMockResult } from './mock-schema.js';
+export { validateMockResult, outputShape, type Shape } from './mock-schema.js';

@@ -3,7 +3,10 @@
  * (TestState `mock.fieldValidationMode`): STRICT checks required fields and the types of the fields it
  * knows, PRESENT only the types of the fields present, NONE nothing. Fields the API does not define are
  * accepted (forward compatibility). Field names are as Step Functions writes them (first letter upper
- * case). Only the integrations described here are checked; the others accept any JSON value.
+ * case). The shape is given by the caller (the server reads it from the installed AWS SDK client:
+ * `runtime/tasks/integrations/aws/output-shapes.ts`); the table here is the fallback for a few APIs
+ * whose client is not installed, and adds the enums and ranges the clients' schemas do not carry.
+ * Without a shape, any JSON value is accepted.
  * @module
  */
 import { isObject, type Json } from '../../shared/json.js';
@@ -92,7 +95,7 @@ const OUTPUT_SHAPES: Readonly<Record<string, Shape>> = {
   }),
 };
 
-/** The output shape for a service resource, if known. */
+/** The hand-written output shape for a service resource (its request-response call), if the table has it. */
 export function outputShape(res: Extract<TaskResource, { kind: 'service' }>): Shape | undefined {
   return OUTPUT_SHAPES[`${res.service}:${res.api}`];
 }
@@ -134,7 +137,8 @@ function check(v: Json, shape: Shape, field: string | undefined, mode: FieldVali
       if (shape.t === 'string' && shape.enum && !shape.enum.includes(v)) throw new Problem(`Field '${field}' is not an expected value`);
       return;
     case 'timestamp':
-      if (typeof v !== 'string') return must(field, 'a string');
+      // ISO-8601 text (AWS SDK integrations) or epoch time (the optimized ECS, Batch and Step Functions results).
+      if (typeof v !== 'string' && typeof v !== 'number') return must(field, 'a string');
       return;
     case 'integer':
       if (typeof v !== 'number' || !Number.isInteger(v)) return must(field, 'a number');
@@ -150,10 +154,17 @@ function check(v: Json, shape: Shape, field: string | undefined, mode: FieldVali
   }
 }
 
-/** Checks a mocked result; returns the problem (AWS's wording, without its prefix) or undefined. */
-export function validateMockResult(res: Extract<TaskResource, { kind: 'service' }>, result: Json, mode: FieldValidationMode): string | undefined {
+/**
+ * Checks a mocked result against a shape (by default the table's, for request-response calls); returns the
+ * problem (AWS's wording, without its prefix) or undefined.
+ */
+export function validateMockResult(
+  res: Extract<TaskResource, { kind: 'service' }>,
+  result: Json,
+  mode: FieldValidationMode,
+  shape: Shape | undefined = res.pattern === 'request-response' ? outputShape(res) : undefined,
+): string | undefined {
   if (mode === 'NONE') return undefined;
-  const shape = outputShape(res);
   if (!shape) return undefined;
   try {
     check(result, shape, undefined, mode);

@@ -9,7 +9,8 @@ import { isObject, type JsonObject } from '../../shared/json.js';
 import { compileMachine } from '../../asl/compile.js';
 import type { Machine, QueryLanguage, State } from '../../asl/model.js';
 import { invalidDefinitionMessage, validateParsed } from '../../asl/validate.js';
-import { validateMockResult } from './mock-schema.js';
+import { parseResource, type TaskResource } from '../../asl/resources.js';
+import { validateMockResult, type Shape } from './mock-schema.js';
 import { TestStateRequestError, type TestStateRequest } from './request.js';
 
 /** The name the state under test gets when the definition is a single state. */
@@ -88,8 +89,31 @@ function checkDefinition(req: TestStateRequest, definition: JsonObject, single: 
   if (diags.length) throw new TestStateRequestError('InvalidDefinition', invalidDefinitionMessage(req.definitionText, diags));
 }
 
+type ServiceResource = Extract<TaskResource, { kind: 'service' }>;
+
+export interface BuildOptions {
+  /**
+   * The output shape a mocked Task result is checked against (fieldValidationMode); by default the
+   * hand-written table's (mock-schema.ts). The server gives the installed AWS SDK client's.
+   */
+  outputShape?: (res: ServiceResource) => Shape | undefined;
+}
+
+/**
+ * The service resource of the Task under test when its mocked result is to be checked against a shape,
+ * found in the definition before it is compiled (for a caller that loads shapes asynchronously).
+ */
+export function mockedServiceResource(req: TestStateRequest): ServiceResource | undefined {
+  if (req.mock?.result === undefined || req.mock.fieldValidationMode === 'NONE') return undefined;
+  const def = req.definition;
+  const raw = isMachine(def) ? findState(def, req.stateName ?? String(def.StartAt), 'JSONPath')?.raw : def;
+  if (!raw || raw.Type !== 'Task' || typeof raw.Resource !== 'string') return undefined;
+  const res = parseResource(raw.Resource);
+  return res?.kind === 'service' ? res : undefined;
+}
+
 /** Locates, validates and compiles the state under test, and checks the mock against it. */
-export function buildTestStateProgram(req: TestStateRequest): TestStateProgram {
+export function buildTestStateProgram(req: TestStateRequest, opts: BuildOptions = {}): TestStateProgram {
   const def = req.definition;
   let raw: JsonObject;
   let name: string;
@@ -112,7 +136,7 @@ export function buildTestStateProgram(req: TestStateRequest): TestStateProgram {
   }
   const machine = compileMachine({ QueryLanguage: ql, StartAt: name, States: { [name]: raw } });
   const state = machine.states.get(name)!;
-  checkMockAgainstState(req, state);
+  checkMockAgainstState(req, state, opts);
   if (req.context) checkContext(req.context, state);
   return { machine, state, name, raw, innerStates: innerStateNames(raw) };
 }
@@ -122,7 +146,7 @@ const MAP_OR_PARALLEL =
 
 const NEEDS_MOCK = 'TestState supports Activity tasks and the .sync and .waitForTaskToken service integration patterns only when a mock is specified';
 
-function checkMockAgainstState(req: TestStateRequest, st: State): void {
+function checkMockAgainstState(req: TestStateRequest, st: State, opts: BuildOptions): void {
   const mock = req.mock;
   if (!mock) {
     if (st.type === 'Map' || st.type === 'Parallel') throw new TestStateRequestError('InvalidDefinition', MAP_OR_PARALLEL);
@@ -148,8 +172,11 @@ function checkMockAgainstState(req: TestStateRequest, st: State): void {
     if (mock.result.length !== st.branches.length) {
       throw new TestStateRequestError('ValidationException', 'Mocked result must contain the same number of items as number of Parallel branches.');
     }
-  } else if (st.parsedResource?.kind === 'service' && st.parsedResource.pattern === 'request-response' && mock.fieldValidationMode !== 'NONE') {
-    const problem = validateMockResult(st.parsedResource, mock.result, mock.fieldValidationMode);
+  } else if (st.parsedResource?.kind === 'service' && mock.fieldValidationMode !== 'NONE') {
+    const res = st.parsedResource;
+    const problem = opts.outputShape
+      ? validateMockResult(res, mock.result, mock.fieldValidationMode, opts.outputShape(res))
+      : validateMockResult(res, mock.result, mock.fieldValidationMode);
     if (problem) throw new TestStateRequestError('ValidationException', `Mock result schema validation error: ${problem}`);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `arn:aws:states:::aws-sdk:SERVICE:ACTION` for any service: the action's `<Action>Command` of the service's
- * AWS SDK v3 client, the parameters as its input, the response without the SDK's metadata as the result, and
+ * AWS SDK v3 client, the parameters as its input, the response without the SDK's metadata as the result (member
+ * names in PascalCase both ways, as Step Functions has them even where the API is camelCase), and
  * errors named as AWS names them for SDK integrations. Registered as `aws-sdk:*`.
  * @module
  */
@@ -8,7 +9,7 @@ import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../typ
 import { AwsClients } from './aws/clients.js';
 import { callAws, inputOf } from './aws/call.js';
 import { sdkIntegrationError } from './aws/errors.js';
-import { toJson } from './aws/shapes.js';
+import { toJson, withStepFunctionsNames } from './aws/shapes.js';
 
 /**
  * What AWS's integration does with parameters before the call: an S3 object body is the JSON value's text
@@ -48,6 +49,8 @@ export class AwsSdkInvoker implements TaskInvoker {
         let out;
         try {
           out = await toJson(r.output);
+          // Member names as Step Functions gives them: PascalCase, also for camelCase APIs (ECS's `tasks` is `Tasks`).
+          if (out !== undefined && r.loaded.schemaOf && r.outputSchema !== undefined) out = withStepFunctionsNames(r.loaded.schemaOf, r.outputSchema, out);
         } catch (e) {
           if (!ctx.cancel.cancelled) cb.failed(`${r.loaded.service.errorName}.SdkClientException`, (e as Error)?.message ?? String(e));
           return;

@@ -6,10 +6,10 @@ import { isObject, type Json } from '../../../../shared/json.js';
 import type { InvokeTask, TaskContext } from '../../types.js';
 import { ClientLoadError, type AwsClients, type LoadedService } from './clients.js';
 import { commandName } from './services.js';
-import { withTypedTimestamps } from './shapes.js';
+import { withSdkMemberNames, withTypedTimestamps } from './shapes.js';
 
 export type CallResult =
-  | { ok: true; output: Record<string, unknown>; loaded: LoadedService }
+  | { ok: true; output: Record<string, unknown>; loaded: LoadedService; /** The operation's output schema, where the client has one. */ outputSchema?: unknown }
   | { ok: false; kind: 'setup'; error: string; cause: string }
   | { ok: false; kind: 'service'; err: unknown; loaded: LoadedService };
 
@@ -39,16 +39,21 @@ export async function callAws(clients: AwsClients, serviceId: string, action: st
   try {
     const Ctor = Command as new (i: unknown) => { schema?: unknown[] };
     let command = new Ctor(input);
-    const inSchema = Array.isArray(command.schema) ? command.schema[4] : undefined;
-    if (loaded.schemaOf && inSchema !== undefined) command = new Ctor(withTypedTimestamps(loaded.schemaOf, typeof inSchema === 'function' ? (inSchema as () => unknown)() : inSchema, input));
+    const resolve = (s: unknown) => (typeof s === 'function' ? (s as () => unknown)() : s);
+    const inSchema = Array.isArray(command.schema) ? resolve(command.schema[4]) : undefined;
+    const outputSchema = Array.isArray(command.schema) ? resolve(command.schema[5]) : undefined;
+    if (loaded.schemaOf && inSchema !== undefined) {
+      const named = withSdkMemberNames(loaded.schemaOf, inSchema, input);
+      command = new Ctor(withTypedTimestamps(loaded.schemaOf, inSchema, named));
+    }
     const output = await loaded.client.send(command, { abortSignal: ctx.cancel.signal });
-    return { ok: true, output, loaded };
+    return { ok: true, output, loaded, outputSchema };
   } catch (err) {
     return { ok: false, kind: 'service', err, loaded };
   }
 }
 
-/** A task's parameters as an SDK command input (the SDK takes AWS's PascalCase member names as they are). */
+/** A task's parameters as an SDK command input (PascalCase names become the SDK's own in callAws). */
 export function inputOf(cmd: InvokeTask): Record<string, unknown> | Error {
   const p: Json = cmd.input;
   if (p === null || p === undefined) return {};

@@ -114,3 +114,58 @@ export function withTypedTimestamps(schemaOf: SchemaOf, inputSchema: unknown, in
     return input;
   }
 }
+
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * A state's parameters with the SDK's member names: Step Functions takes them in PascalCase even where the
+ * service's API is camelCase (ECS, Batch, Step Functions …: `Cluster` is ECS's `cluster`). Walks the command's
+ * input schema; a name that is already the SDK's, a map key, or a name the schema does not have stays as given.
+ */
+export function withSdkMemberNames(schemaOf: SchemaOf, inputSchema: unknown, input: Record<string, unknown>): Record<string, unknown> {
+  const walk = (ns: SchemaView, v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return ns.isListSchema() ? v.map((x) => walk(ns.getValueSchema(), x)) : v;
+    const o = v as Record<string, unknown>;
+    if (ns.isMapSchema()) return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(ns.getValueSchema(), x)]));
+    if (!ns.isStructSchema()) return v;
+    const members = new Map<string, SchemaView>();
+    for (const [k, m] of ns.structIterator()) members.set(k, m);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) {
+      const name = members.has(k) ? k : members.has(lowerFirst(k)) && !Object.hasOwn(o, lowerFirst(k)) ? lowerFirst(k) : k;
+      const m = members.get(name);
+      out[name] = m ? walk(m, x) : x;
+    }
+    return out;
+  };
+  try {
+    return walk(schemaOf(inputSchema), input) as Record<string, unknown>;
+  } catch {
+    return input;
+  }
+}
+
+/** A response with member names as Step Functions gives them (first letter upper case), walking the output schema; map keys stay. */
+export function withStepFunctionsNames(schemaOf: SchemaOf, outputSchema: unknown, value: Json): Json {
+  const walk = (ns: SchemaView, v: Json): Json => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return ns.isListSchema() ? v.map((x) => walk(ns.getValueSchema(), x)) : v;
+    if (ns.isMapSchema()) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(ns.getValueSchema(), x)]));
+    if (!ns.isStructSchema()) return v;
+    const members = new Map<string, SchemaView>();
+    for (const [k, m] of ns.structIterator()) members.set(k, m);
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v)) {
+      const m = members.get(k);
+      out[m ? upperFirst(k) : k] = m ? walk(m, x) : x;
+    }
+    return out;
+  };
+  try {
+    return walk(schemaOf(outputSchema), value);
+  } catch {
+    return value;
+  }
+}
