@@ -336,7 +336,11 @@ describe('TestState: Map and Parallel under a mock', () => {
     await rejects({ definition: parallel, mock: { result: '{}' } }, 'ValidationException', 'Mocked result must be an array.');
     await rejects({ definition: parallel, mock: { result: '[1]' } }, 'ValidationException', 'Mocked result must contain the same number of items as number of Parallel branches.');
     await rejects({ definition: map(), mock: { result: '{}' } }, 'ValidationException', 'Mocked result must be an array.');
-    await rejects({ definition: map({ ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' } } }), mock: { result: '[]' } }, 'ValidationException', 'Mocked result must be a JSON object.');
+    const writer = { ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' } } };
+    const distributed = { ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'Inner', States: { Inner: { Type: 'Pass', End: true } } } };
+    await rejects({ definition: map({ ...writer, ...distributed }), mock: { result: '[]' } }, 'ValidationException', 'Mocked result must be a JSON object.');
+    // An inline Map cannot have a ResultWriter: the definition is refused.
+    await rejects({ definition: map(writer), mock: { result: '[]' } }, 'InvalidDefinition', /ResultWriter/);
   });
 });
 
