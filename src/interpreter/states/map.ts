@@ -399,7 +399,10 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
       // The running iterations are aborted and kept; the wait stays on the thread as the redrive
       // snapshot unless Retry or Catch moves on (AWS runs the whole state again after a payload over the quota).
       r.abortIterations(st, w);
-      if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
+      if (o.fatal) {
+        if (w.distributed && w.run) endRun(w.run, 'FAILED', r.now);
+        return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
+      }
       const tolerant = w.toleratedCount !== undefined || w.toleratedPercentage !== undefined;
       const error = tolerant ? 'States.ExceedToleratedFailureThreshold' : o.error;
       const cause = tolerant ? 'The specified tolerance threshold was exceeded.' : o.cause;
