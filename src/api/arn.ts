@@ -71,3 +71,18 @@ export function expressExecutionArn(smArn: string, name: string, uuid: string): 
 export function activityArn(region: string, account: string, name: string): string {
   return `arn:aws:states:${region}:${account}:activity:${name}`;
 }
+
+/** A Map Run ARN: `arn:aws:states:REGION:ACCOUNT:mapRun:SM_NAME/LABEL:UUID`. */
+export function parseMapRunArn(arn: unknown): string {
+  const p = parseStatesArn(arn);
+  if (p.resourceType !== 'mapRun' || p.rest.length !== 2 || !p.rest[0]!.includes('/') || !p.rest[1]) {
+    throw invalidArn(`Resource type not valid in this context: ${p.resourceType}`);
+  }
+  return arn as string;
+}
+
+/** The state machine a Map Run's child executions run: `…:stateMachine:SM_NAME/LABEL`. */
+export function mapRunStateMachineArn(mapRunArn: string): string {
+  const p = parseStatesArn(mapRunArn);
+  return `arn:${p.partition}:states:${p.region}:${p.account}:stateMachine:${p.rest[0]}`;
+}

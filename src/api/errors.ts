@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Members the error shape has besides its message (ValidationException's `reason`). */
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
   }

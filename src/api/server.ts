@@ -51,7 +51,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, e: ApiError): void {
   res.setHeader('x-amzn-errortype', e.code);
-  send(res, e.status, { __type: e.code, message: e.message });
+  send(res, e.status, { __type: e.code, message: e.message, ...e.fields });
 }
 
 /**

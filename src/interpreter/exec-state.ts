@@ -119,8 +119,61 @@ export type MapIoWait =
       /** The Map state's effective input (ItemSelector's `$`). */
       effInput: Json;
       limits: MapLimits;
+      /** The Map Run (absent in a state saved before Map Runs were recorded). */
+      run?: MapRunState;
     }
-  | { k: 'mapIo'; op: 'write'; seq: number; runArn: string };
+  | { k: 'mapIo'; op: 'write'; seq: number; runArn: string; run?: MapRunState };
+
+export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+/** A Map Run's counters of items, or of child executions (DescribeMapRun's itemCounts / executionCounts). */
+export interface MapRunCounts {
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  aborted: number;
+  total: number;
+  resultsWritten: number;
+  failuresNotRedrivable: number;
+  pendingRedrive: number;
+}
+
+/** What a Map Run's report says besides its identity and dates: its limits and counters. */
+export interface MapRunFigures {
+  maxConcurrency: number;
+  toleratedFailureCount: number;
+  toleratedFailurePercentage: number;
+  itemCounts: MapRunCounts;
+  executionCounts: MapRunCounts;
+}
+
+/**
+ * A Distributed Map's Map Run, kept on the wait of its Map state (MapWait or MapIoWait) for as long
+ * as the state runs, and after it stopped unsuccessfully (the redrive snapshot).
+ */
+export interface MapRunState {
+  arn: string;
+  status: MapRunStatus;
+  /** Epoch ms. */
+  startDate: number;
+  stopDate?: number;
+  redriveCount: number;
+  redriveDate?: number;
+  /** The figures once they no longer change with a MapWait (writing the results, or failed before the iterations). */
+  frozen?: MapRunFigures;
+}
+
+/** A Map Run as a step reports it (the runtime stores it with the step): its state and figures now. */
+export interface MapRunReport extends MapRunFigures {
+  mapRunArn: string;
+  status: MapRunStatus;
+  startDate: number;
+  stopDate?: number;
+  redriveCount: number;
+  redriveDate?: number;
+}
 
 /** What a Map state's iterations are bound by, read when it starts. */
 export interface MapLimits {
@@ -190,6 +243,14 @@ export interface MapWait {
   /** Distributed Map: the Map Run's ARN and how many times it was redriven. */
   runArn?: string;
   runRedrives?: number;
+  /** Distributed Map: the Map Run (absent in a state saved before Map Runs were recorded). */
+  run?: MapRunState;
+  /**
+   * Distributed Map: the iterations that failed, and those aborted (the run failed or was stopped), by
+   * item index, since the run started or was last redriven (the Map Run's counters).
+   */
+  failedIdx?: number[];
+  abortedIdx?: number[];
   /**
    * Distributed Map with a ResultWriter: where the results go. `results` then holds each child
    * execution's record (its name, input, output or error, dates) instead of its output.

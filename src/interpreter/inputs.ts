@@ -26,7 +26,12 @@ export type EngineInput =
    * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from the states that did not
    * succeed (`time`, epoch ms, is the redrive date). Ignored when `redriveBlocker` has a reason.
    */
-  | { k: 'redrive'; time: number };
+  | { k: 'redrive'; time: number }
+  /**
+   * UpdateMapRun: new limits for a running Map Run of this execution (absent fields stay); more
+   * iterations start at once if the concurrency allows. Ignored when the run is not running.
+   */
+  | { k: 'updateMapRun'; mapRunArn: string; maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
 
 /** Per-step environment: the step's time and the seed of its randomness. */
 export interface StepEnv {

@@ -12,7 +12,7 @@ import type { Catcher, Machine, MapState, ParallelState, Program, State, TaskSta
 import type { Command } from './commands.js';
 import { buildContext, type ContextExtras } from './context.js';
 import { applyResultPath, checkedBound, checkVariables, evalAssignJsonata, evalAssignPath, mergeVars, type DataFlowTrace } from './data-flow.js';
-import type { ExecState, MapItem, MapWait, ParallelWait, Thread } from './exec-state.js';
+import type { ExecState, MapIoWait, MapItem, MapRunReport, MapRunState, MapWait, ParallelWait, Thread } from './exec-state.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type EventDetails, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
@@ -20,6 +20,7 @@ import { haltChild } from './halt.js';
 import { FATAL_ERRORS, findCatcher, findRetrier, retryDelayMs } from './retry-catch.js';
 import { enterChoice } from './states/choice.js';
 import { deliverToMapChild, enterMap, redriveMap, resumeMap } from './states/map.js';
+import { endRun, report, runOf, touch } from './states/map-run.js';
 import { deliverToParallelChild, enterParallel, redriveParallel, resumeParallel } from './states/parallel.js';
 import { enterPass } from './states/pass.js';
 import { enterTask, resumeTask } from './states/task.js';
@@ -66,6 +67,8 @@ export class Runner {
   /** States entered in this step, and a bound of the bytes of their inputs and outputs. */
   #transitions = 0;
   #payloadBytes = 0;
+  /** The Map Runs this step changed, with the wait that holds each (its progress): reported at its end. */
+  #runs: Map<MapRunState, MapWait | MapIoWait | null> | undefined;
 
   constructor(
     readonly m: Machine,
@@ -116,6 +119,21 @@ export class Runner {
   // ---------------------------------------------------------------------------------------------
   // Events, sequence numbers, scopes
   // ---------------------------------------------------------------------------------------------
+
+  /** A Map Run changed in this step (started, progressed, ended, redriven or updated). */
+  touchRun(run: MapRunState, w: MapWait | MapIoWait | null): void {
+    (this.#runs ??= new Map()).set(run, w);
+  }
+
+  /** The reports of the Map Runs this step changed, as they are at its end. */
+  mapRunReports(): MapRunReport[] {
+    const out: MapRunReport[] = [];
+    for (const [run, w] of this.#runs ?? []) {
+      const rep = report(run, w);
+      if (rep) out.push(rep);
+    }
+    return out;
+  }
 
   /** Whether event objects are built (callers skip building details when they are not). */
   get recording(): boolean {
@@ -463,11 +481,22 @@ export class Runner {
         break;
       case 'map':
         this.abortIterations(st as MapState, w);
+        const run = w.distributed ? runOf(w, this.now) : undefined;
+        if (run?.status === 'RUNNING') {
+          endRun(run, 'ABORTED', this.now);
+          touch(this, w);
+          this.emit(th, 'MapRunAborted');
+        }
         this.emit(th, 'MapStateAborted');
         break;
       case 'mapIo':
         // Reading the items or writing the results: the Map Run is aborted with the state.
         this.cancel(w.seq);
+        const ioRun = runOf(w, this.now);
+        if (ioRun) {
+          endRun(ioRun, 'ABORTED', this.now);
+          touch(this, w);
+        }
         this.emit(th, 'MapRunAborted');
         this.emit(th, 'MapStateAborted');
         th.wait = null;
@@ -489,6 +518,7 @@ export class Runner {
     for (const key of Object.keys(w.children)) {
       const c = w.children[Number(key)]!;
       if (c.halted) continue;
+      if (w.distributed) (w.abortedIdx ??= []).push(Number(key));
       this.abortThread(c, st.processor);
       if (!w.distributed) this.emit(c, 'MapIterationAborted', { name: st.name, index: Number(key) });
       this.endChild(c);

@@ -13,7 +13,8 @@ import { jsonBoundWithin, type Json } from '../shared/json.js';
 import { MAX_PAYLOAD_BYTES } from './data-flow.js';
 import type { Machine } from '../asl/model.js';
 import type { Command } from './commands.js';
-import type { ExecState, ExecutionInfo } from './exec-state.js';
+import type { ExecState, ExecutionInfo, MapRunReport } from './exec-state.js';
+import { findRunThread } from './states/map-run.js';
 import { then, type Maybe, type Outcome } from './flow.js';
 import { NOT_TRUNCATED, type HistoryEvent } from './history.js';
 import type { EngineInput, StepEnv } from './inputs.js';
@@ -24,6 +25,8 @@ export interface StepResult {
   state: ExecState;
   events: HistoryEvent[];
   commands: Command[];
+  /** The Map Runs the step started or changed, as they are after it (the runtime stores them with the step). */
+  mapRuns?: MapRunReport[];
 }
 
 export function initialState(info: ExecutionInfo): ExecState {
@@ -32,7 +35,12 @@ export function initialState(info: ExecutionInfo): ExecState {
 
 export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv, opts?: StepOptions): Maybe<StepResult> {
   const r = new Runner(m, s, env, opts);
-  const done = (): StepResult => ({ state: s, events: r.events, commands: r.commands });
+  const done = (): StepResult => {
+    const out: StepResult = { state: s, events: r.events, commands: r.commands };
+    const runs = r.mapRunReports();
+    if (runs.length) out.mapRuns = runs;
+    return out;
+  };
   if (input.k === 'start') {
     if (s.root) return done();
     return then(start(r, input.info), done);
@@ -62,9 +70,19 @@ export function step(m: Machine, s: ExecState, input: EngineInput, env: StepEnv,
         return then(resumeYielded(r, paths, 0), done);
       }
       break;
+    case 'updateMapRun': {
+      // Delivered to the thread whose Map state runs the Map Run (nothing when it is not running).
+      const at = findRunThread(s.root, input.mapRunArn);
+      if (!at) return done();
+      return then(
+        then(r.deliver(s.root, m, at, 0, input), (o) => finishRoot(r, o)),
+        done,
+      );
+    }
     default:
       break;
   }
+  if (!('seq' in input)) return done();
   const path = s.pending[input.seq];
   if (!path) return done();
   if (input.k !== 'taskStarted' && input.k !== 'taskSubmitted') delete s.pending[input.seq];

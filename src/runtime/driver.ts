@@ -5,7 +5,7 @@
  * @module
  */
 import type { Machine } from '../asl/model.js';
-import type { ExecState, ExecutionInfo, Thread, Wait } from '../interpreter/exec-state.js';
+import type { ExecState, ExecutionInfo, MapRunReport, Thread, Wait } from '../interpreter/exec-state.js';
 import { awaitsCall, parseTaskToken } from '../interpreter/states/task.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import type { EngineInput } from '../interpreter/inputs.js';
@@ -35,6 +35,8 @@ export interface StepEffects {
   tasksAdd: Omit<TaskRow, 'executionArn'>[];
   tasksRemove: number[];
   tasksStarted: { seq: number; workerName?: string }[];
+  /** The Map Runs the step started or changed (stored in the same commit). */
+  mapRuns: MapRunReport[];
 }
 
 export interface DriverOptions {
@@ -422,7 +424,7 @@ export class ExecutionDriver {
     this.timers.cancelAll();
     this.#stopContinuation();
     const failed = unrecordableStep(this.state, q.recorded ?? this.state.lastEventId, now, e);
-    const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
+    const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [], mapRuns: [] };
     const retry: Queued = { input: q.input, ack: q.ack, recorded: q.recorded };
     let persisted: void | Promise<void>;
     try {
@@ -482,7 +484,7 @@ export class ExecutionDriver {
     const ev: HistoryEvent = { id: ++s.lastEventId, previousEventId: s.lastEventId - 1, timestamp: this.opts.clock.now(), type: 'ExecutionFailed', details: { error: s.error, cause: s.cause } };
     if (this.#keepHistory) this.events.push(ev);
     this.opts.onEvents?.([ev]);
-    const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
+    const none: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [], mapRuns: [] };
     void Promise.resolve(this.opts.onStep?.({ state: s, events: [ev], commands: [] }, { k: 'stop' }, none)).catch(() => undefined);
     this.#resolve(s);
   }
@@ -565,7 +567,7 @@ const isTokenAnswer = (input: EngineInput): boolean => (input.k === 'taskSucceed
 
 /** The durable work a step creates or finishes, for the store (delays already scaled). */
 export function stepEffects(r: StepResult, input: EngineInput, now: number, scaled: Scaler): StepEffects {
-  const e: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [] };
+  const e: StepEffects = { timersAdd: [], timersRemove: [], tasksAdd: [], tasksRemove: [], tasksStarted: [], mapRuns: r.mapRuns ?? [] };
   switch (input.k) {
     case 'timerFired':
       e.timersRemove.push({ seq: input.seq });

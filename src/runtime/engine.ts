@@ -22,6 +22,7 @@ import { ExecutionDriver, PersistError, type StepEffects } from './driver.js';
 import { ExpressExecutions, expressFootprint, type ExpressEntry } from './express.js';
 import { nestedExecutions, type ExecutionLauncher } from './executions.js';
 import { Activities } from './activities.js';
+import { MapRuns } from './map-runs.js';
 import { createTaskRegistry, type TaskConfig } from './tasks/registry.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
 import type { MockConfig } from './tasks/mocks/config.js';
@@ -94,6 +95,8 @@ export class Engine {
   readonly limits: EngineLimits;
   /** Known activities, their Tasks' queue, GetActivityTask. */
   readonly activities: Activities;
+  /** Map Runs of Distributed Maps: DescribeMapRun, ListMapRuns, UpdateMapRun. */
+  readonly mapRuns: MapRuns;
   readonly #invoker: TaskInvoker;
   readonly #mocks: MockInvoker | undefined;
   readonly #timers: TimerLoop;
@@ -129,6 +132,7 @@ export class Engine {
       },
       this.limits.activityPollMs,
     );
+    this.mapRuns = new MapRuns({ store: this.store, deliver: (arn, input) => this.deliver(arn, input) });
     const tasks = createTaskRegistry(opts.tasks ?? {}, { activity: this.activities.queue, executions: opts.launcher && nestedExecutions(this, opts.launcher) });
     // Step Functions Local's mocks answer in front of every integration.
     this.#mocks = opts.mocks ? new MockInvoker(opts.mocks, tasks, { history: (arn) => this.#history(arn) }) : undefined;

@@ -19,7 +19,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ExecState } from '../interpreter/exec-state.js';
+import type { ExecState, MapRunCounts, MapRunReport } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import type {
   ActivityRecord,
@@ -129,6 +129,36 @@ export function task(executionArn: string, seq: number, extra: Partial<TaskRow> 
     },
     status: 'scheduled',
     createdAt: 1_700_000_000_000 + seq,
+    ...extra,
+  };
+}
+
+const counts = (extra: Partial<MapRunCounts> = {}): MapRunCounts => ({
+  pending: 0,
+  running: 0,
+  succeeded: 0,
+  failed: 0,
+  timedOut: 0,
+  aborted: 0,
+  total: 0,
+  resultsWritten: 0,
+  failuresNotRedrivable: 0,
+  pendingRedrive: 0,
+  ...extra,
+});
+
+/** A Map Run report as a step gives it (no execution ARN: it is the commit's). */
+export function mapRun(label: string, startDate: number, extra: Partial<MapRunReport> = {}): MapRunReport {
+  return {
+    mapRunArn: `${ACCOUNT}:mapRun:sm/${label}:0f0e0d0c-0b0a-4909-8807-060504030201`,
+    status: 'RUNNING',
+    startDate,
+    redriveCount: 0,
+    maxConcurrency: 2,
+    toleratedFailureCount: 0,
+    toleratedFailurePercentage: 0,
+    itemCounts: counts({ pending: 3, total: 3 }),
+    executionCounts: counts({ pending: 3, total: 3 }),
     ...extra,
   };
 }
@@ -1061,6 +1091,63 @@ export function runStoreContract(name: string, make: () => Promise<Store>): void
           same(await s.taskByToken(t.token!), t);
         }
         assert.equal(await s.claimActivityTask(work, 'late'), undefined);
+      });
+    });
+
+    describe('map runs', () => {
+      it('a step writes the Map Runs it reports (creation too); a later report replaces the record', async (s) => {
+        const a = mapRun('a', 1_000);
+        const rec = await started(s, 'sm', 'e', 1_000, 1, {}, { mapRuns: [a] });
+        same(await s.getMapRun(a.mapRunArn), { ...a, executionArn: rec.executionArn });
+        const running = { ...a, itemCounts: counts({ pending: 1, running: 2, total: 3 }), executionCounts: counts({ pending: 1, running: 2, total: 3 }) };
+        await s.commitStep(step(rec, 2, { mapRuns: [running] }));
+        same(await s.getMapRun(a.mapRunArn), { ...running, executionArn: rec.executionArn });
+        // A step that reports nothing leaves the record alone.
+        await s.commitStep(step(rec, 3));
+        same(await s.getMapRun(a.mapRunArn), { ...running, executionArn: rec.executionArn });
+        assert.equal(await s.getMapRun(`${ACCOUNT}:mapRun:sm/other:0f0e0d0c-0b0a-4909-8807-060504030201`), undefined);
+      });
+
+      it('the step that closes the execution still writes its Map Runs (ended, with a stop date)', async (s) => {
+        const rec = await started(s, 'sm', 'e', 1_000, 1, {}, { mapRuns: [mapRun('a', 1_000)] });
+        const done = mapRun('a', 1_000, { status: 'ABORTED', stopDate: 5_000, itemCounts: counts({ aborted: 3, total: 3 }), executionCounts: counts({ aborted: 3, total: 3 }) });
+        await s.commitStep(step(rec, 2, { record: { status: 'ABORTED', stopDate: 5_000 }, mapRuns: [done] }));
+        same(await s.getMapRun(done.mapRunArn), { ...done, executionArn: rec.executionArn });
+      });
+
+      it('listMapRuns: the runs of one execution, newest first; none for another or an unknown one', async (s) => {
+        const rec = await started(s, 'sm', 'e', 1_000, 1, {}, { mapRuns: [mapRun('first', 1_000)] });
+        const other = await started(s, 'sm', 'f', 1_000, 1, {}, { mapRuns: [mapRun('elsewhere', 1_500)] });
+        await s.commitStep(step(rec, 2, { mapRuns: [mapRun('second', 2_000), mapRun('tie', 2_000)] }));
+        const list = await s.listMapRuns(rec.executionArn);
+        same(
+          list.map((m) => m.mapRunArn.split(':')[6]),
+          ['sm/tie', 'sm/second', 'sm/first'],
+        );
+        assert.ok(list.every((m) => m.executionArn === rec.executionArn));
+        same((await s.listMapRuns(other.executionArn)).map((m) => m.mapRunArn.split(':')[6]), ['sm/elsewhere']);
+        same(await s.listMapRuns(execArn('sm', 'nobody')), []);
+      });
+
+      it('a rejected commit writes none of its Map Runs; a purged execution takes its Map Runs along', async (s) => {
+        const a = mapRun('a', 1_000);
+        const rec = await started(s, 'sm', 'e', 1_000, 2, {}, { mapRuns: [a] });
+        await assert.rejects(s.commitStep(step(rec, 2, { mapRuns: [{ ...a, status: 'SUCCEEDED' }] })));
+        assert.equal((await s.getMapRun(a.mapRunArn))?.status, 'RUNNING');
+        await s.commitStep(step(rec, 3, { record: { status: 'SUCCEEDED', stopDate: 500 }, mapRuns: [{ ...a, status: 'SUCCEEDED', stopDate: 500 }] }));
+        assert.equal(await s.purgeClosedExecutions(1_000), 1);
+        assert.equal(await s.getMapRun(a.mapRunArn), undefined);
+        same(await s.listMapRuns(rec.executionArn), []);
+      });
+
+      it('records are copies both ways', async (s) => {
+        const a = mapRun('a', 1_000);
+        const rec = await started(s, 'sm', 'e', 1_000, 1, {}, { mapRuns: [a] });
+        const kept = structuredClone(a);
+        a.itemCounts.running = 99;
+        const got = (await s.getMapRun(a.mapRunArn))!;
+        got.executionCounts.failed = 7;
+        same(await s.getMapRun(a.mapRunArn), { ...kept, executionArn: rec.executionArn });
       });
     });
 

@@ -8,7 +8,7 @@
  * @module
  */
 import type { InvokeTask } from '../runtime/tasks/types.js';
-import type { ExecState } from '../interpreter/exec-state.js';
+import type { ExecState, MapRunReport } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -152,6 +152,14 @@ export interface TaskRow {
   createdAt: number;
 }
 
+/**
+ * A Distributed Map's Map Run (DescribeMapRun): the step's report of it, and the execution that runs
+ * it. Written by the steps that start or change it, read by the Map Run API.
+ */
+export interface MapRunRecord extends MapRunReport {
+  executionArn: string;
+}
+
 /** The durable work a step creates or finishes, besides its state and events. */
 export interface StepWork {
   /** `executionArn` of the rows is the commit's. */
@@ -162,6 +170,11 @@ export interface StepWork {
   tasksRemove?: number[];
   /** Activity tasks a worker took. */
   tasksStarted?: { seq: number; workerName?: string }[];
+  /**
+   * Map Runs the step started or changed: each replaces the record of its ARN (`executionArn` is the
+   * commit's). Written whatever the execution's status (the step that closes it ends its runs too).
+   */
+  mapRuns?: MapRunReport[];
 }
 
 /**
@@ -214,6 +227,9 @@ export interface Store {
   /** Records one step atomically: new state, new events, record changes, timers and tasks. */
   commitStep(c: StepCommit): Promise<void>;
   getHistory(executionArn: string, q: HistoryQuery): Promise<HistoryEvent[]>;
+  getMapRun(mapRunArn: string): Promise<MapRunRecord | undefined>;
+  /** The Map Runs of an execution, newest first (start date, then creation order). */
+  listMapRuns(executionArn: string): Promise<MapRunRecord[]>;
 
   // ---- durable work ---------------------------------------------------------------------------
   /** ARNs of Standard executions still RUNNING (to resume after a restart). */
@@ -243,7 +259,7 @@ export interface Store {
   /** The oldest scheduled task of an activity, marked started for the worker; undefined when none. */
   claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined>;
   taskByToken(token: string): Promise<TaskRow | undefined>;
-  /** Deletes executions (and their history) that closed before `before`; returns how many. */
+  /** Deletes executions (and their history and Map Runs) that closed before `before`; returns how many. */
   purgeClosedExecutions(before: number): Promise<number>;
 
   close(): Promise<void>;

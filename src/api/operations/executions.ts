@@ -8,7 +8,7 @@ import { isObject, tryParseJson, type Json } from '../../shared/json.js';
 import { toAwsEvent } from '../../interpreter/history.js';
 import type { ExecutionInfo } from '../../interpreter/exec-state.js';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from '../../store/store.js';
-import { executionArn, expressExecutionArn, parseExecutionArn, parseStateMachineArn, parseStatesArn } from '../arn.js';
+import { executionArn, expressExecutionArn, parseExecutionArn, parseMapRunArn, parseStateMachineArn } from '../arn.js';
 import { decodeToken, encodeToken, epoch, pageParams, type ApiContext, type Params } from '../context.js';
 import { ApiError, invalidArn, invalidPageToken, notFoundExecution, notFoundStateMachine, resourceNotFound, SENSITIVE, validation, Validator } from '../errors.js';
 import { checkNameChars, nameConstraints } from '../names.js';
@@ -265,11 +265,14 @@ export async function listExecutions(ctx: ApiContext, p: Params) {
     // AWS filters redriven executions of Map Runs only.
     throw new ApiError('ValidationException', 'RedriveFilter cannot be applied to ListExecutions call with StateMachine ARN');
   }
-  if (p.stateMachineArn === undefined || p.stateMachineArn === null) {
-    // Map Runs (Distributed Map) are not kept by this server: any well-formed Map Run ARN is unknown.
-    const mr = parseStatesArn(p.mapRunArn);
-    if (mr.resourceType !== 'mapRun') throw invalidArn(`Resource type not valid in this context: ${mr.resourceType}`);
-    throw resourceNotFound();
+  if (p.mapRunArn !== undefined && p.mapRunArn !== null) {
+    if (p.stateMachineArn !== undefined && p.stateMachineArn !== null) {
+      throw new ApiError('ValidationException', 'Only one of stateMachineArn or mapRunArn can be provided.');
+    }
+    // A Map Run's iterations run inside its parent execution here, not as child executions of their
+    // own: a known Map Run lists none.
+    if (!(await ctx.engine.mapRuns.get(parseMapRunArn(p.mapRunArn)))) throw resourceNotFound();
+    return { executions: [] };
   }
   const ref = parseStateMachineArn(p.stateMachineArn);
   const baseArn = ref.kind === 'base' ? ref.arn : ref.baseArn;

@@ -5,6 +5,7 @@
 import type { Operation } from '../context.js';
 import * as activities from './activities.js';
 import * as executions from './executions.js';
+import * as mapRuns from './map-runs.js';
 import * as machines from './state-machines.js';
 import * as tags from './tags.js';
 import { testState } from './teststate.js';
@@ -33,6 +34,9 @@ export const operations: Record<string, Operation> = {
   StopExecution: executions.stopExecution,
   RedriveExecution: executions.redriveExecution,
   DescribeStateMachineForExecution: executions.describeStateMachineForExecution,
+  DescribeMapRun: mapRuns.describeMapRun,
+  ListMapRuns: mapRuns.listMapRuns,
+  UpdateMapRun: mapRuns.updateMapRun,
   CreateActivity: activities.createActivity,
   DescribeActivity: activities.describeActivity,
   ListActivities: activities.listActivities,

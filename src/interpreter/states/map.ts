@@ -10,7 +10,8 @@ import { evaluatePath } from '../../expr/jsonpath.js';
 import type { CompiledTemplate } from '../../expr/template.js';
 import type { Dyn, MapState } from '../../asl/model.js';
 import { applyInputPath, withInput } from '../data-flow.js';
-import type { MapIoWait, MapLimits, MapWait, Thread } from '../exec-state.js';
+import type { MapIoWait, MapLimits, MapRunState, MapWait, Thread } from '../exec-state.js';
+import { applyUpdate, endRun, limitFigures, mapWaitFigures, newRun, redriveRun, runOf, touch } from './map-run.js';
 import { BLOCKED, then, type Flow, type Maybe, type Outcome } from '../flow.js';
 import type { EngineInput } from '../inputs.js';
 import { haltChild, restoreChild } from '../halt.js';
@@ -151,33 +152,35 @@ function read(r: Runner, th: Thread, st: MapState, req: ReaderRequest, effIn: Js
   const runArn = mapRunArn(r, st);
   r.emit(th, 'MapRunStarted', { mapRunArn: runArn });
   const seq = r.newSeq(th);
-  th.wait = { k: 'mapIo', op: 'read', seq, runArn, effInput: effIn, limits };
+  const w: MapIoWait = { k: 'mapIo', op: 'read', seq, runArn, effInput: effIn, limits, run: newRun(runArn, r.now) };
+  th.wait = w;
+  touch(r, w);
   r.commands.push(readerCommand(seq, st, req));
   return BLOCKED;
 }
 
-function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: MapLimits, runArn?: string): Maybe<Flow> {
+function launch(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: MapLimits, run?: MapRunState): Maybe<Flow> {
   const distributed = st.mode === 'DISTRIBUTED';
-  if (distributed && runArn === undefined) {
-    runArn = mapRunArn(r, st);
-    r.emit(th, 'MapRunStarted', { mapRunArn: runArn });
+  if (distributed && run === undefined) {
+    run = newRun(mapRunArn(r, st), r.now);
+    r.emit(th, 'MapRunStarted', { mapRunArn: run.arn });
   }
   if (limits.batch) {
     // ItemSelector applies to each item, then the items are grouped into batches.
     const batch = limits.batch;
-    const arn = runArn;
+    const started = run;
     return then(selectEach(r, th, st, items, effIn), (selected) => {
-      if (!Array.isArray(selected)) return failRun(r, th, st, arn, selected);
+      if (!Array.isArray(selected)) return failRun(r, th, st, started, selected, limits);
       let batches: Json[];
       try {
         batches = batchItems(selected, batch);
       } catch (e) {
-        return failRun(r, th, st, arn, r.stateError(th, st, e));
+        return failRun(r, th, st, started, r.stateError(th, st, e), limits);
       }
-      return iterate(r, th, st, batches, effIn, limits, arn, true);
+      return iterate(r, th, st, batches, effIn, limits, started, true);
     });
   }
-  return iterate(r, th, st, items, effIn, limits, runArn, false);
+  return iterate(r, th, st, items, effIn, limits, run, false);
 }
 
 /** ItemSelector over every item (an ItemBatcher's items), or the failure it raised. */
@@ -202,7 +205,7 @@ function selectEach(r: Runner, th: Thread, st: MapState, items: Json[], effIn: J
   }
 }
 
-function iterate(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: MapLimits, runArn: string | undefined, batched: boolean): Maybe<Flow> {
+function iterate(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json, limits: MapLimits, run: MapRunState | undefined, batched: boolean): Maybe<Flow> {
   const distributed = st.mode === 'DISTRIBUTED';
   const w: MapWait = {
     k: 'map',
@@ -220,17 +223,30 @@ function iterate(r: Runner, th: Thread, st: MapState, items: Json[], effIn: Json
     toleratedPercentage: limits.toleratedPercentage,
     distributed,
   };
-  if (runArn !== undefined) w.runArn = runArn;
+  if (run !== undefined) {
+    w.runArn = run.arn;
+    w.run = run;
+    delete run.frozen;
+  }
   if (limits.writer) w.writer = limits.writer;
   if (batched) w.batched = true;
   th.wait = w;
   return pump(r, th, st, w);
 }
 
-/** The Map Run failed before or after its iterations (reading, batching, writing): MapRunFailed, then Retry / Catch. */
-function failRun(r: Runner, th: Thread, st: MapState, runArn: string | undefined, f: { error: string; cause: string | undefined }): Maybe<Flow> {
+/**
+ * The Map Run failed before or after its iterations (reading, batching, writing): MapRunFailed, then
+ * Retry / Catch. Its figures stay as they were (the limits, and the counters once the iterations ended).
+ */
+function failRun(r: Runner, th: Thread, st: MapState, run: MapRunState | undefined, f: { error: string; cause: string | undefined }, limits?: MapLimits): Maybe<Flow> {
+  const w = th.wait;
   th.wait = null;
-  if (runArn !== undefined) r.emit(th, 'MapRunFailed', f.cause === undefined ? { error: f.error } : { error: f.error, cause: f.cause });
+  if (run !== undefined) {
+    if (!run.frozen && limits) run.frozen = limitFigures(limits);
+    endRun(run, 'FAILED', r.now);
+    r.touchRun(run, w?.k === 'map' || w?.k === 'mapIo' ? w : null);
+    r.emit(th, 'MapRunFailed', f.cause === undefined ? { error: f.error } : { error: f.error, cause: f.cause });
+  }
   return r.handleFailure(th, st, f);
 }
 
@@ -245,6 +261,7 @@ function mapRunArn(r: Runner, st: MapState): string {
  * returns the state's flow once decided, else BLOCKED.
  */
 function pump(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
+  if (w.distributed) touch(r, w);
   const n = w.items.length;
   if (n === 0) return finish(r, th, st, w);
   // Once the step's budget is spent, the running iterations (yielding) start the rest as they finish.
@@ -295,11 +312,19 @@ export function redriveMap(r: Runner, th: Thread, st: MapState): Maybe<Flow> {
   }
   if (w.distributed) {
     w.runRedrives = (w.runRedrives ?? 0) + 1;
+    const run = runOf(w, r.now);
+    if (run) {
+      redriveRun(run, r.now);
+      run.redriveCount = w.runRedrives;
+      touch(r, w);
+    }
     r.emit(th, 'MapRunRedriven', { mapRunArn: w.runArn ?? '', redriveCount: w.runRedrives });
   }
   // The iterations that failed run again: only new failures count against the tolerated failures.
   w.failed = 0;
   w.active = 0;
+  delete w.failedIdx;
+  delete w.abortedIdx;
   const redo = Object.keys(w.children)
     .map(Number)
     .sort((a, b) => a - b);
@@ -353,6 +378,7 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
   if (o.k === 'blocked') return null;
   const child = w.children[index];
   w.active--;
+  if (w.distributed) touch(r, w);
   if (child) r.endChild(child);
   if (o.k === 'succeeded') {
     delete w.children[index];
@@ -362,6 +388,7 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
     if (!w.distributed && child) r.emit(child, 'MapIterationSucceeded', r.recording ? { name: st.name, index } : undefined);
   } else {
     w.failed++;
+    if (w.distributed) (w.failedIdx ??= []).push(index);
     w.resultsBound = undefined;
     if (!w.distributed && child) r.emit(child, 'MapIterationFailed', r.recording ? { name: st.name, index } : undefined);
     // The failed iteration stays (halted) for a redrive, even when the failure is tolerated.
@@ -372,12 +399,18 @@ function onOutcome(r: Runner, th: Thread, st: MapState, w: MapWait, index: numbe
       // The running iterations are aborted and kept; the wait stays on the thread as the redrive
       // snapshot unless Retry or Catch moves on (AWS runs the whole state again after a payload over the quota).
       r.abortIterations(st, w);
-      if (o.fatal) return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
+      if (o.fatal) {
+        if (w.distributed && w.run) endRun(w.run, 'FAILED', r.now);
+        return { k: 'fail', error: o.error, cause: o.cause, fatal: true };
+      }
       const tolerant = w.toleratedCount !== undefined || w.toleratedPercentage !== undefined;
       const error = tolerant ? 'States.ExceedToleratedFailureThreshold' : o.error;
       const cause = tolerant ? 'The specified tolerance threshold was exceeded.' : o.cause;
       if (error === 'States.DataLimitExceeded') th.wait = null;
-      if (w.distributed) r.emit(th, 'MapRunFailed', { error, cause });
+      if (w.distributed) {
+        if (w.run) endRun(w.run, 'FAILED', r.now);
+        r.emit(th, 'MapRunFailed', { error, cause });
+      }
       return r.handleFailure(th, st, { error, cause });
     }
   }
@@ -391,6 +424,7 @@ function finish(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   if (w.writer && w.runArn !== undefined && w.writer.params === undefined) {
     // WriterConfig alone: the results, transformed, are the state's result (nothing is exported).
     const t = isObject(w.writer.config) && typeof w.writer.config.Transformation === 'string' ? w.writer.config.Transformation : 'COMPACT';
+    succeedRun(r, w);
     r.emit(th, 'MapRunSucceeded');
     r.emit(th, 'MapStateSucceeded');
     return exitWithResult(r, th, st, transformResults(w.results as Json[], t));
@@ -398,13 +432,31 @@ function finish(r: Runner, th: Thread, st: MapState, w: MapWait): Maybe<Flow> {
   if (w.writer && w.runArn !== undefined) {
     // The results go to the ResultWriter; the state's result is what it answers.
     const seq = r.newSeq(th);
-    th.wait = { k: 'mapIo', op: 'write', seq, runArn: w.runArn };
+    const io: MapIoWait = { k: 'mapIo', op: 'write', seq, runArn: w.runArn };
+    const run = runOf(w, r.now);
+    if (run) {
+      // The iterations are over: the counters no longer change.
+      run.frozen = mapWaitFigures(w);
+      io.run = run;
+      touch(r, io);
+    }
+    th.wait = io;
     r.commands.push(writerCommand(seq, st, w.runArn, w.writer, w.results as Json[]));
     return BLOCKED;
   }
-  if (w.distributed) r.emit(th, 'MapRunSucceeded');
+  if (w.distributed) {
+    succeedRun(r, w);
+    r.emit(th, 'MapRunSucceeded');
+  }
   r.emit(th, 'MapStateSucceeded');
   return exitWithResult(r, th, st, w.results as Json[], w.resultsBound);
+}
+
+function succeedRun(r: Runner, w: MapWait | MapIoWait): void {
+  const run = runOf(w, r.now);
+  if (!run) return;
+  endRun(run, 'SUCCEEDED', r.now);
+  touch(r, w);
 }
 
 export function deliverToMapChild(r: Runner, th: Thread, st: MapState, path: readonly number[], depth: number, input: EngineInput): Maybe<Flow | null> {
@@ -423,6 +475,13 @@ export function deliverToMapChild(r: Runner, th: Thread, st: MapState, path: rea
 
 export function resumeMap(r: Runner, th: Thread, st: MapState, input: EngineInput): Maybe<Flow> {
   const w = th.wait;
+  if (input.k === 'updateMapRun') {
+    // UpdateMapRun: the new limits hold at once; more iterations start if the concurrency allows.
+    if ((w?.k !== 'map' && w?.k !== 'mapIo') || w.run?.status === 'FAILED' || w.run?.status === 'ABORTED') return BLOCKED;
+    applyUpdate(w, input);
+    touch(r, w);
+    return w.k === 'map' ? pump(r, th, st, w) : BLOCKED;
+  }
   if (w?.k === 'mapIo') return resumeMapIo(r, th, st, w, input);
   if (input.k !== 'timerFired' || w?.k !== 'timer' || w.seq !== input.seq) return BLOCKED;
   th.wait = null;
@@ -441,14 +500,15 @@ function resumeMapIo(r: Runner, th: Thread, st: MapState, w: MapIoWait, input: E
     case 'taskSucceeded':
       break;
     default:
-      return failRun(r, th, st, w.runArn, failure!);
+      return failRun(r, th, st, runOf(w, r.now), failure!, w.op === 'read' ? w.limits : undefined);
   }
   th.wait = null;
   if (w.op === 'write') {
+    succeedRun(r, w);
     r.emit(th, 'MapRunSucceeded');
     r.emit(th, 'MapStateSucceeded');
     return exitWithResult(r, th, st, input.output);
   }
-  if (!Array.isArray(input.output)) return failRun(r, th, st, w.runArn, { error: 'States.ItemReaderFailed', cause: 'The item reader did not return a list of items.' });
-  return launch(r, th, st, input.output, w.effInput, w.limits, w.runArn);
+  if (!Array.isArray(input.output)) return failRun(r, th, st, runOf(w, r.now), { error: 'States.ItemReaderFailed', cause: 'The item reader did not return a list of items.' }, w.limits);
+  return launch(r, th, st, input.output, w.effInput, w.limits, runOf(w, r.now));
 }

@@ -15,6 +15,7 @@ import type {
   ExecutionRecord,
   ExecutionStatus,
   HistoryQuery,
+  MapRunRecord,
   StateMachineRecord,
   StepCommit,
   StepWork,
@@ -42,6 +43,8 @@ export class MemoryStore implements Store {
   #tokens = new Map<string, string>();
   #bySm = new Map<string, ExecutionEntry[]>();
   #seqNo = 0;
+  /** Map Runs by ARN, in creation order. */
+  #mapRuns = new Map<string, MapRunRecord>();
 
   async putStateMachine(rec: StateMachineRecord): Promise<void> {
     this.#machines.set(rec.stateMachineArn, structuredClone(rec));
@@ -110,6 +113,7 @@ export class MemoryStore implements Store {
     if (!list) this.#bySm.set(rec.stateMachineArn, (list = []));
     list.push(e);
     this.#applyWork(rec.executionArn, first);
+    this.#putMapRuns(rec.executionArn, first);
     if (rec.status !== 'RUNNING') this.#dropWork(rec.executionArn);
     return true;
   }
@@ -159,7 +163,26 @@ export class MemoryStore implements Store {
       else (e.rec as unknown as Record<string, unknown>)[k] = v;
     }
     this.#applyWork(c.executionArn, c);
+    this.#putMapRuns(c.executionArn, c);
     if (e.rec.status !== 'RUNNING') this.#dropWork(c.executionArn);
+  }
+
+  #putMapRuns(arn: string, c: StepWork): void {
+    for (const m of c.mapRuns ?? []) this.#mapRuns.set(m.mapRunArn, { ...structuredClone(m), executionArn: arn });
+  }
+
+  async getMapRun(mapRunArn: string): Promise<MapRunRecord | undefined> {
+    const m = this.#mapRuns.get(mapRunArn);
+    return m && structuredClone(m);
+  }
+
+  async listMapRuns(executionArn: string): Promise<MapRunRecord[]> {
+    const list = [...this.#mapRuns.values()].filter((m) => m.executionArn === executionArn);
+    // Newest first: by start date, then the later created first.
+    return list
+      .map((m, i) => ({ m, i }))
+      .sort((a, b) => b.m.startDate - a.m.startDate || b.i - a.i)
+      .map(({ m }) => structuredClone(m));
   }
 
   #applyWork(arn: string, c: StepWork): void {
@@ -268,6 +291,7 @@ export class MemoryStore implements Store {
     for (const [arn, e] of this.#executions) {
       if (e.rec.status === 'RUNNING' || e.rec.stopDate === undefined || e.rec.stopDate >= before) continue;
       this.#executions.delete(arn);
+      for (const [k, m] of this.#mapRuns) if (m.executionArn === arn) this.#mapRuns.delete(k);
       const list = this.#bySm.get(e.rec.stateMachineArn);
       if (list) list.splice(list.indexOf(e), 1);
       n++;

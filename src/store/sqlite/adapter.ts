@@ -23,6 +23,7 @@ import type {
   ExecutionRecord,
   ExecutionStatus,
   HistoryQuery,
+  MapRunRecord,
   StateMachineRecord,
   StepCommit,
   StepWork,
@@ -51,6 +52,8 @@ interface Work {
   tasksRemove: number[];
   tasksAdd: [number, string, string | null, string | null, string, string | null, number][];
   tasksStarted: [number, string | null][];
+  /** Map Runs: ARN, start date, record JSON (its executionArn is the commit's). */
+  mapRuns: [string, number, string][];
 }
 
 export class SqliteStore implements Store {
@@ -254,12 +257,14 @@ export class SqliteStore implements Store {
       const text = JSON.stringify(stored);
       const state = JSON.stringify(first.state);
       const events = serializeEvents(first.events);
-      const work = rec.status === 'RUNNING' ? serializeWork(first) : undefined;
+      const work = rec.status === 'RUNNING' ? serializeWork(first, arn) : undefined;
+      const runs = serializeMapRuns(first, arn);
       return () => {
         const lastId = events ? events.last : 0;
         if (this.#q.insertExecution.run(arn, ...cols, text, state, this.#definitionId(definition), lastId).changes === 0) return false;
         if (events) this.#q.insertStep.run(arn, events.first, events.last, events.text);
         if (work) this.#applyWork(arn, work);
+        for (const [runArn, start, record] of runs) this.#q.putMapRun.run(runArn, arn, start, record);
         return true;
       };
     });
@@ -291,7 +296,7 @@ export class SqliteStore implements Store {
       const state = JSON.stringify(c.state);
       const events = serializeEvents(c.events);
       const patch = copyPatch(c.record);
-      const work = serializeWork(c);
+      const work = serializeWork(c, arn);
       return () => {
         let current: string | undefined;
         if (events) {
@@ -306,6 +311,7 @@ export class SqliteStore implements Store {
           if (current === undefined) return; // unknown execution
         }
         const status = changes(current, patch) ? this.#mergeRecord(arn, patch) : current;
+        for (const [runArn, start, record] of work.mapRuns) this.#q.putMapRun.run(runArn, arn, start, record);
         if (status === 'RUNNING') this.#applyWork(arn, work);
         else {
           // A closed execution keeps no work.
@@ -369,6 +375,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  getMapRun(mapRunArn: string): Promise<MapRunRecord | undefined> {
+    return this.#read(() => parse<MapRunRecord>(this.#q.getMapRun.get(mapRunArn)));
+  }
+  listMapRuns(executionArn: string): Promise<MapRunRecord[]> {
+    return this.#read(() => this.#q.listMapRuns.all(executionArn).map((t) => JSON.parse(t) as MapRunRecord));
+  }
+
   // ---- durable work ---------------------------------------------------------------------------
 
   runningExecutionArns(): Promise<string[]> {
@@ -413,7 +426,7 @@ export class SqliteStore implements Store {
   }
 
   purgeClosedExecutions(before: number): Promise<number> {
-    // History, timers and tasks go with their execution (ON DELETE CASCADE).
+    // History, timers, tasks and Map Runs go with their execution (ON DELETE CASCADE).
     return this.#write(() => () => this.#q.purge.run(before).changes);
   }
 
@@ -456,8 +469,13 @@ function serializeEvents(events: HistoryEvent[]): { first: number; last: number;
   return { first: sorted[0]!.id, last: sorted[sorted.length - 1]!.id, text: JSON.stringify(sorted) };
 }
 
-function serializeWork(w: StepWork): Work {
+function serializeMapRuns(w: StepWork, executionArn: string): Work['mapRuns'] {
+  return (w.mapRuns ?? []).map((m) => [m.mapRunArn, m.startDate, JSON.stringify({ ...m, executionArn })]);
+}
+
+function serializeWork(w: StepWork, executionArn: string): Work {
   return {
+    mapRuns: serializeMapRuns(w, executionArn),
     timersRemove: (w.timersRemove ?? []).map((r) => ({ seq: r.seq, kind: r.kind })),
     timersAdd: (w.timersAdd ?? []).map((t) => [t.seq, t.kind, t.dueAt]),
     tasksRemove: [...(w.tasksRemove ?? [])],

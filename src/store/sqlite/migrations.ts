@@ -160,6 +160,21 @@ DROP TABLE history;
   }
 }
 
+/**
+ * Migration 3: Map Runs (Distributed Map), one row each: the record as JSON, with the execution that
+ * runs it (they go with it) and the start date ListMapRuns orders by.
+ */
+const SCHEMA_3 = `
+CREATE TABLE map_runs (
+  id            INTEGER PRIMARY KEY,
+  arn           TEXT NOT NULL UNIQUE,
+  execution_arn TEXT NOT NULL REFERENCES executions (arn) ON DELETE CASCADE,
+  start_date    INTEGER NOT NULL,
+  record        TEXT NOT NULL
+);
+CREATE INDEX map_runs_execution ON map_runs (execution_arn, start_date);
+`;
+
 /** The key a definition is kept under. */
 export function definitionHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -168,6 +183,7 @@ export function definitionHash(text: string): string {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(SCHEMA_1) },
   { version: 2, name: 'history by step, definitions kept once', up: migration2 },
+  { version: 3, name: 'map runs', up: (db) => db.exec(SCHEMA_3) },
 ];
 
 export interface MigrationResult {

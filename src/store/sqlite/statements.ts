@@ -105,6 +105,14 @@ export function prepareStatements(db: Db) {
     /** The steps with events before an id, newest first. */
     historyBackward: v<[string, number], string>('SELECT events FROM history_steps WHERE execution_arn = ? AND first_id < ? ORDER BY first_id DESC'),
 
+    // ---- map runs ----
+    putMapRun: p<[string, string, number, string]>(
+      `INSERT INTO map_runs (arn, execution_arn, start_date, record) VALUES (?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET start_date = excluded.start_date, record = excluded.record`,
+    ),
+    getMapRun: v<[string], string>('SELECT record FROM map_runs WHERE arn = ?'),
+    listMapRuns: v<[string], string>('SELECT record FROM map_runs WHERE execution_arn = ? ORDER BY start_date DESC, id DESC'),
+
     // ---- definitions ----
     findDefinition: v<[string], number>('SELECT id FROM definitions WHERE hash = ?'),
     insertDefinition: p<[string, string]>('INSERT INTO definitions (hash, text) VALUES (?, ?)'),
