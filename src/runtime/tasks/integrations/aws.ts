@@ -1,5 +1,5 @@
 /**
- * The AWS integrations as a host registers them: the optimized ones by `service:api`, every other
+ * The AWS integrations as a host registers them: the optimized ones by `service:api` (with `apigateway:invoke`), every other
  * `aws-sdk:SERVICE:ACTION` under `aws-sdk:*`; all on one set of cached clients.
  * @module
  */
@@ -7,11 +7,13 @@ import type { TaskInvoker } from '../types.js';
 import { AwsClients, type AwsClientsOptions } from './aws/clients.js';
 import { AwsOptimizedInvoker, OPTIMIZED } from './aws-optimized.js';
 import { AwsSdkInvoker } from './aws-sdk.js';
+import { ApiGatewayInvoker } from './apigateway.js';
 
 export function awsIntegrations(opts: AwsClientsOptions | AwsClients = {}): Record<string, TaskInvoker> {
   const clients = opts instanceof AwsClients ? opts : new AwsClients(opts);
   const optimized = new AwsOptimizedInvoker(clients);
   const out: Record<string, TaskInvoker> = { 'aws-sdk:*': new AwsSdkInvoker(clients) };
   for (const key of Object.keys(OPTIMIZED)) out[key] = optimized;
+  out['apigateway:invoke'] = new ApiGatewayInvoker(clients);
   return out;
 }

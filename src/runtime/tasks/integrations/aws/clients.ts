@@ -160,6 +160,22 @@ export class AwsClients {
     return { service, mod, schemaOf: schemaReader(service.pkg), baseException: baseName ? (mod[baseName] as LoadedService['baseException']) : undefined, client };
   }
 
+  #chain: unknown;
+  /**
+   * Credentials to sign a request with (apigateway:invoke with IAM_ROLE): the role's when one is to be assumed,
+   * else the configured ones, else the SDK's standard chain. A provider the signer resolves.
+   */
+  async credentialsFor(region: string, roleArn?: string): Promise<unknown> {
+    if (roleArn) return this.#assumed(roleArn, this.regionOf(region));
+    if (this.#credentials) return this.#credentials;
+    if (!this.#chain) {
+      const providers = (await this.#load('@aws-sdk/credential-providers')) as { fromNodeProviderChain?: () => unknown };
+      if (typeof providers.fromNodeProviderChain !== 'function') throw new ClientLoadError('@aws-sdk/credential-providers has no fromNodeProviderChain.');
+      this.#chain = providers.fromNodeProviderChain();
+    }
+    return this.#chain;
+  }
+
   async #assumed(roleArn: string, region: string): Promise<unknown> {
     const providers = (await this.#load('@aws-sdk/credential-providers')) as { fromTemporaryCredentials?: (o: unknown) => unknown };
     if (typeof providers.fromTemporaryCredentials !== 'function') throw new ClientLoadError('@aws-sdk/credential-providers has no fromTemporaryCredentials.');
