@@ -5,7 +5,8 @@
  * runs; `.sync` records it as TaskSubmitted and waits for the exit, returning the task as DescribeTasks
  * describes it (`States.TaskFailed` with that description when the container exits non-zero);
  * `.waitForTaskToken` records it as TaskSubmitted and waits for the token (pass `$$.Task.Token` in the
- * overrides' Environment). Stopping the execution, TimeoutSeconds and HeartbeatSeconds stop the process
+ * overrides' Environment); the process goes on by itself, as the ECS task does on AWS, whatever ends the
+ * state. For `.sync`, stopping the execution, TimeoutSeconds and HeartbeatSeconds stop the process
  * (SIGTERM, then SIGKILL after `stopTimeoutSeconds`).
  * @module
  */
@@ -126,7 +127,9 @@ export class EcsRunTask implements TaskInvoker {
         ? task('STOPPED', 'STOPPED', c, { ...base, StopCode: 'UserInitiated', StoppedReason: 'Task stopped by Step Functions' })
         : task('STOPPED', 'STOPPED', c, { ...base, StopCode: 'EssentialContainerExited', StoppedReason: 'Essential container in task exited' });
     };
-    if (pattern !== 'request-response') ctx.cancel.onCancel(() => proc.stop());
+    // Only `.sync` tasks are stopped with their state (StopTask): AWS does not follow a `.waitForTaskToken` task
+    // after RunTask, so the token, a stop or a timeout leaves it running until it ends by itself.
+    if (pattern === 'sync') ctx.cancel.onCancel(() => proc.stop());
     void proc.started.then(async (s) => {
       if (!s.ok) {
         if (!ctx.cancel.cancelled) cb.failed('States.TaskFailed', JSON.stringify(stopped(await proc.ended)));
