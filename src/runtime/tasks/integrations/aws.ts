@@ -1,5 +1,6 @@
 /**
- * The AWS integrations as a host registers them: the optimized ones by `service:api` (with `apigateway:invoke`), every other
+ * The AWS integrations as a host registers them: the optimized ones by `service:api` (with `apigateway:invoke`,
+ * `glue:startJobRun` and `athena:startQueryExecution`), every other
  * `aws-sdk:SERVICE:ACTION` under `aws-sdk:*`; all on one set of cached clients.
  * @module
  */
@@ -8,6 +9,7 @@ import { AwsClients, type AwsClientsOptions } from './aws/clients.js';
 import { AwsOptimizedInvoker, OPTIMIZED } from './aws-optimized.js';
 import { AwsSdkInvoker } from './aws-sdk.js';
 import { ApiGatewayInvoker } from './apigateway.js';
+import { AwsJobInvoker } from './aws-jobs.js';
 
 export function awsIntegrations(opts: AwsClientsOptions | AwsClients = {}): Record<string, TaskInvoker> {
   const clients = opts instanceof AwsClients ? opts : new AwsClients(opts);
@@ -15,5 +17,9 @@ export function awsIntegrations(opts: AwsClientsOptions | AwsClients = {}): Reco
   const out: Record<string, TaskInvoker> = { 'aws-sdk:*': new AwsSdkInvoker(clients) };
   for (const key of Object.keys(OPTIMIZED)) out[key] = optimized;
   out['apigateway:invoke'] = new ApiGatewayInvoker(clients);
+  // ECS and Batch run locally first (local.ts), with the SDK for what the config file does not map.
+  const jobs = new AwsJobInvoker(clients);
+  out['glue:startJobRun'] = jobs;
+  out['athena:startQueryExecution'] = jobs;
   return out;
 }

@@ -28,10 +28,16 @@ const CONTAINER_OVERRIDE_FIELDS = ['Name', 'Command', 'Environment', 'Cpu', 'Mem
 const fail = (cb: TaskCallbacks, error: string, cause: string): void => cb.failed(error, cause);
 
 export class EcsRunTask implements TaskInvoker {
-  constructor(private readonly config: LocalConfig) {}
+  /** `remote`: where a task definition the config file does not map goes (Amazon ECS through the SDK). */
+  constructor(
+    private readonly config: LocalConfig,
+    private readonly remote?: TaskInvoker,
+  ) {}
 
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     const res = cmd.resource;
+    if (this.remote && isObject(cmd.input) && typeof cmd.input.TaskDefinition === 'string' && !findDefinition(this.config.ecsTaskDefinitions, cmd.input.TaskDefinition))
+      return this.remote.invoke(cmd, ctx, cb);
     const pattern = res.kind === 'service' ? res.pattern : 'request-response';
     if (pattern === 'sync2') return fail(cb, 'States.Runtime', `The resource '${res.arn}' is not supported: ecs:runTask has request-response, .sync and .waitForTaskToken.`);
     const p = cmd.input;
@@ -45,7 +51,7 @@ export class EcsRunTask implements TaskInvoker {
       return fail(
         cb,
         'States.Runtime',
-        `The task definition '${p.TaskDefinition}' is not mapped in the Stepwise config file${this.config.file ? ` (${this.config.file})` : ''}: add it under 'ecs.taskDefinitions' with the command to run. (Calling Amazon ECS itself is not supported yet.)`,
+        `The task definition '${p.TaskDefinition}' is not mapped in the Stepwise config file${this.config.file ? ` (${this.config.file})` : ''}: add it under 'ecs.taskDefinitions' with the command to run. (Or configure AWS access, e.g. AWS_ENDPOINT_URL_ECS or credentials, to run it on Amazon ECS.)`,
       );
 
     let command = def.command;

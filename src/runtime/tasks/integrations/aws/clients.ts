@@ -84,6 +84,16 @@ export class AwsClients {
     );
   }
 
+  /**
+   * Whether the environment configures AWS access for this service (an endpoint, credentials, a profile, a
+   * web identity or container role): integrations that also run locally go to AWS only then.
+   */
+  configuredFor(serviceId: string): boolean {
+    const env = this.#env;
+    if (this.#credentials || this.endpointOf(awsService(serviceId))) return true;
+    return ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'].some((v) => env[v]);
+  }
+
   regionOf(fallback: string): string {
     return this.#env.AWS_REGION || this.#env.AWS_DEFAULT_REGION || fallback;
   }
