@@ -9,6 +9,7 @@ import { Engine } from '../../engine.js';
 import type { TaskInvoker } from '../types.js';
 import { AwsClients } from './aws/clients.js';
 import { AwsJobInvoker, JOBS } from './aws-jobs.js';
+import { AwsSdkInvoker } from './aws-sdk.js';
 import { BatchSubmitJob } from './batch.js';
 import { runIntegrationContract, until, type ContractHost } from './contract.js';
 import { EcsRunTask } from './ecs.js';
@@ -17,10 +18,11 @@ import { emptyLocalConfig } from './local-config.js';
 let ecs: JobServer;
 let batch: JobServer;
 let jobs: AwsJobInvoker;
+let clients: AwsClients;
 before(async () => {
   ecs = await startEcs();
   batch = await startBatch();
-  const clients = new AwsClients({ credentials: TEST_CREDENTIALS, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECS: ecs.endpoint, AWS_ENDPOINT_URL_BATCH: batch.endpoint } });
+  clients = new AwsClients({ credentials: TEST_CREDENTIALS, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECS: ecs.endpoint, AWS_ENDPOINT_URL_BATCH: batch.endpoint } });
   jobs = new AwsJobInvoker(clients, { env: { STEPWISE_SYNC_POLL_MS: '20' } });
 });
 after(async () => {
@@ -144,6 +146,30 @@ describe('batch:submitJob through the SDK', () => {
     assert.equal((rr.output as JsonObject).JobName, 'rr');
     const cb = await run('arn:aws:states:::batch:submitJob.waitForTaskToken', { JobName: 'cb', JobQueue: 'q1', JobDefinition: 'ok-def' });
     assert.match(cb.cause!, /batch:submitJob has no such integration pattern/);
+  });
+});
+
+describe('aws-sdk:ecs (a camelCase API) through the SDK', () => {
+  test('PascalCase parameters reach ECS as its members, the answer comes back in PascalCase; a field the API lacks is refused', async () => {
+    const sdk = (resource: string, params: JsonObject) =>
+      new StateMachine({ StartAt: 'Run', States: { Run: { Type: 'Task', Resource: resource, Parameters: params, End: true } } }, { services: { 'aws-sdk:*': new AwsSdkInvoker(clients) } }).run({});
+    const started = await sdk('arn:aws:states:::aws-sdk:ecs:runTask', { Cluster: 'sdk', TaskDefinition: 'forever-sdk', Overrides: { ContainerOverrides: [{ Name: 'app', Command: ['x'] }] } });
+    assert.equal(started.status, 'SUCCEEDED', started.cause);
+    const arn = (((started.output as JsonObject).Tasks as JsonObject[])[0]!).TaskArn as string;
+    assert.match(arn, /^arn:aws:ecs:us-east-1:123456789012:task\/sdk\//);
+    const described = await sdk('arn:aws:states:::aws-sdk:ecs:describeTasks', { Cluster: 'sdk', Tasks: [arn] });
+    assert.equal(described.status, 'SUCCEEDED', described.cause);
+    const task = ((described.output as JsonObject).Tasks as JsonObject[])[0]!;
+    assert.equal(task.TaskArn, arn);
+    assert.equal((task.Containers as JsonObject[])[0]!.Name, 'app');
+    assert.equal(typeof task.CreatedAt, 'string', 'SDK integrations give timestamps as ISO-8601 text');
+    assert.deepEqual(ecs.problems, []);
+    const stopped = await sdk('arn:aws:states:::aws-sdk:ecs:stopTask', { Cluster: 'sdk', Task: arn, Reason: 'done' });
+    assert.equal(stopped.status, 'SUCCEEDED', stopped.cause);
+    assert.equal(ecs.calls.at(-1)!.body.reason, 'done');
+    const bad = await sdk('arn:aws:states:::aws-sdk:ecs:describeTasks', { Cluster: 'sdk', Tasks: [arn], Verbose: true });
+    assert.equal(bad.error, 'States.Runtime');
+    assert.match(bad.cause!, /ecs:describeTasks: The field 'Verbose' is not a parameter of this API/);
   });
 });
 

@@ -16,10 +16,10 @@
 import type { IntegrationPattern } from '../../../asl/resources.js';
 import { isObject, type Json, type JsonObject } from '../../../shared/json.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
-import { roleOf } from './aws/call.js';
+import { commandSchemas, roleOf } from './aws/call.js';
 import { AwsClients, ClientLoadError, type LoadedService } from './aws/clients.js';
 import { optimizedIntegrationError, type OptimizedNames, type TaskError } from './aws/errors.js';
-import { toPascalOutput, toSdkInput, UnknownMemberError, type MemberSchema } from './aws/members.js';
+import { toPascalOutput, toSdkInput, UnknownMemberError } from './aws/members.js';
 import { commandName } from './aws/services.js';
 
 /** Where a described job is. */
@@ -133,11 +133,6 @@ export const JOBS: Record<string, JobSpec> = {
 
 type Call = { ok: true; output: JsonObject } | { ok: false; error: string; cause: string };
 
-interface Schemas {
-  input?: MemberSchema;
-  output?: MemberSchema;
-}
-
 export interface AwsJobsOptions {
   /** The environment read for poll intervals (default: process.env). */
   env?: Record<string, string | undefined>;
@@ -233,13 +228,13 @@ export class AwsJobInvoker implements TaskInvoker {
     const name = commandName(action);
     const Ctor = loaded.mod[name] as (new (i: unknown) => { schema?: unknown[] }) | undefined;
     if (typeof Ctor !== 'function') return { ok: false, error: 'States.Runtime', cause: `${loaded.service.pkg} has no ${name}.` };
-    const schemas = schemasOf(Ctor, loaded);
+    const schemas = commandSchemas(Ctor, loaded);
     let input: unknown = params;
     try {
       if (schemas.input) input = toSdkInput(schemas.input, params, '');
     } catch (e) {
       if (e instanceof UnknownMemberError) return { ok: false, error: 'States.Runtime', cause: `${action}: ${e.message}` };
-      throw e;
+      input = params; // a schema this code cannot read: the parameters as they are
     }
     try {
       const out = await loaded.client.send(new Ctor(input), { abortSignal: signal });
@@ -248,18 +243,5 @@ export class AwsJobInvoker implements TaskInvoker {
       const e = optimizedIntegrationError(err, loaded, spec.names);
       return { ok: false, error: e.error, cause: e.cause };
     }
-  }
-}
-
-function schemasOf(Ctor: new (i: unknown) => { schema?: unknown[] }, loaded: LoadedService): Schemas {
-  if (!loaded.schemaOf) return {};
-  try {
-    const s = new Ctor({}).schema;
-    if (!Array.isArray(s)) return {};
-    const resolve = (x: unknown) => (typeof x === 'function' ? (x as () => unknown)() : x);
-    const of = loaded.schemaOf as unknown as (x: unknown) => MemberSchema;
-    return { input: of(resolve(s[4])), output: of(resolve(s[5])) };
-  } catch {
-    return {};
   }
 }

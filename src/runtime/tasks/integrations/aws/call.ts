@@ -6,10 +6,10 @@ import { isObject, type Json } from '../../../../shared/json.js';
 import type { InvokeTask, TaskContext } from '../../types.js';
 import { ClientLoadError, type AwsClients, type LoadedService } from './clients.js';
 import { commandName } from './services.js';
-import { withTypedTimestamps } from './shapes.js';
+import { toSdkInput, UnknownMemberError, type MemberSchema } from './members.js';
 
 export type CallResult =
-  | { ok: true; output: Record<string, unknown>; loaded: LoadedService }
+  | { ok: true; output: Record<string, unknown>; loaded: LoadedService; outputSchema?: MemberSchema }
   | { ok: false; kind: 'setup'; error: string; cause: string }
   | { ok: false; kind: 'service'; err: unknown; loaded: LoadedService };
 
@@ -36,13 +36,19 @@ export async function callAws(clients: AwsClients, serviceId: string, action: st
   const Command = loaded.mod[name];
   if (typeof Command !== 'function')
     return { ok: false, kind: 'setup', error: 'States.Runtime', cause: `The API action '${action}' of '${serviceId}' is not in ${loaded.service.pkg} (it has no ${name}).` };
+  const Ctor = Command as new (i: unknown) => { schema?: unknown[] };
+  const schemas = commandSchemas(Ctor, loaded);
+  let sdkInput: unknown = input;
   try {
-    const Ctor = Command as new (i: unknown) => { schema?: unknown[] };
-    let command = new Ctor(input);
-    const inSchema = Array.isArray(command.schema) ? command.schema[4] : undefined;
-    if (loaded.schemaOf && inSchema !== undefined) command = new Ctor(withTypedTimestamps(loaded.schemaOf, typeof inSchema === 'function' ? (inSchema as () => unknown)() : inSchema, input));
-    const output = await loaded.client.send(command, { abortSignal: ctx.cancel.signal });
-    return { ok: true, output, loaded };
+    // Parameters are PascalCase in Step Functions, whatever the API's case; timestamps become Dates.
+    if (schemas.input) sdkInput = toSdkInput(schemas.input, input, '');
+  } catch (e) {
+    if (e instanceof UnknownMemberError) return { ok: false, kind: 'setup', error: 'States.Runtime', cause: `${serviceId}:${action}: ${e.message}` };
+    sdkInput = input; // a schema this code cannot read: the parameters as they are
+  }
+  try {
+    const output = await loaded.client.send(new Ctor(sdkInput), { abortSignal: ctx.cancel.signal });
+    return { ok: true, output, loaded, outputSchema: schemas.output };
   } catch (err) {
     return { ok: false, kind: 'service', err, loaded };
   }
@@ -54,4 +60,18 @@ export function inputOf(cmd: InvokeTask): Record<string, unknown> | Error {
   if (p === null || p === undefined) return {};
   if (!isObject(p)) return new Error(`The parameters of '${cmd.resource.arn}' must be an object.`);
   return { ...p };
+}
+
+/** A command's input and output schemas (schema-based clients), read as NormalizedSchema; none for other clients. */
+export function commandSchemas(Ctor: new (i: unknown) => { schema?: unknown[] }, loaded: LoadedService): { input?: MemberSchema; output?: MemberSchema } {
+  if (!loaded.schemaOf) return {};
+  try {
+    const s = new Ctor({}).schema;
+    if (!Array.isArray(s)) return {};
+    const resolve = (x: unknown) => (typeof x === 'function' ? (x as () => unknown)() : x);
+    const of = loaded.schemaOf;
+    return { input: s[4] === undefined ? undefined : of(resolve(s[4])), output: s[5] === undefined ? undefined : of(resolve(s[5])) };
+  } catch {
+    return {};
+  }
 }

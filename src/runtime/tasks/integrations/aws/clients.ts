@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { awsService, type AwsService } from './services.js';
-import type { SchemaOf } from './shapes.js';
+import type { SchemaOf } from './members.js';
 
 /** What a client call answered on the wire, kept for the optimized integrations' SdkHttpMetadata. */
 export interface RawResponse {

@@ -18,12 +18,17 @@ export interface MemberSchema {
   getValueSchema(): MemberSchema;
 }
 
+/** Reads a schema as NormalizedSchema (as the client's own @smithy/core resolves it). */
+export type SchemaOf = (schema: unknown) => MemberSchema;
+
 export class UnknownMemberError extends Error {}
+
+const pascal = (n: string): string => n.charAt(0).toUpperCase() + n.slice(1);
 
 const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 
 /**
- * A state's parameters as the command's input: each member found by its name, the first letter's case
+ * A state's parameters as the command's input: each member found by its name, the case of its first letter
  * aside; timestamps (ISO-8601 text or epoch seconds) as Dates. `where` names the field in errors.
  */
 export function toSdkInput(ns: MemberSchema, v: unknown, where: string): unknown {
@@ -35,10 +40,10 @@ export function toSdkInput(ns: MemberSchema, v: unknown, where: string): unknown
   }
   if (ns.isStructSchema() && isPlain(v)) {
     const members = new Map<string, [string, MemberSchema]>();
-    for (const [name, m] of ns.structIterator()) members.set(name.toLowerCase(), [name, m]);
+    for (const [name, m] of ns.structIterator()) members.set(name, [name, m]);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      const m = members.get(k.toLowerCase());
+      const m = members.get(k) ?? members.get(k.charAt(0).toLowerCase() + k.slice(1)) ?? members.get(pascal(k));
       if (!m) throw new UnknownMemberError(`The field '${where ? `${where}.` : ''}${k}' is not a parameter of this API (its parameters: ${[...members.values()].map(([n]) => n.charAt(0).toUpperCase() + n.slice(1)).join(', ')}).`);
       out[m[0]] = toSdkInput(m[1], x, where ? `${where}.${k}` : k);
     }
@@ -52,8 +57,6 @@ export function toSdkInput(ns: MemberSchema, v: unknown, where: string): unknown
   }
   return v;
 }
-
-const pascal = (n: string): string => n.charAt(0).toUpperCase() + n.slice(1);
 
 /** A command's output as the optimized integrations give it: PascalCase members, timestamps in epoch milliseconds, blobs as base64. */
 export function toPascalOutput(ns: MemberSchema | undefined, v: unknown): Json | undefined {
@@ -84,4 +87,23 @@ export function toPascalOutput(ns: MemberSchema | undefined, v: unknown): Json |
     return out;
   }
   return undefined;
+}
+
+/**
+ * A JSON answer (as `toJson` gives it: member names as the SDK's) with the member names in PascalCase, as
+ * Step Functions gives SDK integrations' results; map keys are left as they are.
+ */
+export function pascalMembers(ns: MemberSchema | undefined, v: Json): Json {
+  if (!ns || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return ns.isListSchema() ? v.map((x) => pascalMembers(ns.getValueSchema(), x)) : v;
+  if (ns.isMapSchema()) {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v)) out[k] = pascalMembers(ns.getValueSchema(), x);
+    return out;
+  }
+  if (!ns.isStructSchema()) return v;
+  const members = new Map([...ns.structIterator()]);
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v)) out[members.has(k) ? pascal(k) : k] = pascalMembers(members.get(k), x);
+  return out;
 }
