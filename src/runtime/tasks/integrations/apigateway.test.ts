@@ -230,7 +230,7 @@ async function host(): Promise<ContractHost> {
     store: new MemoryStore(),
     region: 'us-east-1',
     accountId: '123456789012',
-    waitTimeScale: 0.05,
+    waitTimeScale: 1 /* the calls go over HTTP: TimeoutSeconds 1 must outlast them on a loaded machine */,
     tasks: { services: { 'apigateway:invoke': new ApiGatewayInvoker(clients, { env: { AWS_ENDPOINT_URL_EXECUTE_API: api.url } }) } },
   });
   await engine.init();

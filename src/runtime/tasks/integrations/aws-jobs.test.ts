@@ -195,7 +195,7 @@ describe('glue and athena through the SDK', () => {
 });
 
 async function host(): Promise<ContractHost> {
-  const engine = new Engine({ store: new MemoryStore(), region: 'us-east-1', accountId: '123456789012', waitTimeScale: 0.05, tasks: { services: services() } });
+  const engine = new Engine({ store: new MemoryStore(), region: 'us-east-1', accountId: '123456789012', waitTimeScale: 1 /* the calls go over HTTP: TimeoutSeconds 1 must outlast them on a loaded machine */, tasks: { services: services() } });
   await engine.init();
   return { engine, close: () => engine.close() };
 }
