@@ -4,7 +4,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,9 +149,27 @@ export const hasCli = (): boolean => existsSync(AWS_CLI);
 
 /** The AWS CLI (v1 or v2) at /usr/bin/aws, else the first `aws` on PATH; undefined if there is none. */
 export function findAwsCli(): string | undefined {
-  if (hasCli()) return AWS_CLI;
+  return awsClis()[0];
+}
+
+/** Every AWS CLI here: /usr/bin/aws first, then those on PATH. */
+function awsClis(): string[] {
+  const found = hasCli() ? [AWS_CLI] : [];
   for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, 'aws'))) return join(dir, 'aws');
+    const p = dir ? join(dir, 'aws') : '';
+    if (p && existsSync(p) && !found.includes(p)) found.push(p);
+  }
+  return found;
+}
+
+/**
+ * An AWS CLI whose `stepfunctions <command>` knows `option` (a CLI predating an API option lacks it:
+ * Debian 12's 2.9 has no `test-state --mock`); undefined when none does.
+ */
+export function findAwsCliWith(command: string, option: string): string | undefined {
+  for (const c of awsClis()) {
+    const r = spawnSync(c, ['stepfunctions', command, 'help'], { encoding: 'utf8', env: { ...process.env, AWS_PAGER: '', PAGER: 'cat', MANPAGER: 'cat' }, timeout: 30000 });
+    if (r.status === 0 && r.stdout.includes(option)) return c;
   }
   return undefined;
 }

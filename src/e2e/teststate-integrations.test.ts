@@ -21,10 +21,11 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/cli
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { startDynamoDb, startEventBridge, startS3, startSqsSns, TEST_CREDENTIALS, type Emulator } from './aws-emulators.js';
-import { cli, findAwsCli, REGION, ROLE, sdkClient } from './helpers.js';
+import { cli, findAwsCliWith, REGION, ROLE, sdkClient } from './helpers.js';
 
-const awsCli = findAwsCli();
-const skipCli = awsCli ? false : 'no AWS CLI at /usr/bin/aws or on PATH';
+// test-state's --mock came with the 2025 TestState inputs; an older CLI cannot send it.
+const awsCli = findAwsCliWith('test-state', '--mock');
+const skipCli = awsCli ? false : 'no AWS CLI here (at /usr/bin/aws or on PATH) has test-state --mock; the same checks run through the SDK above';
 const cfg = { region: REGION, credentials: TEST_CREDENTIALS };
 let s3: Emulator;
 let ddb: Emulator;

@@ -13,6 +13,8 @@
 import { TaskDispatcher } from './dispatcher.js';
 import type { FunctionSource } from './functions.js';
 import { awsIntegrations } from './integrations/aws.js';
+import { AwsClients } from './integrations/aws/clients.js';
+import { AwsJobInvoker } from './integrations/aws-jobs.js';
 import { lambdaViaSdk } from './integrations/aws-lambda.js';
 import { LambdaInvoker } from './integrations/lambda.js';
 import { localIntegrations } from './integrations/local.js';
@@ -47,7 +49,11 @@ export interface TaskHost {
 export function createTaskRegistry(config: TaskConfig, host: TaskHost = {}): TaskInvoker {
   // Functions not found locally (and with no LAMBDA_ENDPOINT) go to AWS Lambda through the SDK, when the environment configures AWS.
   const lambda = new LambdaInvoker({ functions: config.functions, endpoint: config.lambdaEndpoint, remote: lambdaViaSdk() });
-  const services: Record<string, TaskInvoker> = { ...awsIntegrations(), ...localIntegrations(config.local), 'lambda:invoke': lambda };
+  const clients = new AwsClients();
+  // ECS tasks and Batch jobs the config file does not map go to AWS through the SDK when the environment configures AWS.
+  const jobs = new AwsJobInvoker(clients);
+  const remote = { ecs: clients.configuredFor('ecs') ? jobs : undefined, batch: clients.configuredFor('batch') ? jobs : undefined };
+  const services: Record<string, TaskInvoker> = { ...awsIntegrations(clients), ...localIntegrations(config.local, {}, remote), 'lambda:invoke': lambda };
   if (host.executions) services['states:startExecution'] = new StartExecutionIntegration(host.executions);
   Object.assign(services, config.services);
   return new TaskDispatcher({

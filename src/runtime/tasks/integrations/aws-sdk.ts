@@ -1,15 +1,17 @@
 /**
  * `arn:aws:states:::aws-sdk:SERVICE:ACTION` for any service: the action's `<Action>Command` of the service's
- * AWS SDK v3 client, the parameters as its input, the response without the SDK's metadata as the result (member
- * names in PascalCase both ways, as Step Functions has them even where the API is camelCase), and
- * errors named as AWS names them for SDK integrations. Registered as `aws-sdk:*`.
+ * AWS SDK v3 client, the parameters as its input (PascalCase as Step Functions takes them, mapped to the API's
+ * member names by the command's schema; a field the API lacks is refused), the response without the SDK's
+ * metadata and with PascalCase member names as the result, and errors named as AWS names them for SDK
+ * integrations. Registered as `aws-sdk:*`.
  * @module
  */
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
 import { AwsClients } from './aws/clients.js';
 import { callAws, inputOf } from './aws/call.js';
 import { sdkIntegrationError } from './aws/errors.js';
-import { toJson, withStepFunctionsNames } from './aws/shapes.js';
+import { pascalMembers } from './aws/members.js';
+import { toJson } from './aws/shapes.js';
 
 /**
  * What AWS's integration does with parameters before the call: an S3 object body is the JSON value's text
@@ -49,13 +51,11 @@ export class AwsSdkInvoker implements TaskInvoker {
         let out;
         try {
           out = await toJson(r.output);
-          // Member names as Step Functions gives them: PascalCase, also for camelCase APIs (ECS's `tasks` is `Tasks`).
-          if (out !== undefined && r.loaded.schemaOf && r.outputSchema !== undefined) out = withStepFunctionsNames(r.loaded.schemaOf, r.outputSchema, out);
         } catch (e) {
           if (!ctx.cancel.cancelled) cb.failed(`${r.loaded.service.errorName}.SdkClientException`, (e as Error)?.message ?? String(e));
           return;
         }
-        if (!ctx.cancel.cancelled) cb.succeeded(out ?? {});
+        if (!ctx.cancel.cancelled) cb.succeeded(pascalMembers(r.outputSchema, out ?? {}));
       } else if (r.kind === 'setup') cb.failed(r.error, r.cause);
       else {
         const e = sdkIntegrationError(r.err, r.loaded);

@@ -19,10 +19,16 @@ const SUBMIT_FIELDS = ['JobName', 'JobQueue', 'JobDefinition', 'ContainerOverrid
 const CONTAINER_OVERRIDE_FIELDS = ['Command', 'Environment', 'ResourceRequirements', 'InstanceType', 'Vcpus', 'Memory'];
 
 export class BatchSubmitJob implements TaskInvoker {
-  constructor(private readonly config: LocalConfig) {}
+  /** `remote`: where a job definition the config file does not map goes (AWS Batch through the SDK). */
+  constructor(
+    private readonly config: LocalConfig,
+    private readonly remote?: TaskInvoker,
+  ) {}
 
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     const res = cmd.resource;
+    if (this.remote && isObject(cmd.input) && typeof cmd.input.JobDefinition === 'string' && !findDefinition(this.config.batchJobDefinitions, cmd.input.JobDefinition))
+      return this.remote.invoke(cmd, ctx, cb);
     const pattern = res.kind === 'service' ? res.pattern : 'request-response';
     if (pattern !== 'request-response' && pattern !== 'sync')
       return cb.failed('States.Runtime', `The resource '${res.arn}' is not supported: batch:submitJob has request-response and .sync.`);
@@ -38,7 +44,7 @@ export class BatchSubmitJob implements TaskInvoker {
     if (!def)
       return cb.failed(
         'States.Runtime',
-        `The job definition '${jobDefinition}' is not mapped in the Stepwise config file${this.config.file ? ` (${this.config.file})` : ''}: add it under 'batch.jobDefinitions' with the command to run. (Calling AWS Batch itself is not supported yet.)`,
+        `The job definition '${jobDefinition}' is not mapped in the Stepwise config file${this.config.file ? ` (${this.config.file})` : ''}: add it under 'batch.jobDefinitions' with the command to run. (Or configure AWS access, e.g. AWS_ENDPOINT_URL_BATCH or credentials, to run it on AWS Batch.)`,
       );
     let command = def.command;
     const environment = { ...def.environment };

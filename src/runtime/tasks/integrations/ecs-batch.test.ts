@@ -47,7 +47,7 @@ process.exit(Number(process.env.CODE || 0));`,
   writeFileSync(
     join(dir, 'linger.js'),
     `if (process.env.IGNORE_TERM) process.on('SIGTERM', () => {});
-require('fs').writeFileSync(process.env.OUT, JSON.stringify({ pid: process.pid }) + '\\n');
+require('fs').writeFileSync(process.env.OUT, JSON.stringify({ pid: process.pid, token: process.env.TASK_TOKEN }) + '\\n');
 setInterval(() => {}, 1000);`,
   );
 });
@@ -136,6 +136,33 @@ describe('ecs:runTask as a local process', () => {
     assert.equal(r.status, 'SUCCEEDED', r.cause);
     assert.deepEqual(r.output, { done: true });
     assert.ok(r.events.some((e) => e.type === 'TaskSubmitted'));
+  });
+
+  test('.waitForTaskToken: the process keeps running after the token answers and after StopExecution (AWS does not stop it)', async () => {
+    const params = (name: string): JsonObject => ({
+      TaskDefinition: 'linger',
+      Overrides: { ContainerOverrides: [{ Name: 'linger', Environment: [{ Name: 'OUT', Value: out(name) }, { Name: 'TASK_TOKEN', 'Value.$': '$$.Task.Token' }] }] },
+    });
+    const answered = one('arn:aws:states:::ecs:runTask.waitForTaskToken', params('tokenLinger')).start({});
+    const stopped = one('arn:aws:states:::ecs:runTask.waitForTaskToken', params('stopLinger')).start({});
+    const first = JSON.parse(await waitForFile(out('tokenLinger'))) as { pid: number; token: string };
+    const second = JSON.parse(await waitForFile(out('stopLinger'))) as { pid: number };
+    try {
+      assert.ok(answered.sendTaskSuccess(first.token, { ok: 1 }));
+      const r = await answered.done;
+      assert.equal(r.status, 'SUCCEEDED', r.cause);
+      assert.deepEqual(r.output, { ok: 1 });
+      stopped.stop('Stopped', 'by the test');
+      assert.equal((await stopped.done).status, 'ABORTED');
+      // Had the engine stopped them, SIGTERM would have ended them at once (they do not ignore it).
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(alive(first.pid), 'the process whose token answered still runs');
+      assert.ok(alive(second.pid), 'the process of the stopped execution still runs');
+    } finally {
+      for (const p of [first.pid, second.pid]) if (alive(p)) process.kill(p, 'SIGKILL');
+      await waitDead(first.pid);
+      await waitDead(second.pid);
+    }
   });
 
   test('StopExecution stops the process (SIGTERM)', async () => {

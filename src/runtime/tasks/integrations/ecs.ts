@@ -5,7 +5,8 @@
  * runs; `.sync` records it as TaskSubmitted and waits for the exit, returning the task as DescribeTasks
  * describes it (`States.TaskFailed` with that description when the container exits non-zero);
  * `.waitForTaskToken` records it as TaskSubmitted and waits for the token (pass `$$.Task.Token` in the
- * overrides' Environment). Stopping the execution, TimeoutSeconds and HeartbeatSeconds stop the process
+ * overrides' Environment); the process goes on by itself, as the ECS task does on AWS, whatever ends the
+ * state. For `.sync`, stopping the execution, TimeoutSeconds and HeartbeatSeconds stop the process
  * (SIGTERM, then SIGKILL after `stopTimeoutSeconds`).
  * @module
  */
@@ -27,10 +28,16 @@ const CONTAINER_OVERRIDE_FIELDS = ['Name', 'Command', 'Environment', 'Cpu', 'Mem
 const fail = (cb: TaskCallbacks, error: string, cause: string): void => cb.failed(error, cause);
 
 export class EcsRunTask implements TaskInvoker {
-  constructor(private readonly config: LocalConfig) {}
+  /** `remote`: where a task definition the config file does not map goes (Amazon ECS through the SDK). */
+  constructor(
+    private readonly config: LocalConfig,
+    private readonly remote?: TaskInvoker,
+  ) {}
 
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void {
     const res = cmd.resource;
+    if (this.remote && isObject(cmd.input) && typeof cmd.input.TaskDefinition === 'string' && !findDefinition(this.config.ecsTaskDefinitions, cmd.input.TaskDefinition))
+      return this.remote.invoke(cmd, ctx, cb);
     const pattern = res.kind === 'service' ? res.pattern : 'request-response';
     if (pattern === 'sync2') return fail(cb, 'States.Runtime', `The resource '${res.arn}' is not supported: ecs:runTask has request-response, .sync and .waitForTaskToken.`);
     const p = cmd.input;
@@ -44,7 +51,7 @@ export class EcsRunTask implements TaskInvoker {
       return fail(
         cb,
         'States.Runtime',
-        `The task definition '${p.TaskDefinition}' is not mapped in the Stepwise config file${this.config.file ? ` (${this.config.file})` : ''}: add it under 'ecs.taskDefinitions' with the command to run. (Calling Amazon ECS itself is not supported yet.)`,
+        `The task definition '${p.TaskDefinition}' is not mapped in the Stepwise config file${this.config.file ? ` (${this.config.file})` : ''}: add it under 'ecs.taskDefinitions' with the command to run. (Or configure AWS access, e.g. AWS_ENDPOINT_URL_ECS or credentials, to run it on Amazon ECS.)`,
       );
 
     let command = def.command;
@@ -126,7 +133,9 @@ export class EcsRunTask implements TaskInvoker {
         ? task('STOPPED', 'STOPPED', c, { ...base, StopCode: 'UserInitiated', StoppedReason: 'Task stopped by Step Functions' })
         : task('STOPPED', 'STOPPED', c, { ...base, StopCode: 'EssentialContainerExited', StoppedReason: 'Essential container in task exited' });
     };
-    if (pattern !== 'request-response') ctx.cancel.onCancel(() => proc.stop());
+    // Only `.sync` tasks are stopped with their state (StopTask): AWS does not follow a `.waitForTaskToken` task
+    // after RunTask, so the token, a stop or a timeout leaves it running until it ends by itself.
+    if (pattern === 'sync') ctx.cancel.onCancel(() => proc.stop());
     void proc.started.then(async (s) => {
       if (!s.ok) {
         if (!ctx.cancel.cancelled) cb.failed('States.TaskFailed', JSON.stringify(stopped(await proc.ended)));

@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { awsService, type AwsService } from './services.js';
-import type { SchemaOf } from './shapes.js';
+import type { SchemaOf } from './members.js';
 
 /** What a client call answered on the wire, kept for the optimized integrations' SdkHttpMetadata. */
 export interface RawResponse {
@@ -82,6 +82,16 @@ export class AwsClients {
       env.AWS_ENDPOINT_URL ||
       undefined
     );
+  }
+
+  /**
+   * Whether the environment configures AWS access for this service (an endpoint, credentials, a profile, a
+   * web identity or container role): integrations that also run locally go to AWS only then.
+   */
+  configuredFor(serviceId: string): boolean {
+    const env = this.#env;
+    if (this.#credentials || this.endpointOf(awsService(serviceId))) return true;
+    return ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'].some((v) => env[v]);
   }
 
   regionOf(fallback: string): string {
@@ -158,6 +168,22 @@ export class AwsClients {
       { step: 'initialize', name: 'stepwiseRawResponse' },
     );
     return { service, mod, schemaOf: schemaReader(service.pkg), baseException: baseName ? (mod[baseName] as LoadedService['baseException']) : undefined, client };
+  }
+
+  #chain: unknown;
+  /**
+   * Credentials to sign a request with (apigateway:invoke with IAM_ROLE): the role's when one is to be assumed,
+   * else the configured ones, else the SDK's standard chain. A provider the signer resolves.
+   */
+  async credentialsFor(region: string, roleArn?: string): Promise<unknown> {
+    if (roleArn) return this.#assumed(roleArn, this.regionOf(region));
+    if (this.#credentials) return this.#credentials;
+    if (!this.#chain) {
+      const providers = (await this.#load('@aws-sdk/credential-providers')) as { fromNodeProviderChain?: () => unknown };
+      if (typeof providers.fromNodeProviderChain !== 'function') throw new ClientLoadError('@aws-sdk/credential-providers has no fromNodeProviderChain.');
+      this.#chain = providers.fromNodeProviderChain();
+    }
+    return this.#chain;
   }
 
   async #assumed(roleArn: string, region: string): Promise<unknown> {

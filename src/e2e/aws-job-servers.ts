@@ -1,0 +1,263 @@
+/**
+ * Amazon ECS and AWS Batch on the wire, for the `.sync` integrations' tests: no emulator of either installs from
+ * npm, so these small servers speak the services' protocols (ECS: AWS JSON 1.1 with
+ * `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Op>`; Batch: REST JSON, `POST /v1/<op>`) and keep tasks and
+ * jobs that move on each time they are described. Every request body is checked against the operation's input
+ * shape as the SDK client itself models it (its schema, from `@aws-sdk/client-ecs` / `client-batch`): an unknown
+ * member or a value of the wrong type is answered with a 400 SerializationException, and recorded in `problems`.
+ *
+ * How a task or job ends is named by its definition: `ok…` exits 0 after two polls, `fail…` exits 3, `forever…`
+ * runs until it is stopped; ECS `nocapacity…` is answered with a `Failures` entry and no task.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Emulator } from './aws-emulators.js';
+
+const require = createRequire(import.meta.url);
+
+interface Schema {
+  isStructSchema(): boolean;
+  isListSchema(): boolean;
+  isMapSchema(): boolean;
+  isStringSchema(): boolean;
+  isNumericSchema(): boolean;
+  isBooleanSchema(): boolean;
+  isTimestampSchema(): boolean;
+  structIterator(): Iterable<[string, Schema]>;
+  getValueSchema(): Schema;
+}
+
+/** The input schema of `<Op>Command` in an SDK client package, as the client resolves it. */
+function inputSchema(pkg: string, op: string): Schema | undefined {
+  const mod = require(pkg) as Record<string, unknown>;
+  const Ctor = mod[`${op}Command`] as (new (i: unknown) => { schema?: unknown[] }) | undefined;
+  if (typeof Ctor !== 'function') return undefined;
+  const { NormalizedSchema } = createRequire(require.resolve(pkg))('@smithy/core/schema') as { NormalizedSchema: { of(s: unknown): Schema } };
+  const s = new Ctor({}).schema![4];
+  return NormalizedSchema.of(typeof s === 'function' ? (s as () => unknown)() : s);
+}
+
+/** What in `v` does not fit the shape `ns` (member names, JSON types), as messages. */
+export function shapeProblems(ns: Schema, v: unknown, where = ''): string[] {
+  if (v === null || v === undefined) return [];
+  if (ns.isStructSchema()) {
+    if (typeof v !== 'object' || Array.isArray(v)) return [`${where || 'the body'} must be an object`];
+    const members = new Map([...ns.structIterator()]);
+    const out: string[] = [];
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const m = members.get(k);
+      if (!m) out.push(`unknown member ${where ? `${where}.` : ''}${k}`);
+      else out.push(...shapeProblems(m, x, where ? `${where}.${k}` : k));
+    }
+    return out;
+  }
+  if (ns.isListSchema()) return Array.isArray(v) ? v.flatMap((x, i) => shapeProblems(ns.getValueSchema(), x, `${where}[${i}]`)) : [`${where} must be a list`];
+  if (ns.isMapSchema()) {
+    if (typeof v !== 'object' || Array.isArray(v)) return [`${where} must be a map`];
+    return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => shapeProblems(ns.getValueSchema(), x, `${where}.${k}`));
+  }
+  if (ns.isStringSchema()) return typeof v === 'string' ? [] : [`${where} must be a string`];
+  if (ns.isBooleanSchema()) return typeof v === 'boolean' ? [] : [`${where} must be a boolean`];
+  if (ns.isNumericSchema() || ns.isTimestampSchema()) return typeof v === 'number' ? [] : [`${where} must be a number`];
+  return [];
+}
+
+const readBody = (req: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let s = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (s += d));
+    req.on('end', () => resolve(s));
+    req.on('error', reject);
+  });
+
+const listen = (srv: Server): Promise<number> =>
+  new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve((srv.address() as { port: number }).port));
+  });
+const closeServer = (srv: Server): Promise<void> =>
+  new Promise((r) => {
+    srv.closeAllConnections?.();
+    srv.close(() => r());
+  });
+
+export interface JobServer extends Emulator {
+  /** Operations called, in order, with their (checked) bodies. */
+  calls: { op: string; body: Record<string, unknown> }[];
+  /** Requests that did not fit the SDK's shapes. */
+  problems: string[];
+}
+
+type Outcome = 'ok' | 'fail' | 'forever';
+const outcomeOf = (name: string): Outcome => (/(^|[/:])fail/.test(name) ? 'fail' : /(^|[/:])forever/.test(name) ? 'forever' : 'ok');
+
+interface Tracked {
+  outcome: Outcome;
+  polls: number;
+  stopped: boolean;
+  reason?: string;
+}
+
+/** After how many descriptions a job that ends on its own has ended. */
+const POLLS_TO_END = 2;
+
+export async function startEcs(): Promise<JobServer> {
+  const calls: JobServer['calls'] = [];
+  const problems: string[] = [];
+  const tasks = new Map<string, Tracked & { body: Record<string, unknown>; created: number; cluster: string }>();
+  let n = 0;
+  const describe = (arn: string) => {
+    const t = tasks.get(arn)!;
+    const id = arn.split('/').pop()!;
+    const ended = t.stopped || (t.outcome !== 'forever' && t.polls >= POLLS_TO_END);
+    const lastStatus = ended ? 'STOPPED' : t.polls === 0 ? 'PROVISIONING' : 'RUNNING';
+    const container: Record<string, unknown> = { containerArn: `arn:aws:ecs:us-east-1:123456789012:container/${t.cluster}/${id}/app`, name: 'app', taskArn: arn, lastStatus };
+    if (ended) container.exitCode = t.stopped ? 143 : t.outcome === 'fail' ? 3 : 0;
+    const task: Record<string, unknown> = {
+      taskArn: arn,
+      clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${t.cluster}`,
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${String(t.body.taskDefinition)}`,
+      lastStatus,
+      desiredStatus: ended ? 'STOPPED' : 'RUNNING',
+      createdAt: t.created / 1000,
+      containers: [container],
+      overrides: t.body.overrides ?? {},
+      launchType: t.body.launchType ?? 'FARGATE',
+    };
+    if (ended) {
+      task.stopCode = t.stopped ? 'UserInitiated' : 'EssentialContainerExited';
+      task.stoppedReason = t.stopped ? t.reason : 'Essential container in task exited';
+      task.stoppedAt = Date.now() / 1000;
+    }
+    t.polls++;
+    return task;
+  };
+  const srv = createServer((req, res) => {
+    void readBody(req).then((text) => {
+      const send = (status: number, body: object) => {
+        const s = JSON.stringify(body);
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `ecs-${++n}` }).end(s);
+      };
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const op = target.startsWith('AmazonEC2ContainerServiceV20141113.') ? target.slice(target.indexOf('.') + 1) : '';
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text || '{}') as Record<string, unknown>;
+      } catch {
+        return send(400, { __type: 'SerializationException', message: 'Body is not JSON' });
+      }
+      const schema = op ? inputSchema('@aws-sdk/client-ecs', op) : undefined;
+      if (!schema) return send(400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+      const bad = shapeProblems(schema, body);
+      if (bad.length) {
+        problems.push(...bad.map((b) => `${op}: ${b}`));
+        return send(400, { __type: 'SerializationException', message: bad.join('; ') });
+      }
+      calls.push({ op, body });
+      const cluster = typeof body.cluster === 'string' ? body.cluster.split('/').pop()! : 'default';
+      switch (op) {
+        case 'RunTask': {
+          if (typeof body.taskDefinition !== 'string') return send(400, { __type: 'InvalidParameterException', message: 'TaskDefinition can not be blank.' });
+          if (body.taskDefinition.startsWith('nocapacity'))
+            return send(200, { tasks: [], failures: [{ arn: `arn:aws:ecs:us-east-1:123456789012:container-instance/${cluster}`, reason: 'RESOURCE:CPU' }] });
+          if (body.taskDefinition.startsWith('missing')) return send(400, { __type: 'ClientException', message: 'Unable to describe task definition.' });
+          const arn = `arn:aws:ecs:us-east-1:123456789012:task/${cluster}/${(++n).toString(16).padStart(32, '0')}`;
+          tasks.set(arn, { outcome: outcomeOf(body.taskDefinition), polls: 0, stopped: false, body, created: Date.now(), cluster });
+          return send(200, { tasks: [describe(arn)], failures: [] });
+        }
+        case 'DescribeTasks': {
+          const arns = Array.isArray(body.tasks) ? (body.tasks as string[]) : [];
+          return send(200, {
+            tasks: arns.filter((a) => tasks.has(a)).map(describe),
+            failures: arns.filter((a) => !tasks.has(a)).map((arn) => ({ arn, reason: 'MISSING' })),
+          });
+        }
+        case 'StopTask': {
+          const t = tasks.get(String(body.task));
+          if (!t) return send(400, { __type: 'InvalidParameterException', message: 'The referenced task was not found.' });
+          t.stopped = true;
+          t.reason = typeof body.reason === 'string' ? body.reason : undefined;
+          return send(200, { task: describe(String(body.task)) });
+        }
+        default:
+          return send(400, { __type: 'UnknownOperationException', message: `Not implemented here: ${op}` });
+      }
+    });
+  });
+  const port = await listen(srv);
+  return { endpoint: `http://127.0.0.1:${port}`, calls, problems, close: () => closeServer(srv) };
+}
+
+/** AWS Batch's REST JSON operations used here, by path. */
+const BATCH_OPS: Record<string, string> = { '/v1/submitjob': 'SubmitJob', '/v1/describejobs': 'DescribeJobs', '/v1/terminatejob': 'TerminateJob' };
+
+export async function startBatch(): Promise<JobServer> {
+  const calls: JobServer['calls'] = [];
+  const problems: string[] = [];
+  const jobs = new Map<string, Tracked & { body: Record<string, unknown>; created: number }>();
+  let n = 0;
+  const describe = (id: string) => {
+    const j = jobs.get(id)!;
+    const ended = j.stopped || (j.outcome !== 'forever' && j.polls >= POLLS_TO_END);
+    const failed = j.stopped || j.outcome === 'fail';
+    const job: Record<string, unknown> = {
+      jobArn: `arn:aws:batch:us-east-1:123456789012:job/${id}`,
+      jobId: id,
+      jobName: j.body.jobName,
+      jobQueue: j.body.jobQueue,
+      jobDefinition: j.body.jobDefinition,
+      parameters: j.body.parameters ?? {},
+      status: ended ? (failed ? 'FAILED' : 'SUCCEEDED') : j.polls === 0 ? 'RUNNABLE' : 'RUNNING',
+      createdAt: j.created,
+    };
+    if (ended) {
+      job.statusReason = j.stopped ? j.reason : failed ? 'Essential container in task exited' : 'Essential container in task exited';
+      job.container = { exitCode: j.stopped ? 143 : failed ? 3 : 0 };
+      job.stoppedAt = Date.now();
+    }
+    j.polls++;
+    return job;
+  };
+  const srv = createServer((req, res) => {
+    void readBody(req).then((text) => {
+      const send = (status: number, body: object, type?: string) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': `batch-${++n}`, ...(type ? { 'x-amzn-errortype': type } : {}) }).end(JSON.stringify(body));
+      };
+      const op = req.method === 'POST' ? BATCH_OPS[new URL(req.url!, 'http://x').pathname] : undefined;
+      if (!op) return send(404, { message: `Unknown operation ${req.method} ${req.url}` }, 'UnknownOperationException');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text || '{}') as Record<string, unknown>;
+      } catch {
+        return send(400, { message: 'Body is not JSON' }, 'SerializationException');
+      }
+      const bad = shapeProblems(inputSchema('@aws-sdk/client-batch', op)!, body);
+      if (bad.length) {
+        problems.push(...bad.map((b) => `${op}: ${b}`));
+        return send(400, { message: bad.join('; ') }, 'SerializationException');
+      }
+      calls.push({ op, body });
+      switch (op) {
+        case 'SubmitJob': {
+          for (const f of ['jobName', 'jobQueue', 'jobDefinition']) if (typeof body[f] !== 'string') return send(400, { message: `${f} is required` }, 'ClientException');
+          const id = `${(++n).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+          jobs.set(id, { outcome: outcomeOf(String(body.jobDefinition)), polls: 0, stopped: false, body, created: Date.now() });
+          return send(200, { jobArn: `arn:aws:batch:us-east-1:123456789012:job/${id}`, jobName: body.jobName, jobId: id });
+        }
+        case 'DescribeJobs':
+          return send(200, { jobs: (Array.isArray(body.jobs) ? (body.jobs as string[]) : []).filter((id) => jobs.has(id)).map(describe) });
+        case 'TerminateJob': {
+          const j = jobs.get(String(body.jobId));
+          if (!j) return send(400, { message: 'Job not found' }, 'ClientException');
+          j.stopped = true;
+          j.reason = typeof body.reason === 'string' ? body.reason : undefined;
+          return send(200, {});
+        }
+      }
+    });
+  });
+  const port = await listen(srv);
+  return { endpoint: `http://127.0.0.1:${port}`, calls, problems, close: () => closeServer(srv) };
+}
