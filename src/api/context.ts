@@ -19,7 +19,7 @@ export interface ApiContext {
 }
 
 export function createApiContext(opts: { store: Store; engine: Engine; clock: Clock; region: string; accountId: string }): ApiContext {
-  return { ...opts, machine: (definition: string): Machine => opts.engine.machine(definition) };
+  return { ...opts, machine: (definition: string): Machine => opts.engine.machines.get(definition) };
 }
 
 /** Epoch ms → the epoch seconds (with fraction) AWS's JSON protocol uses. */

@@ -456,7 +456,7 @@ describe('console: tasks and the live stream', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.json.__type, 'ValidationException');
     assert.equal((await get(execPath(arn + 'x', 'stream'))).status, 404);
-    assert.equal(srv.running.engine.eventListenerCount(), 0);
+    assert.equal(srv.running.engine.listeners.count(), 0);
   });
 
   it('a client that goes away is unsubscribed', async () => {
@@ -465,8 +465,8 @@ describe('console: tasks and the live stream', () => {
     const r = await readStream(execPath(arn, 'stream'), { until: (m) => m.length >= 1 });
     assert.equal(r.msgs[0]!.event, 'history');
     assert.equal(r.msgs[0]!.data.events[0].type, 'ExecutionStarted');
-    await until(async () => (srv.running.engine.eventListenerCount(arn) === 0 ? true : undefined));
-    assert.equal(srv.running.engine.eventListenerCount(), 0);
+    await until(async () => (srv.running.engine.listeners.count(arn) === 0 ? true : undefined));
+    assert.equal(srv.running.engine.listeners.count(), 0);
   });
 
   it('Express executions: listed, counted, streamed and logged from memory', async () => {

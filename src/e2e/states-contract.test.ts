@@ -71,7 +71,7 @@ const syncCase = (suffix: string, parsed: boolean) => ({
 });
 
 const answer = (outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error: string; cause: string }) => async (h: ContractHost, parent: string) => {
-  assert.equal(await h.engine.completeTask(await tokenOf(h, parent), outcome), true);
+  assert.equal(await h.engine.tokens.complete(await tokenOf(h, parent), outcome), true);
 };
 
 runIntegrationContract({
@@ -98,7 +98,7 @@ runIntegrationContract({
       fail: { fields: () => start('.waitForTaskToken', 'echo', { 'token.$': '$$.Task.Token' }), play: answer({ k: 'failed', error: 'Rejected', cause: 'not today' }), error: 'Rejected', cause: 'not today' },
       wait: {
         fields: () => start('.waitForTaskToken', 'echo', { 'token.$': '$$.Task.Token' }),
-        letGo: async (h, parent) => assert.equal(await h.engine.completeTask(await tokenOf(h, parent), { k: 'succeeded', output: {} }), false),
+        letGo: async (h, parent) => assert.equal(await h.engine.tokens.complete(await tokenOf(h, parent), { k: 'succeeded', output: {} }), false),
       },
     },
   ],

@@ -8,20 +8,23 @@
  * ended ones are kept within `limits.expressKeep` / `limits.expressKeepBytes` (see express.ts).
  * @module
  */
-import { compileMachine } from '../asl/compile.js';
 import type { Machine } from '../asl/model.js';
 import type { ExecState, ExecutionInfo } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import type { EngineInput } from '../interpreter/inputs.js';
 import { redriveBlocker } from '../interpreter/redrive.js';
 import { initialState, type StepResult } from '../interpreter/step.js';
-import { toJsonText, type Json } from '../shared/json.js';
+import { toJsonText } from '../shared/json.js';
 import type { ExecutionRecord, Store, TimerRow } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { ExecutionDriver, PersistError, type StepEffects } from './driver.js';
 import { ExpressExecutions, expressFootprint, type ExpressEntry } from './express.js';
 import { nestedExecutions, type ExecutionLauncher } from './executions.js';
 import { Activities } from './activities.js';
+import { ExecutionEventListeners } from './event-listeners.js';
+import { ExecutionEnds } from './execution-ends.js';
+import { MachineCache } from './machine-cache.js';
+import { TaskTokens } from './task-tokens.js';
 import { MapRuns } from './map-runs.js';
 import { createTaskRegistry, type TaskConfig } from './tasks/registry.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from './tasks/types.js';
@@ -97,6 +100,12 @@ export class Engine {
   readonly activities: Activities;
   /** Map Runs of Distributed Maps: DescribeMapRun, ListMapRuns, UpdateMapRun. */
   readonly mapRuns: MapRuns;
+  /** Task tokens from outside: SendTaskSuccess / Failure / Heartbeat, TaskSubmitted. */
+  readonly tokens: TaskTokens;
+  /** Listeners to the events each execution records (the console's live history). */
+  readonly listeners: ExecutionEventListeners;
+  /** Each definition compiled once. */
+  readonly machines = new MachineCache();
   readonly #invoker: TaskInvoker;
   readonly #mocks: MockInvoker | undefined;
   readonly #timers: TimerLoop;
@@ -105,15 +114,12 @@ export class Engine {
   /** Idle drivers, oldest first (dropped beyond `limits.idleDrivers`). */
   readonly #idle = new Set<string>();
   readonly #loading = new Map<string, Promise<ExecutionDriver | undefined>>();
-  /** Waiting for Standard executions to end (by ARN). */
-  readonly #endWaiters = new Map<string, (() => void)[]>();
+  /** Waits for executions to end. */
+  readonly #ends: ExecutionEnds;
   /** Express executions, in memory only: running ones, and the most recently ended within the limits. */
   readonly #express: ExpressExecutions;
-  readonly #machines = new Map<string, Machine>();
   /** Client tokens of redrives in progress (written with the redrive's step). */
   readonly #redriveTokens = new Map<string, Record<string, number>>();
-  /** Listeners to the events each execution commits (the console's live history). */
-  readonly #eventListeners = new Map<string, Set<(events: HistoryEvent[]) => void>>();
   #purgeTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -127,7 +133,7 @@ export class Engine {
         store: this.store,
         clock: this.clock,
         deliver: (arn, input) => this.deliver(arn, input),
-        restartHeartbeat: (arn, seq, seconds) => this.#restartHeartbeat(arn, seq, seconds),
+        restartHeartbeat: (arn, seq, seconds) => this.tokens.restartHeartbeat(arn, seq, seconds),
         closed: () => this.#closed,
       },
       this.limits.activityPollMs,
@@ -137,12 +143,22 @@ export class Engine {
     // Step Functions Local's mocks answer in front of every integration.
     this.#mocks = opts.mocks ? new MockInvoker(opts.mocks, tasks, { history: (arn) => this.#history(arn) }) : undefined;
     this.#invoker = this.#mocks ?? tasks;
+    this.listeners = new ExecutionEventListeners((what, e) => this.#log(what, e));
+    this.#ends = new ExecutionEnds({ store: this.store, express: (arn) => this.#express.get(arn), closed: () => this.#closed });
     this.#timers = new TimerLoop({
       store: this.store,
       clock: this.clock,
       fire: (t) => this.#fireTimer(t),
       prepare: (t) => void this.#driver(t.executionArn).catch((e) => this.#log('loading an execution', e)),
       onError: (e) => this.#log('timer', e),
+    });
+    this.tokens = new TaskTokens({
+      store: this.store,
+      clock: this.clock,
+      timers: this.#timers,
+      waitTimeScale: opts.waitTimeScale,
+      deliver: (arn, input) => this.deliver(arn, input),
+      answered: async (arn, seq) => (await this.#driver(arn))?.answered(seq) ?? false,
     });
   }
 
@@ -167,17 +183,6 @@ export class Engine {
     const msg = `stepwise engine: ${what}: ${(e as Error)?.stack ?? String(e)}`;
     if (this.opts.log) this.opts.log(msg);
     else console.error(msg);
-  }
-
-  /** Compiles a definition once, however many executions run it. */
-  machine(definition: string): Machine {
-    let m = this.#machines.get(definition);
-    if (!m) {
-      m = compileMachine(JSON.parse(definition) as Json);
-      if (this.#machines.size >= 1000) this.#machines.delete(this.#machines.keys().next().value as string);
-      this.#machines.set(definition, m);
-    }
-    return m;
   }
 
   /**
@@ -272,50 +277,13 @@ export class Engine {
       record = { ...opened, ...record };
     }
     const committed = this.store.commitStep({ executionArn: arn, state: r.state, events: r.events, record, ...e });
-    return this.#eventListeners.has(arn) ? committed.then(() => this.#emitEvents(arn, r.events)) : committed;
-  }
-
-  /**
-   * Calls `listener` with the events of each step the execution commits from now on (Standard: once
-   * the step is in the store; Express: as the step is applied). Returns the unsubscribe function.
-   * Steps committed by other processes sharing the store are not seen.
-   */
-  onEvents(arn: string, listener: (events: HistoryEvent[]) => void): () => void {
-    let set = this.#eventListeners.get(arn);
-    if (!set) this.#eventListeners.set(arn, (set = new Set()));
-    set.add(listener);
-    return () => {
-      const now = this.#eventListeners.get(arn);
-      if (!now) return;
-      now.delete(listener);
-      if (now.size === 0) this.#eventListeners.delete(arn);
-    };
-  }
-
-  /** How many event listeners an execution has (all executions' when no ARN is given). */
-  eventListenerCount(arn?: string): number {
-    if (arn !== undefined) return this.#eventListeners.get(arn)?.size ?? 0;
-    let n = 0;
-    for (const set of this.#eventListeners.values()) n += set.size;
-    return n;
-  }
-
-  #emitEvents(arn: string, events: HistoryEvent[]): void {
-    const set = this.#eventListeners.get(arn);
-    if (!set || events.length === 0) return;
-    for (const l of [...set]) {
-      try {
-        l(events);
-      } catch (e) {
-        this.#log('an event listener', e);
-      }
-    }
+    return this.listeners.has(arn) ? committed.then(() => this.listeners.emit(arn, r.events)) : committed;
   }
 
   async #create(rec: ExecutionRecord, r: StepResult, e: StepEffects): Promise<void> {
     const ok = await this.store.createExecution({ ...rec, ...this.#recordOf(r.state) }, { state: r.state, events: r.events, ...e });
     if (!ok) throw new DuplicateExecution();
-    this.#emitEvents(rec.executionArn, r.events);
+    this.listeners.emit(rec.executionArn, r.events);
   }
 
   #onIdle(d: ExecutionDriver): void {
@@ -342,11 +310,7 @@ export class Engine {
 
   #onEnded(arn: string): void {
     this.#mocks?.forget(arn);
-    const waiters = this.#endWaiters.get(arn);
-    if (waiters) {
-      this.#endWaiters.delete(arn);
-      for (const w of waiters) w();
-    }
+    this.#ends.ended(arn);
   }
 
   /** The execution's driver: in memory, or loaded from the store; undefined when it is not running. */
@@ -368,7 +332,7 @@ export class Engine {
     if (!state || state.status !== 'RUNNING') return undefined;
     const existing = this.#drivers.get(arn);
     if (existing) return existing;
-    const d = this.#standardDriver(this.machine(rec.definition), state.info, state);
+    const d = this.#standardDriver(this.machines.get(rec.definition), state.info, state);
     this.#drivers.set(arn, d);
     return d;
   }
@@ -430,7 +394,7 @@ export class Engine {
     }
     if (this.#loading.has(arn)) return { k: 'refused', reason: 'Execution is RUNNING and cannot be redriven' };
     const now = this.clock.now();
-    const d = this.#standardDriver(this.machine(rec.definition), state.info, state);
+    const d = this.#standardDriver(this.machines.get(rec.definition), state.info, state);
     d.reopen();
     this.#drivers.set(arn, d);
     if (clientToken !== undefined) this.#redriveTokens.set(arn, { ...rec.redriveTokens, [clientToken]: now });
@@ -457,111 +421,13 @@ export class Engine {
   }
 
   /** Resolves when a Standard execution is no longer running (tests). */
-  async wait(arn: string): Promise<void> {
-    for (;;) {
-      const rec = await this.store.getExecution(arn);
-      if (!rec || rec.status !== 'RUNNING') return;
-      await new Promise<void>((resolve) => {
-        let list = this.#endWaiters.get(arn);
-        if (!list) this.#endWaiters.set(arn, (list = []));
-        list.push(resolve);
-        // A driver in another state of loading may end without this process seeing it: look again.
-        setTimeout(resolve, 1000).unref();
-      });
-    }
+  wait(arn: string): Promise<void> {
+    return this.#ends.wait(arn);
   }
 
-  /**
-   * The record of an execution once it is no longer running; undefined when there is no such execution
-   * (or `signal` aborted, or the engine was closed, first). Standard executions are read from the store, so this holds however long
-   * the execution stays out of memory; an execution ending in this process wakes the wait at once, and
-   * the store is read again every few seconds for executions run by other processes.
-   */
-  async whenEnded(arn: string, signal?: AbortSignal): Promise<ExecutionRecord | undefined> {
-    if (this.#closed) return undefined;
-    const ex = this.#express.get(arn);
-    if (ex) {
-      const driver = ex.driver;
-      if (driver) {
-        let onAbort!: () => void;
-        await new Promise<void>((resolve) => {
-          onAbort = resolve;
-          signal?.addEventListener('abort', onAbort, { once: true });
-          // startExpress's own handler, registered first, has updated the record by then.
-          void driver.done.then(() => resolve());
-        });
-        signal?.removeEventListener('abort', onAbort);
-      }
-      return signal?.aborted ? undefined : ex.rec;
-    }
-    for (;;) {
-      if (signal?.aborted || this.#closed) return undefined;
-      let wake!: () => void;
-      const woken = new Promise<void>((resolve) => (wake = resolve));
-      // Listening before the read: an end between the read and the wait is not missed.
-      let list = this.#endWaiters.get(arn);
-      if (!list) this.#endWaiters.set(arn, (list = []));
-      list.push(wake);
-      const timer = setTimeout(wake, 5000);
-      timer.unref();
-      signal?.addEventListener('abort', wake, { once: true });
-      try {
-        const rec = await this.store.getExecution(arn);
-        if (!rec) return undefined;
-        if (rec.status !== 'RUNNING') return rec;
-        await woken;
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', wake);
-        const waiting = this.#endWaiters.get(arn);
-        const at = waiting ? waiting.indexOf(wake) : -1;
-        if (at >= 0) waiting!.splice(at, 1);
-        if (waiting && waiting.length === 0) this.#endWaiters.delete(arn);
-      }
-    }
-  }
-
-  // ---- task tokens -----------------------------------------------------------------------------
-
-  /**
-   * The call of a `.sync` or `.waitForTaskToken` task returned `output`: TaskSubmitted is recorded (once)
-   * and the task goes on waiting. False when the execution is not running here.
-   */
-  taskSubmitted(arn: string, seq: number, output: Json): Promise<boolean> {
-    return this.deliver(arn, { k: 'taskSubmitted', seq, output });
-  }
-
-  /**
-   * Completes the task a token belongs to (SendTaskSuccess / SendTaskFailure); false when no open task
-   * has that token.
-   */
-  async completeTask(token: string, outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error?: string; cause?: string }): Promise<boolean> {
-    const row = await this.store.taskByToken(token);
-    if (!row) return false;
-    // Answered already, the answer waiting for the task's call to return: the task is over for its token.
-    if ((await this.#driver(row.executionArn))?.answered(row.seq)) return false;
-    const input: EngineInput =
-      outcome.k === 'succeeded'
-        ? { k: 'taskSucceeded', seq: row.seq, output: outcome.output, byToken: true }
-        : { k: 'taskFailed', seq: row.seq, error: outcome.error, cause: outcome.cause, byToken: true };
-    return this.deliver(row.executionArn, input);
-  }
-
-  /** A heartbeat for the task a token belongs to (SendTaskHeartbeat); false when no open task has it. */
-  async heartbeat(token: string): Promise<boolean> {
-    const row = await this.store.taskByToken(token);
-    if (!row) return false;
-    const hb = row.command.heartbeatSeconds;
-    if (hb !== undefined) await this.#restartHeartbeat(row.executionArn, row.seq, hb);
-    return true;
-  }
-
-  /** A task's HeartbeatSeconds count again from now (a heartbeat came, or a worker took the task). */
-  async #restartHeartbeat(arn: string, seq: number, heartbeatSeconds: number): Promise<void> {
-    const due = this.clock.now() + heartbeatSeconds * 1000 * (this.opts.waitTimeScale ?? 1);
-    this.#timers.forget(arn, seq, 'heartbeat');
-    await this.store.rescheduleTimer(arn, seq, 'heartbeat', due);
-    this.#timers.arm(due);
+  /** The record of an execution once it is no longer running (see execution-ends.ts). */
+  whenEnded(arn: string, signal?: AbortSignal): Promise<ExecutionRecord | undefined> {
+    return this.#ends.whenEnded(arn, signal);
   }
 
   // ---- Express executions ---------------------------------------------------------------------
@@ -577,7 +443,7 @@ export class Engine {
       waitTimeScale: this.opts.waitTimeScale,
       step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
       keepHistory: true,
-      onEvents: (events) => this.#emitEvents(rec.executionArn, events),
+      onEvents: (events) => this.listeners.emit(rec.executionArn, events),
     });
     this.#express.start(rec.executionArn, { rec, events: driver.events, driver });
     void driver.done.then((s) => {

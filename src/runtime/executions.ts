@@ -62,7 +62,7 @@ export function nestedExecutions(engine: Engine, launcher: ExecutionLauncher): N
       const rec = engine.express(arn)?.rec ?? (await engine.store.getExecution(arn));
       return rec && describeRecord(engine, rec, true);
     },
-    taskSubmitted: (arn, seq, output) => engine.taskSubmitted(arn, seq, output),
+    taskSubmitted: (arn, seq, output) => engine.tokens.submitted(arn, seq, output),
     whenEnded: (arn, signal) => engine.whenEnded(arn, signal),
     stop: (arn, error, cause) => engine.stop(arn, error, cause),
     getExecution: (arn) => engine.store.getExecution(arn),

@@ -120,7 +120,7 @@ describe('Engine: ended Express executions', () => {
   function start(engine: Engine, clock: ManualClock, name: string, def = definition) {
     const rec = { ...record(name), definition: def, startDate: clock.now() };
     const info: ExecutionInfo = { executionArn: rec.executionArn, name, stateMachineArn: SM, stateMachineName: 'M', roleArn: 'r', startTime: rec.startDate, input: {}, redriveCount: 0 };
-    return engine.startExpress(rec, engine.machine(def), info);
+    return engine.startExpress(rec, engine.machines.get(def), info);
   }
 
   test('are kept within expressKeep, the oldest ended evicted first; running ones stay; five minutes at most', async () => {

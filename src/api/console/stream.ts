@@ -89,7 +89,7 @@ export async function streamExecution(ctx: ApiContext, arn: string, params: URLS
     pull(false).catch(() => cleanup());
   };
   // Listening before the first read: nothing committed in between is missed.
-  const unsubscribe = ctx.engine.onEvents(arn, wake);
+  const unsubscribe = ctx.engine.listeners.on(arn, wake);
   const heartbeat = setInterval(() => {
     if (!closed) res.write(': heartbeat\n\n');
   }, opts.heartbeatMs ?? 15000);

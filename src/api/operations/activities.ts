@@ -80,7 +80,7 @@ export async function sendTaskSuccess(ctx: ApiContext, p: Params) {
   const text = p.output as string;
   const parsed = tryParseJson(text);
   if (!parsed.ok) throw new ApiError('InvalidOutput', `Invalid Output: '${shortened(parsed.message)}'`);
-  if (!(await ctx.engine.completeTask(token, { k: 'succeeded', output: parsed.value }))) throw noTask(token);
+  if (!(await ctx.engine.tokens.complete(token, { k: 'succeeded', output: parsed.value }))) throw noTask(token);
   return {};
 }
 
@@ -89,12 +89,12 @@ export async function sendTaskFailure(ctx: ApiContext, p: Params) {
   const outcome: { k: 'failed'; error?: string; cause?: string } = { k: 'failed' };
   if (typeof p.error === 'string') outcome.error = p.error;
   if (typeof p.cause === 'string') outcome.cause = p.cause;
-  if (!(await ctx.engine.completeTask(token, outcome))) throw noTask(token);
+  if (!(await ctx.engine.tokens.complete(token, outcome))) throw noTask(token);
   return {};
 }
 
 export async function sendTaskHeartbeat(ctx: ApiContext, p: Params) {
   const token = tokenOf(p);
-  if (!(await ctx.engine.heartbeat(token))) throw noTask(token);
+  if (!(await ctx.engine.tokens.heartbeat(token))) throw noTask(token);
   return {};
 }

@@ -23,7 +23,7 @@ const worker = (answer: (input: Json) => { k: 'succeeded'; output: Json } | { k:
   while (!(task = await h.engine.activities.poll(ACTIVITY, 'contract-worker', 1000)));
   held = task.taskToken;
   const outcome = answer(task.input);
-  if (outcome) assert.equal(await h.engine.completeTask(task.taskToken, outcome), true);
+  if (outcome) assert.equal(await h.engine.tokens.complete(task.taskToken, outcome), true);
 };
 
 runIntegrationContract({
@@ -38,7 +38,7 @@ runIntegrationContract({
         fields: { Resource: ACTIVITY },
         play: worker(() => undefined),
         // The task is over: the worker's token no longer answers anything (SendTaskSuccess: TaskTimedOut).
-        letGo: async (h) => assert.equal(await h.engine.completeTask(held!, { k: 'succeeded', output: {} }), false),
+        letGo: async (h) => assert.equal(await h.engine.tokens.complete(held!, { k: 'succeeded', output: {} }), false),
       },
     },
   ],

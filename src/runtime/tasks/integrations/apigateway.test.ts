@@ -240,7 +240,7 @@ async function host(): Promise<ContractHost> {
 const handover = { ApiEndpoint: HOST, Method: 'POST', Stage: 'prod', Path: 'handover', Headers: { 'TaskToken.$': 'States.Array($$.Task.Token)', 'X-Execution.$': 'States.Array($$.Execution.Id)' }, RequestBody: {} };
 const answer = (outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error: string; cause: string }) => async (h: ContractHost, arn: string) => {
   const token = await until(() => api.tokens.get(arn), 'the token');
-  assert.equal(await h.engine.completeTask(token, outcome), true);
+  assert.equal(await h.engine.tokens.complete(token, outcome), true);
 };
 
 runIntegrationContract({
@@ -262,7 +262,7 @@ runIntegrationContract({
       fail: { fields: { Resource: `${APIGW}.waitForTaskToken`, Parameters: handover }, play: answer({ k: 'failed', error: 'Declined', cause: 'no funds' }), error: 'Declined', cause: 'no funds' },
       wait: {
         fields: { Resource: `${APIGW}.waitForTaskToken`, Parameters: handover },
-        letGo: async (h, arn) => assert.equal(await h.engine.completeTask(api.tokens.get(arn)!, { k: 'succeeded', output: {} }), false),
+        letGo: async (h, arn) => assert.equal(await h.engine.tokens.complete(api.tokens.get(arn)!, { k: 'succeeded', output: {} }), false),
       },
     },
   ],

@@ -212,7 +212,7 @@ const tokenFor = (arn: string) =>
   }, 'the token in RunTask');
 const withToken = { TaskDefinition: 'forever-cb', Overrides: { ContainerOverrides: [{ Name: 'app', Environment: [{ Name: 'TASK_TOKEN', 'Value.$': '$$.Task.Token' }, { Name: 'EXECUTION', 'Value.$': '$$.Execution.Id' }] }] } };
 const answer = (outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error: string; cause: string }) => async (h: ContractHost, arn: string) => {
-  assert.equal(await h.engine.completeTask(await tokenFor(arn), outcome), true);
+  assert.equal(await h.engine.tokens.complete(await tokenFor(arn), outcome), true);
 };
 
 /** The job the execution started was stopped with the service's stop call. */
@@ -248,7 +248,7 @@ runIntegrationContract({
         fields: { Resource: 'arn:aws:states:::ecs:runTask.waitForTaskToken', Parameters: withToken },
         // As on AWS, the ECS task is not stopped; the token no longer answers.
         letGo: async (h, arn, events) => {
-          assert.equal(await h.engine.completeTask(await tokenFor(arn), { k: 'succeeded', output: {} }), false);
+          assert.equal(await h.engine.tokens.complete(await tokenFor(arn), { k: 'succeeded', output: {} }), false);
           const submitted = events.find((e) => e.type === 'TaskSubmitted')!;
           const taskArn = (((submitted.details as JsonObject).output as JsonObject).Tasks as JsonObject[])[0]!.TaskArn;
           await new Promise((r) => setTimeout(r, 100));

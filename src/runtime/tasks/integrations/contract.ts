@@ -115,7 +115,7 @@ export async function startTask(engine: Engine, task: JsonObject, input: Json = 
   const roleArn = `arn:aws:iam::${accountId}:role/stepwise`;
   const startDate = engine.clock.now();
   const rec: ExecutionRecord = { executionArn, stateMachineArn, name, type: 'STANDARD', status: 'RUNNING', startDate, input: toJsonText(input), definition, roleArn, redriveCount: 0 };
-  const ok = await engine.startStandard(rec, engine.machine(definition), { executionArn, name, stateMachineArn, stateMachineName: smName, roleArn, startTime: startDate, input, redriveCount: 0 });
+  const ok = await engine.startStandard(rec, engine.machines.get(definition), { executionArn, name, stateMachineArn, stateMachineName: smName, roleArn, startTime: startDate, input, redriveCount: 0 });
   assert.ok(ok, 'the execution started');
   return executionArn;
 }

@@ -29,7 +29,7 @@ async function host(): Promise<ContractHost> {
 
 const answer = (outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error: string; cause: string }) => async (h: ContractHost, arn: string) => {
   const token = await until(() => tokens.get(arn), 'the token');
-  assert.equal(await h.engine.completeTask(token, outcome), true);
+  assert.equal(await h.engine.tokens.complete(token, outcome), true);
 };
 
 const tokenPayload = { 'token.$': '$$.Task.Token', 'execution.$': '$$.Execution.Id' };
@@ -73,7 +73,7 @@ runIntegrationContract({
       wait: {
         fields: { Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: 'callback', Payload: tokenPayload } },
         // The task is over: its token no longer answers anything.
-        letGo: async (h, arn) => assert.equal(await h.engine.completeTask(tokens.get(arn)!, { k: 'succeeded', output: {} }), false),
+        letGo: async (h, arn) => assert.equal(await h.engine.tokens.complete(tokens.get(arn)!, { k: 'succeeded', output: {} }), false),
       },
     },
   ],
