@@ -5,7 +5,7 @@
  * @module
  */
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+// csv-parse loads with the first CSV read.
 import { setOwn, type JsonObject } from '../../shared/json.js';
 import { ItemReaderError, type CsvDelimiter, type CsvOptions } from './request.js';
 
@@ -18,6 +18,7 @@ function checkHeaders(headers: string[]): string[] {
 
 /** The rows of a CSV byte stream as lists of fields. */
 export async function* csvRows(bytes: AsyncIterable<Uint8Array | string>, delimiter: CsvDelimiter): AsyncGenerator<string[]> {
+  const { parse } = await import('csv-parse');
   const source = Readable.from(bytes, { objectMode: false });
   const parser = parse({ delimiter: DELIMITER[delimiter], relax_column_count: true, bom: true });
   source.on('error', (e) => parser.destroy(e));

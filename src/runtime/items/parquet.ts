@@ -5,7 +5,7 @@
  * as base64.
  * @module
  */
-import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer } from 'hyparquet';
+import type { AsyncBuffer } from 'hyparquet';
 import { setOwn, type Json, type JsonObject } from '../../shared/json.js';
 import { ItemReaderError } from './request.js';
 
@@ -29,6 +29,8 @@ export function parquetValue(v: unknown): Json {
 
 /** The rows of a Parquet file; `footerBytes`: how much of its end to read first for the index. */
 export async function* parquetItems(file: AsyncBuffer, limit: number | undefined, footerBytes?: number): AsyncGenerator<JsonObject> {
+  // hyparquet loads with the first Parquet file read.
+  const { parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   let metadata;
   try {
     metadata = await parquetMetadataAsync(file, footerBytes ? { initialFetchSize: footerBytes } : {});

@@ -11,7 +11,8 @@
  */
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+// The S3 client's commands load with the first read: importing the engine does not load the SDK.
+const s3Commands = () => import('@aws-sdk/client-s3');
 import { isObject, setOwn, type Json, type JsonObject } from '../../shared/json.js';
 import { csvItems, csvRows } from './csv.js';
 import { jsonItems } from './json-array.js';
@@ -51,6 +52,7 @@ class S3Reader {
   ) {}
 
   async get(params: JsonObject): Promise<GetObjectOut> {
+    const { GetObjectCommand } = await s3Commands();
     return (await this.s3.send(new GetObjectCommand(params as never), { abortSignal: this.signal })) as GetObjectOut;
   }
 
@@ -127,6 +129,7 @@ async function* take<T>(items: AsyncIterable<T>, max: number | undefined): Async
 
 async function* listObjects(r: S3Reader, params: JsonObject): AsyncGenerator<JsonObject> {
   let token = typeof params.ContinuationToken === 'string' ? params.ContinuationToken : undefined;
+  const { ListObjectsV2Command } = await s3Commands();
   for (;;) {
     const page = (await r.s3.send(new ListObjectsV2Command({ ...params, ...(token ? { ContinuationToken: token } : {}) } as never), { abortSignal: r.signal })) as {
       Contents?: { Key?: string; Size?: number; LastModified?: Date; ETag?: string; StorageClass?: string }[];

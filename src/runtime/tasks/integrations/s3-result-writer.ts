@@ -8,7 +8,6 @@
  * `Credentials` role).
  * @module
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Json } from '../../../shared/json.js';
 import { manifestOf, resultFiles, resultsFolder, resultWriterRequest, ResultWriterError, transformResults, MAX_RESULT_FILE_BYTES } from '../../items/results.js';
 import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
@@ -55,6 +54,8 @@ export class S3ResultWriter implements TaskInvoker {
       if (role instanceof Error) throw new ResultWriterError(role.message);
       loaded = await this.clients.get('s3', ctx.region, role);
       const files = resultFiles({ ...req, target }, this.#maxFileBytes);
+      // Loaded with the first write: importing the engine does not load the SDK.
+      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
       const put = async (Key: string, Body: string, ContentType: string) => {
         writing = Key;
         await loaded!.client.send(new PutObjectCommand({ Bucket: target.bucket, Key, Body, ContentType }), { abortSignal: ctx.cancel.signal });
