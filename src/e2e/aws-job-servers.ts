@@ -32,13 +32,13 @@ interface Schema {
   getValueSchema(): Schema;
 }
 
-/** The input schema of `<Op>Command` in an SDK client package, as the client resolves it. */
-function inputSchema(pkg: string, op: string): Schema | undefined {
+/** The input (or output) schema of `<Op>Command` in an SDK client package, as the client resolves it. */
+function inputSchema(pkg: string, op: string, which: 'input' | 'output' = 'input'): Schema | undefined {
   const mod = require(pkg) as Record<string, unknown>;
   const Ctor = mod[`${op}Command`] as (new (i: unknown) => { schema?: unknown[] }) | undefined;
   if (typeof Ctor !== 'function') return undefined;
   const { NormalizedSchema } = createRequire(require.resolve(pkg))('@smithy/core/schema') as { NormalizedSchema: { of(s: unknown): Schema } };
-  const s = new Ctor({}).schema![4];
+  const s = new Ctor({}).schema![which === 'input' ? 4 : 5];
   return NormalizedSchema.of(typeof s === 'function' ? (s as () => unknown)() : s);
 }
 
@@ -270,7 +270,8 @@ type Send = (status: number, body: object) => void;
 
 /**
  * A server speaking AWS JSON 1.1 for one service: `X-Amz-Target: <prefix>.<Op>`, each body checked against the
- * operation's input shape in `pkg` before `handle` sees it (and recorded in `calls`).
+ * operation's input shape in `pkg` before `handle` sees it (and recorded in `calls`); each answer too is checked
+ * against the output shape (a member the SDK would drop is recorded in `problems`).
  */
 async function startJson11(prefix: string, pkg: string, idPrefix: string, handle: (op: string, body: Record<string, unknown>, send: Send) => void): Promise<JobServer> {
   const calls: JobServer['calls'] = [];
@@ -297,7 +298,10 @@ async function startJson11(prefix: string, pkg: string, idPrefix: string, handle
         return send(400, { __type: 'SerializationException', message: bad.join('; ') });
       }
       calls.push({ op, body });
-      handle(op, body, send);
+      handle(op, body, (status, answer) => {
+        if (status === 200) problems.push(...shapeProblems(inputSchema(pkg, op, 'output')!, answer).map((b) => `${op} answer: ${b}`));
+        send(status, answer);
+      });
     });
   });
   const port = await listen(srv);
