@@ -33,7 +33,7 @@ interface Schema {
 }
 
 /** The input (or output) schema of `<Op>Command` in an SDK client package, as the client resolves it. */
-function inputSchema(pkg: string, op: string, which: 'input' | 'output' = 'input'): Schema | undefined {
+function opSchema(pkg: string, op: string, which: 'input' | 'output' = 'input'): Schema | undefined {
   const mod = require(pkg) as Record<string, unknown>;
   const Ctor = mod[`${op}Command`] as (new (i: unknown) => { schema?: unknown[] }) | undefined;
   if (typeof Ctor !== 'function') return undefined;
@@ -152,7 +152,7 @@ export async function startEcs(): Promise<JobServer> {
       } catch {
         return send(400, { __type: 'SerializationException', message: 'Body is not JSON' });
       }
-      const schema = op ? inputSchema('@aws-sdk/client-ecs', op) : undefined;
+      const schema = op ? opSchema('@aws-sdk/client-ecs', op) : undefined;
       if (!schema) return send(400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
       const bad = shapeProblems(schema, body);
       if (bad.length) {
@@ -237,7 +237,7 @@ export async function startBatch(): Promise<JobServer> {
       } catch {
         return send(400, { message: 'Body is not JSON' }, 'SerializationException');
       }
-      const bad = shapeProblems(inputSchema('@aws-sdk/client-batch', op)!, body);
+      const bad = shapeProblems(opSchema('@aws-sdk/client-batch', op)!, body);
       if (bad.length) {
         problems.push(...bad.map((b) => `${op}: ${b}`));
         return send(400, { message: bad.join('; ') }, 'SerializationException');
@@ -290,7 +290,7 @@ async function startJson11(prefix: string, pkg: string, idPrefix: string, handle
       } catch {
         return send(400, { __type: 'SerializationException', message: 'Body is not JSON' });
       }
-      const schema = op ? inputSchema(pkg, op) : undefined;
+      const schema = op ? opSchema(pkg, op) : undefined;
       if (!schema) return send(400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
       const bad = shapeProblems(schema, body);
       if (bad.length) {
@@ -299,7 +299,7 @@ async function startJson11(prefix: string, pkg: string, idPrefix: string, handle
       }
       calls.push({ op, body });
       handle(op, body, (status, answer) => {
-        if (status === 200) problems.push(...shapeProblems(inputSchema(pkg, op, 'output')!, answer).map((b) => `${op} answer: ${b}`));
+        if (status === 200) problems.push(...shapeProblems(opSchema(pkg, op, 'output')!, answer).map((b) => `${op} answer: ${b}`));
         send(status, answer);
       });
     });
