@@ -1,13 +1,17 @@
 /**
- * Amazon ECS and AWS Batch on the wire, for the `.sync` integrations' tests: no emulator of either installs from
- * npm, so these small servers speak the services' protocols (ECS: AWS JSON 1.1 with
- * `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Op>`; Batch: REST JSON, `POST /v1/<op>`) and keep tasks and
- * jobs that move on each time they are described. Every request body is checked against the operation's input
- * shape as the SDK client itself models it (its schema, from `@aws-sdk/client-ecs` / `client-batch`): an unknown
- * member or a value of the wrong type is answered with a 400 SerializationException, and recorded in `problems`.
+ * Amazon ECS, AWS Batch, AWS Glue and Amazon Athena on the wire, for the `.sync` integrations' tests: no emulator
+ * of any of them installs from npm, so these small servers speak the services' protocols (ECS, Glue and Athena:
+ * AWS JSON 1.1 with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Op>`, `AWSGlue.<Op>`,
+ * `AmazonAthena.<Op>`; Batch: REST JSON, `POST /v1/<op>`) and keep tasks, jobs, job runs and query executions that
+ * move on each time they are described. Every request body is checked against the operation's input shape as the
+ * SDK client itself models it (its schema, from `@aws-sdk/client-ecs` / `-batch` / `-glue` / `-athena`): an
+ * unknown member or a value of the wrong type is answered with a 400 SerializationException, and recorded in
+ * `problems`.
  *
- * How a task or job ends is named by its definition: `ok…` exits 0 after two polls, `fail…` exits 3, `forever…`
- * runs until it is stopped; ECS `nocapacity…` is answered with a `Failures` entry and no task.
+ * How a task, job or run ends is named by its definition (ECS task definition, Batch job definition, Glue job
+ * name; Athena: a word of the query): `ok…` succeeds after two polls, `fail…` fails, `forever…` runs until it is
+ * stopped; ECS `nocapacity…` is answered with a `Failures` entry and no task; ECS `missing…`, a Glue job
+ * `missing…` and an Athena work group `missing…` are refused by the start call.
  * @module
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -28,13 +32,13 @@ interface Schema {
   getValueSchema(): Schema;
 }
 
-/** The input schema of `<Op>Command` in an SDK client package, as the client resolves it. */
-function inputSchema(pkg: string, op: string): Schema | undefined {
+/** The input (or output) schema of `<Op>Command` in an SDK client package, as the client resolves it. */
+function opSchema(pkg: string, op: string, which: 'input' | 'output' = 'input'): Schema | undefined {
   const mod = require(pkg) as Record<string, unknown>;
   const Ctor = mod[`${op}Command`] as (new (i: unknown) => { schema?: unknown[] }) | undefined;
   if (typeof Ctor !== 'function') return undefined;
   const { NormalizedSchema } = createRequire(require.resolve(pkg))('@smithy/core/schema') as { NormalizedSchema: { of(s: unknown): Schema } };
-  const s = new Ctor({}).schema![4];
+  const s = new Ctor({}).schema![which === 'input' ? 4 : 5];
   return NormalizedSchema.of(typeof s === 'function' ? (s as () => unknown)() : s);
 }
 
@@ -148,7 +152,7 @@ export async function startEcs(): Promise<JobServer> {
       } catch {
         return send(400, { __type: 'SerializationException', message: 'Body is not JSON' });
       }
-      const schema = op ? inputSchema('@aws-sdk/client-ecs', op) : undefined;
+      const schema = op ? opSchema('@aws-sdk/client-ecs', op) : undefined;
       if (!schema) return send(400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
       const bad = shapeProblems(schema, body);
       if (bad.length) {
@@ -233,7 +237,7 @@ export async function startBatch(): Promise<JobServer> {
       } catch {
         return send(400, { message: 'Body is not JSON' }, 'SerializationException');
       }
-      const bad = shapeProblems(inputSchema('@aws-sdk/client-batch', op)!, body);
+      const bad = shapeProblems(opSchema('@aws-sdk/client-batch', op)!, body);
       if (bad.length) {
         problems.push(...bad.map((b) => `${op}: ${b}`));
         return send(400, { message: bad.join('; ') }, 'SerializationException');
@@ -260,4 +264,175 @@ export async function startBatch(): Promise<JobServer> {
   });
   const port = await listen(srv);
   return { endpoint: `http://127.0.0.1:${port}`, calls, problems, close: () => closeServer(srv) };
+}
+
+type Send = (status: number, body: object) => void;
+
+/**
+ * A server speaking AWS JSON 1.1 for one service: `X-Amz-Target: <prefix>.<Op>`, each body checked against the
+ * operation's input shape in `pkg` before `handle` sees it (and recorded in `calls`); each answer too is checked
+ * against the output shape (a member the SDK would drop is recorded in `problems`).
+ */
+async function startJson11(prefix: string, pkg: string, idPrefix: string, handle: (op: string, body: Record<string, unknown>, send: Send) => void): Promise<JobServer> {
+  const calls: JobServer['calls'] = [];
+  const problems: string[] = [];
+  let n = 0;
+  const srv = createServer((req, res) => {
+    void readBody(req).then((text) => {
+      const send: Send = (status, body) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `${idPrefix}-${++n}` }).end(JSON.stringify(body));
+      };
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const op = target.startsWith(`${prefix}.`) ? target.slice(prefix.length + 1) : '';
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text || '{}') as Record<string, unknown>;
+      } catch {
+        return send(400, { __type: 'SerializationException', message: 'Body is not JSON' });
+      }
+      const schema = op ? opSchema(pkg, op) : undefined;
+      if (!schema) return send(400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+      const bad = shapeProblems(schema, body);
+      if (bad.length) {
+        problems.push(...bad.map((b) => `${op}: ${b}`));
+        return send(400, { __type: 'SerializationException', message: bad.join('; ') });
+      }
+      calls.push({ op, body });
+      handle(op, body, (status, answer) => {
+        if (status === 200) problems.push(...shapeProblems(opSchema(pkg, op, 'output')!, answer).map((b) => `${op} answer: ${b}`));
+        send(status, answer);
+      });
+    });
+  });
+  const port = await listen(srv);
+  return { endpoint: `http://127.0.0.1:${port}`, calls, problems, close: () => closeServer(srv) };
+}
+
+/**
+ * AWS Glue: StartJobRun, GetJobRun (STARTING, RUNNING, then SUCCEEDED or FAILED; STOPPING then STOPPED once
+ * stopped), BatchStopJobRun. The outcome is named by the job name; a job `missing…` does not exist.
+ */
+export function startGlue(): Promise<JobServer> {
+  const runs = new Map<string, Tracked & { body: Record<string, unknown>; started: number; stopPolls: number }>();
+  let n = 0;
+  const runOf = (name: string, id: string) => {
+    const r = runs.get(id)!;
+    const ended = r.outcome !== 'forever' && r.polls >= POLLS_TO_END;
+    const state = r.stopped ? (r.stopPolls++ === 0 ? 'STOPPING' : 'STOPPED') : ended ? (r.outcome === 'fail' ? 'FAILED' : 'SUCCEEDED') : r.polls === 0 ? 'STARTING' : 'RUNNING';
+    r.polls++;
+    const run: Record<string, unknown> = {
+      Id: id,
+      Attempt: 0,
+      JobName: name,
+      JobMode: 'SCRIPT',
+      StartedOn: r.started / 1000,
+      LastModifiedOn: Date.now() / 1000,
+      JobRunState: state,
+      Arguments: r.body.Arguments ?? {},
+      PredecessorRuns: [],
+      AllocatedCapacity: 10,
+      ExecutionTime: Math.max(0, Math.round((Date.now() - r.started) / 1000)),
+      Timeout: typeof r.body.Timeout === 'number' ? r.body.Timeout : 2880,
+      MaxCapacity: 10,
+      LogGroupName: '/aws-glue/jobs',
+      GlueVersion: '4.0',
+    };
+    if (['SUCCEEDED', 'FAILED', 'STOPPED'].includes(state)) run.CompletedOn = Date.now() / 1000;
+    if (state === 'FAILED') run.ErrorMessage = 'An error occurred while calling o87.getDynamicFrame. File does not exist: s3://bucket/input';
+    return run;
+  };
+  return startJson11('AWSGlue', '@aws-sdk/client-glue', 'glue', (op, body, send) => {
+    const name = String(body.JobName ?? '');
+    switch (op) {
+      case 'StartJobRun': {
+        if (!name) return send(400, { __type: 'InvalidInputException', message: 'JobName is required' });
+        if (name.startsWith('missing')) return send(400, { __type: 'EntityNotFoundException', message: `Failed to start job run due to missing metadata` });
+        const id = `jr_${(++n).toString(16).padStart(64, '0')}`;
+        runs.set(id, { outcome: outcomeOf(name), polls: 0, stopped: false, body, started: Date.now(), stopPolls: 0 });
+        return send(200, { JobRunId: id });
+      }
+      case 'GetJobRun': {
+        const id = String(body.RunId);
+        const r = runs.get(id);
+        if (!r || r.body.JobName !== name) return send(400, { __type: 'EntityNotFoundException', message: `Job run ${id} not found` });
+        return send(200, { JobRun: runOf(name, id) });
+      }
+      case 'BatchStopJobRun': {
+        const ids = Array.isArray(body.JobRunIds) ? (body.JobRunIds as string[]) : [];
+        const ok = ids.filter((id) => runs.get(id)?.body.JobName === name);
+        for (const id of ok) runs.get(id)!.stopped = true;
+        return send(200, {
+          SuccessfulSubmissions: ok.map((JobRunId) => ({ JobName: name, JobRunId })),
+          Errors: ids.filter((id) => !ok.includes(id)).map((JobRunId) => ({ JobName: name, JobRunId, ErrorDetail: { ErrorCode: 'EntityNotFoundException', ErrorMessage: 'Job run not found' } })),
+        });
+      }
+      default:
+        return send(400, { __type: 'UnknownOperationException', message: `Not implemented here: ${op}` });
+    }
+  });
+}
+
+/** The outcome of an Athena query, named by a word in it: `SELECT * FROM fail_table`. */
+const queryOutcome = (q: string): Outcome => (/\bfail/.test(q) ? 'fail' : /\bforever/.test(q) ? 'forever' : 'ok');
+
+/**
+ * Amazon Athena: StartQueryExecution, GetQueryExecution (QUEUED, RUNNING, then SUCCEEDED or FAILED; CANCELLED
+ * once stopped), StopQueryExecution. The outcome is named by a word of the query; a work group `missing…` does
+ * not exist.
+ */
+export function startAthena(): Promise<JobServer> {
+  const queries = new Map<string, Tracked & { body: Record<string, unknown>; submitted: number }>();
+  let n = 0;
+  const executionOf = (id: string) => {
+    const q = queries.get(id)!;
+    const ended = q.outcome !== 'forever' && q.polls >= POLLS_TO_END;
+    const state = q.stopped ? 'CANCELLED' : ended ? (q.outcome === 'fail' ? 'FAILED' : 'SUCCEEDED') : q.polls === 0 ? 'QUEUED' : 'RUNNING';
+    q.polls++;
+    const resultConfiguration = (q.body.ResultConfiguration ?? {}) as Record<string, unknown>;
+    const base = typeof resultConfiguration.OutputLocation === 'string' ? resultConfiguration.OutputLocation.replace(/\/?$/, '/') : 's3://aws-athena-query-results-123456789012-us-east-1/';
+    const status: Record<string, unknown> = { State: state, SubmissionDateTime: q.submitted / 1000 };
+    if (state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED') status.CompletionDateTime = Date.now() / 1000;
+    if (state === 'FAILED') {
+      status.StateChangeReason = "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.default.fail_table' does not exist";
+      status.AthenaError = { ErrorCategory: 2, ErrorType: 1301, Retryable: false, ErrorMessage: "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.default.fail_table' does not exist" };
+    }
+    return {
+      QueryExecutionId: id,
+      Query: q.body.QueryString,
+      StatementType: 'DML',
+      ResultConfiguration: { ...resultConfiguration, OutputLocation: `${base}${id}.csv` },
+      ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
+      QueryExecutionContext: q.body.QueryExecutionContext ?? {},
+      Status: status,
+      Statistics: { EngineExecutionTimeInMillis: 120, DataScannedInBytes: 0, TotalExecutionTimeInMillis: 200, QueryQueueTimeInMillis: 40, ServiceProcessingTimeInMillis: 40 },
+      WorkGroup: q.body.WorkGroup ?? 'primary',
+      EngineVersion: { SelectedEngineVersion: 'AUTO', EffectiveEngineVersion: 'Athena engine version 3' },
+      ...(q.body.ExecutionParameters ? { ExecutionParameters: q.body.ExecutionParameters } : {}),
+      SubstatementType: 'SELECT',
+    };
+  };
+  return startJson11('AmazonAthena', '@aws-sdk/client-athena', 'athena', (op, body, send) => {
+    switch (op) {
+      case 'StartQueryExecution': {
+        if (typeof body.QueryString !== 'string') return send(400, { __type: 'InvalidRequestException', message: 'QueryString is required' });
+        if (typeof body.WorkGroup === 'string' && body.WorkGroup.startsWith('missing')) return send(400, { __type: 'InvalidRequestException', message: `WorkGroup ${body.WorkGroup} is not found.` });
+        const id = `${(++n).toString(16).padStart(8, '0')}-1111-4222-8333-444444444444`;
+        queries.set(id, { outcome: queryOutcome(body.QueryString), polls: 0, stopped: false, body, submitted: Date.now() });
+        return send(200, { QueryExecutionId: id });
+      }
+      case 'GetQueryExecution': {
+        const id = String(body.QueryExecutionId);
+        if (!queries.has(id)) return send(400, { __type: 'InvalidRequestException', message: `QueryExecution ${id} was not found` });
+        return send(200, { QueryExecution: executionOf(id) });
+      }
+      case 'StopQueryExecution': {
+        const q = queries.get(String(body.QueryExecutionId));
+        if (!q) return send(400, { __type: 'InvalidRequestException', message: `QueryExecution ${String(body.QueryExecutionId)} was not found` });
+        q.stopped = true;
+        return send(200, {});
+      }
+      default:
+        return send(400, { __type: 'UnknownOperationException', message: `Not implemented here: ${op}` });
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TEST_CREDENTIALS } from '../../../e2e/aws-emulators.js';
-import { startBatch, startEcs, type JobServer } from '../../../e2e/aws-job-servers.js';
+import { startAthena, startBatch, startEcs, startGlue, type JobServer } from '../../../e2e/aws-job-servers.js';
 import { StateMachine } from '../../../library/state-machine.js';
 import type { Json, JsonObject } from '../../../shared/json.js';
 import { MemoryStore } from '../../../store/memory/memory-store.js';
@@ -17,21 +17,32 @@ import { emptyLocalConfig } from './local-config.js';
 
 let ecs: JobServer;
 let batch: JobServer;
+let glue: JobServer;
+let athena: JobServer;
 let jobs: AwsJobInvoker;
 let clients: AwsClients;
 before(async () => {
   ecs = await startEcs();
   batch = await startBatch();
-  clients = new AwsClients({ credentials: TEST_CREDENTIALS, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECS: ecs.endpoint, AWS_ENDPOINT_URL_BATCH: batch.endpoint } });
+  glue = await startGlue();
+  athena = await startAthena();
+  clients = new AwsClients({
+    credentials: TEST_CREDENTIALS,
+    env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECS: ecs.endpoint, AWS_ENDPOINT_URL_BATCH: batch.endpoint, AWS_ENDPOINT_URL_GLUE: glue.endpoint, AWS_ENDPOINT_URL_ATHENA: athena.endpoint },
+  });
   jobs = new AwsJobInvoker(clients, { env: { STEPWISE_SYNC_POLL_MS: '20' } });
 });
 after(async () => {
   await ecs?.close();
   await batch?.close();
+  await glue?.close();
+  await athena?.close();
 });
 
 const ECS_SYNC = 'arn:aws:states:::ecs:runTask.sync';
 const BATCH_SYNC = 'arn:aws:states:::batch:submitJob.sync';
+const GLUE_SYNC = 'arn:aws:states:::glue:startJobRun.sync';
+const ATHENA_SYNC = 'arn:aws:states:::athena:startQueryExecution.sync';
 const services = (): Record<string, TaskInvoker> => ({ 'ecs:runTask': jobs, 'batch:submitJob': jobs, 'glue:startJobRun': jobs, 'athena:startQueryExecution': jobs });
 const run = (resource: string, params: JsonObject, extra: JsonObject = {}) =>
   new StateMachine({ StartAt: 'Run', States: { Run: { Type: 'Task', Resource: resource, Parameters: params, End: true, ...extra } } }, { services: services() }).run({});
@@ -173,17 +184,141 @@ describe('aws-sdk:ecs (a camelCase API) through the SDK', () => {
   });
 });
 
-describe('glue and athena through the SDK', () => {
-  test('without their client packages the task fails saying which package to install', async () => {
-    for (const [resource, params, pkg] of [
-      ['arn:aws:states:::glue:startJobRun.sync', { JobName: 'etl' }, '@aws-sdk/client-glue'],
-      ['arn:aws:states:::athena:startQueryExecution.sync', { QueryString: 'SELECT 1' }, '@aws-sdk/client-athena'],
+describe('glue:startJobRun through the SDK', () => {
+  test('request-response: StartJobRun with the JobName AWS adds; the parameters reach Glue as its members', async () => {
+    const from = glue.calls.length;
+    const r = await run('arn:aws:states:::glue:startJobRun', { JobName: 'ok-etl', Arguments: { '--day': '2026-12-07' }, WorkerType: 'G.1X', NumberOfWorkers: 2, Timeout: 30 });
+    assert.equal(r.status, 'SUCCEEDED', r.cause);
+    assert.deepEqual(glue.problems, []);
+    assert.deepEqual(opsOf(glue, from), ['StartJobRun']);
+    assert.deepEqual(glue.calls[from]!.body, { JobName: 'ok-etl', Arguments: { '--day': '2026-12-07' }, WorkerType: 'G.1X', NumberOfWorkers: 2, Timeout: 30 });
+    const out = r.output as JsonObject;
+    assert.deepEqual(Object.keys(out).sort(), ['JobName', 'JobRunId']);
+    assert.equal(out.JobName, 'ok-etl');
+    assert.match(String(out.JobRunId), /^jr_[0-9a-f]{64}$/);
+  });
+
+  test('.sync: GetJobRun until SUCCEEDED; the JobRun as the output, timestamps in epoch milliseconds', async () => {
+    const from = glue.calls.length;
+    const r = await run(GLUE_SYNC, { JobName: 'ok-etl', Arguments: { '--day': '1' } });
+    assert.equal(r.status, 'SUCCEEDED', r.cause);
+    assert.deepEqual(glue.problems, []);
+    const ops = opsOf(glue, from);
+    assert.equal(ops[0], 'StartJobRun');
+    assert.ok(ops.slice(1).every((o) => o === 'GetJobRun') && ops.length >= 3, ops.join());
+    const runId = ((r.events.find((e) => e.type === 'TaskSubmitted')!.details as JsonObject).output as JsonObject).JobRunId;
+    for (const c of glue.calls.slice(from + 1)) assert.deepEqual(c.body, { JobName: 'ok-etl', RunId: runId });
+    const jobRun = r.output as JsonObject;
+    assert.equal(jobRun.JobRunState, 'SUCCEEDED');
+    assert.equal(jobRun.Id, runId);
+    assert.equal(jobRun.JobName, 'ok-etl');
+    assert.deepEqual(jobRun.Arguments, { '--day': '1' }, 'the Arguments map keeps its own keys');
+    assert.ok((jobRun.StartedOn as number) > 1e12 && (jobRun.CompletedOn as number) >= (jobRun.StartedOn as number), 'epoch milliseconds');
+    assert.deepEqual(
+      r.events.filter((e) => e.type.startsWith('Task') && !e.type.startsWith('TaskState')).map((e) => e.type),
+      ['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded'],
+    );
+    const submitted = (r.events.find((e) => e.type === 'TaskSubmitted')!.details as JsonObject).output as JsonObject;
+    assert.deepEqual(Object.keys(submitted).sort(), ['JobName', 'JobRunId']);
+  });
+
+  test('.sync: FAILED is States.TaskFailed with the JobRun as the cause; a start error is named Glue.<Exception>', async () => {
+    const f = await run(GLUE_SYNC, { JobName: 'fail-etl' });
+    assert.equal(f.status, 'FAILED');
+    assert.equal(f.error, 'States.TaskFailed');
+    const jobRun = JSON.parse(f.cause!) as JsonObject;
+    assert.equal(jobRun.JobRunState, 'FAILED');
+    assert.equal(jobRun.JobName, 'fail-etl');
+    assert.match(String(jobRun.ErrorMessage), /File does not exist/);
+    const m = await run(GLUE_SYNC, { JobName: 'missing-job' });
+    assert.equal(m.error, 'Glue.EntityNotFoundException');
+    assert.match(m.cause!, /^Failed to start job run due to missing metadata \(Service: AWSGlue; Status Code: 400; Error Code: EntityNotFoundException; Request ID: glue-\d+; Proxy: null\)$/);
+  });
+
+  test('a field StartJobRun lacks is refused before any call; .waitForTaskToken is refused', async () => {
+    const from = glue.calls.length;
+    const u = await run(GLUE_SYNC, { JobName: 'ok-etl', Workers: 2 });
+    assert.equal(u.error, 'States.Runtime');
+    assert.match(u.cause!, /startJobRun: The field 'Workers' is not a parameter of this API/);
+    const cb = await run('arn:aws:states:::glue:startJobRun.waitForTaskToken', { JobName: 'ok-etl' });
+    assert.match(cb.cause!, /glue:startJobRun has no such integration pattern/);
+    assert.equal(glue.calls.length, from);
+  });
+});
+
+describe('athena:startQueryExecution through the SDK', () => {
+  const params = { QueryString: 'SELECT * FROM orders', WorkGroup: 'primary', QueryExecutionContext: { Database: 'sales' }, ResultConfiguration: { OutputLocation: 's3://results/q/' } };
+
+  test('request-response: StartQueryExecution, the parameters reaching Athena as its members', async () => {
+    const from = athena.calls.length;
+    const r = await run('arn:aws:states:::athena:startQueryExecution', params);
+    assert.equal(r.status, 'SUCCEEDED', r.cause);
+    assert.deepEqual(athena.problems, []);
+    assert.deepEqual(opsOf(athena, from), ['StartQueryExecution']);
+    const body = { ...athena.calls[from]!.body };
+    assert.equal(typeof body.ClientRequestToken, 'string', 'the SDK fills the idempotency token');
+    delete body.ClientRequestToken;
+    assert.deepEqual(body, params);
+    const out = r.output as JsonObject;
+    assert.deepEqual(Object.keys(out), ['QueryExecutionId']);
+  });
+
+  test('.sync: GetQueryExecution until SUCCEEDED; its answer ({QueryExecution}) as the output', async () => {
+    const from = athena.calls.length;
+    const r = await run(ATHENA_SYNC, params);
+    assert.equal(r.status, 'SUCCEEDED', r.cause);
+    assert.deepEqual(athena.problems, []);
+    const ops = opsOf(athena, from);
+    assert.equal(ops[0], 'StartQueryExecution');
+    assert.ok(ops.slice(1).every((o) => o === 'GetQueryExecution') && ops.length >= 3, ops.join());
+    const out = r.output as JsonObject;
+    assert.deepEqual(Object.keys(out), ['QueryExecution']);
+    const q = out.QueryExecution as JsonObject;
+    const id = ((r.events.find((e) => e.type === 'TaskSubmitted')!.details as JsonObject).output as JsonObject).QueryExecutionId;
+    assert.equal(q.QueryExecutionId, id);
+    assert.equal((q.Status as JsonObject).State, 'SUCCEEDED');
+    assert.ok(((q.Status as JsonObject).SubmissionDateTime as number) > 1e12, 'epoch milliseconds');
+    assert.equal((q.ResultConfiguration as JsonObject).OutputLocation, `s3://results/q/${String(id)}.csv`);
+    assert.deepEqual(q.QueryExecutionContext, { Database: 'sales' });
+  });
+
+  test('.sync: FAILED is States.TaskFailed with the answer as the cause; a start error is named Athena.<Exception>', async () => {
+    const f = await run(ATHENA_SYNC, { QueryString: 'SELECT * FROM fail_table' });
+    assert.equal(f.status, 'FAILED');
+    assert.equal(f.error, 'States.TaskFailed');
+    const q = (JSON.parse(f.cause!) as JsonObject).QueryExecution as JsonObject;
+    assert.equal((q.Status as JsonObject).State, 'FAILED');
+    assert.match(String((q.Status as JsonObject).StateChangeReason), /TABLE_NOT_FOUND/);
+    const m = await run(ATHENA_SYNC, { QueryString: 'SELECT 1', WorkGroup: 'missing-wg' });
+    assert.equal(m.error, 'Athena.InvalidRequestException');
+    assert.match(m.cause!, /^WorkGroup missing-wg is not found\. \(Service: AmazonAthena; Status Code: 400; Error Code: InvalidRequestException; Request ID: athena-\d+; Proxy: null\)$/);
+  });
+});
+
+describe('client packages that are not installed', () => {
+  test('glue and athena: the task fails with States.Runtime naming the package to install', async () => {
+    // Each package name resolved as one that really is not installed, so that Node's own resolution fails.
+    const missing = new AwsClients({ credentials: TEST_CREDENTIALS, env: { AWS_REGION: 'us-east-1' }, importPackage: (pkg) => import(`${pkg}-not-installed`) as Promise<Record<string, unknown>> });
+    const invoker = new AwsJobInvoker(missing, { env: { STEPWISE_SYNC_POLL_MS: '20' } });
+    for (const [resource, params, key, pkg] of [
+      [GLUE_SYNC, { JobName: 'etl' }, 'glue:startJobRun', '@aws-sdk/client-glue'],
+      [ATHENA_SYNC, { QueryString: 'SELECT 1' }, 'athena:startQueryExecution', '@aws-sdk/client-athena'],
     ] as const) {
-      const r = await run(resource, params);
+      const r = await new StateMachine({ StartAt: 'Run', States: { Run: { Type: 'Task', Resource: resource, Parameters: params, End: true } } }, { services: { [key]: invoker } }).run({});
       assert.equal(r.status, 'FAILED');
       assert.equal(r.error, 'States.Runtime');
-      assert.match(r.cause!, new RegExp(`npm install ${pkg.replace('/', '\\/')}`));
+      assert.match(r.cause!, new RegExp(`npm install ${pkg.replace('/', '\\/')}\\)`));
     }
+  });
+
+  test('aws-sdk:<service> whose client package is not installed: the same error, naming @aws-sdk/client-<service>', async () => {
+    const r = await new StateMachine(
+      { StartAt: 'Run', States: { Run: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances', Parameters: {}, End: true } } },
+      { services: { 'aws-sdk:*': new AwsSdkInvoker(clients) } },
+    ).run({});
+    assert.equal(r.status, 'FAILED');
+    assert.equal(r.error, 'States.Runtime');
+    assert.match(r.cause!, /The AWS SDK client @aws-sdk\/client-rds is not installed: install it next to Stepwise \(npm install @aws-sdk\/client-rds\)\./);
   });
 
   test('poll intervals: STEPWISE_<SERVICE>_POLL_MS, then STEPWISE_SYNC_POLL_MS, then the default', () => {
@@ -216,14 +351,15 @@ const answer = (outcome: { k: 'succeeded'; output: Json } | { k: 'failed'; error
 };
 
 /** The job the execution started was stopped with the service's stop call. */
-const stoppedWith = (server: () => JobServer, op: string, idOf: (submitted: JsonObject) => string, field: string) => async (_h: ContractHost, _arn: string, events: { type: string; details?: unknown }[]) => {
+const stoppedWith = (server: () => JobServer, op: string, idOf: (submitted: JsonObject) => string, names: (body: Record<string, unknown>, id: string) => boolean) => async (_h: ContractHost, _arn: string, events: { type: string; details?: unknown }[]) => {
   const submitted = events.find((e) => e.type === 'TaskSubmitted')!;
   const id = idOf((submitted.details as JsonObject).output as JsonObject);
-  await until(() => server().calls.some((c) => c.op === op && c.body[field] === id), `${op} for ${id}`);
+  await until(() => server().calls.some((c) => c.op === op && names(c.body, id)), `${op} for ${id}`);
 };
+const field = (name: string) => (body: Record<string, unknown>, id: string) => body[name] === id;
 
 runIntegrationContract({
-  name: 'ecs:runTask and batch:submitJob through the SDK',
+  name: 'ecs:runTask, batch:submitJob, glue:startJobRun and athena:startQueryExecution through the SDK',
   host,
   cases: [
     {
@@ -232,7 +368,7 @@ runIntegrationContract({
       fail: { fields: { Resource: ECS_SYNC, Parameters: { TaskDefinition: 'fail-task' } }, error: 'States.TaskFailed', cause: /"ExitCode":3/ },
       wait: {
         fields: { Resource: ECS_SYNC, Parameters: { Cluster: 'work', TaskDefinition: 'forever-task' } },
-        letGo: stoppedWith(() => ecs, 'StopTask', (o) => String((o.Tasks as JsonObject[])[0]!.TaskArn), 'task'),
+        letGo: stoppedWith(() => ecs, 'StopTask', (o) => String((o.Tasks as JsonObject[])[0]!.TaskArn), field('task')),
       },
     },
     {
@@ -262,8 +398,36 @@ runIntegrationContract({
       fail: { fields: { Resource: BATCH_SYNC, Parameters: { JobName: 'j', JobQueue: 'q', JobDefinition: 'fail-def' } }, error: 'States.TaskFailed', cause: /"Status":"FAILED"/ },
       wait: {
         fields: { Resource: BATCH_SYNC, Parameters: { JobName: 'j', JobQueue: 'q', JobDefinition: 'forever-def' } },
-        letGo: stoppedWith(() => batch, 'TerminateJob', (o) => String(o.JobId), 'jobId'),
+        letGo: stoppedWith(() => batch, 'TerminateJob', (o) => String(o.JobId), field('jobId')),
       },
+    },
+    {
+      name: 'glue:startJobRun.sync',
+      succeed: { fields: { Resource: GLUE_SYNC, Parameters: { JobName: 'ok-job' } }, output: (o) => assert.equal((o as JsonObject).JobRunState, 'SUCCEEDED') },
+      fail: { fields: { Resource: GLUE_SYNC, Parameters: { JobName: 'fail-job' } }, error: 'States.TaskFailed', cause: /"JobRunState":"FAILED"/ },
+      wait: {
+        fields: { Resource: GLUE_SYNC, Parameters: { JobName: 'forever-job' } },
+        letGo: stoppedWith(() => glue, 'BatchStopJobRun', (o) => String(o.JobRunId), (b, id) => b.JobName === 'forever-job' && Array.isArray(b.JobRunIds) && b.JobRunIds.length === 1 && b.JobRunIds[0] === id),
+      },
+    },
+    {
+      name: 'glue:startJobRun (request-response)',
+      succeed: { fields: { Resource: 'arn:aws:states:::glue:startJobRun', Parameters: { JobName: 'ok-job' } }, output: (o) => assert.equal((o as JsonObject).JobName, 'ok-job') },
+      fail: { fields: { Resource: 'arn:aws:states:::glue:startJobRun', Parameters: { JobName: 'missing' } }, error: 'Glue.EntityNotFoundException' },
+    },
+    {
+      name: 'athena:startQueryExecution.sync',
+      succeed: { fields: { Resource: ATHENA_SYNC, Parameters: { QueryString: 'SELECT 1' } }, output: (o) => assert.equal((((o as JsonObject).QueryExecution as JsonObject).Status as JsonObject).State, 'SUCCEEDED') },
+      fail: { fields: { Resource: ATHENA_SYNC, Parameters: { QueryString: 'SELECT * FROM fail_table' } }, error: 'States.TaskFailed', cause: /"State":"FAILED"/ },
+      wait: {
+        fields: { Resource: ATHENA_SYNC, Parameters: { QueryString: 'SELECT * FROM forever_stream' } },
+        letGo: stoppedWith(() => athena, 'StopQueryExecution', (o) => String(o.QueryExecutionId), field('QueryExecutionId')),
+      },
+    },
+    {
+      name: 'athena:startQueryExecution (request-response)',
+      succeed: { fields: { Resource: 'arn:aws:states:::athena:startQueryExecution', Parameters: { QueryString: 'SELECT 1' } }, output: (o) => assert.equal(typeof (o as JsonObject).QueryExecutionId, 'string') },
+      fail: { fields: { Resource: 'arn:aws:states:::athena:startQueryExecution', Parameters: { QueryString: 'SELECT 1', WorkGroup: 'missing' } }, error: 'Athena.InvalidRequestException' },
     },
   ],
 });

@@ -36,6 +36,8 @@ interface JobSpec {
   patterns: readonly IntegrationPattern[];
   /** A start answer that is a failure for `.sync` and `.waitForTaskToken` (ECS's Failures). */
   startFailure?(out: JsonObject): TaskError | undefined;
+  /** The start call's answer as the task gives it, where AWS adds to it (Glue: the JobName). */
+  startOutput?(params: JsonObject, out: JsonObject): JsonObject;
   handle(params: JsonObject, out: JsonObject): Handle | undefined;
   describe: { action: string; params(h: Handle): JsonObject; progress(out: JsonObject): Progress };
   stop: { action: string; params(h: Handle): JsonObject };
@@ -95,6 +97,8 @@ export const JOBS: Record<string, JobSpec> = {
     envName: 'GLUE',
     defaultPollMs: 10000,
     patterns: ['request-response', 'sync'],
+    // AWS adds the request's JobName to StartJobRun's answer (which has only the JobRunId).
+    startOutput: (p, out) => (typeof p.JobName === 'string' ? { JobName: p.JobName, ...out } : out),
     handle: (p, out) => (typeof out.JobRunId === 'string' && typeof p.JobName === 'string' ? { JobName: p.JobName, RunId: out.JobRunId } : undefined),
     describe: {
       action: 'getJobRun',
@@ -174,10 +178,11 @@ export class AwsJobInvoker implements TaskInvoker {
       const f = spec.startFailure?.(started.output);
       if (f) return cb.failed(f.error, f.cause);
     }
-    if (pattern !== 'sync') return cb.succeeded(started.output);
+    const output = spec.startOutput ? spec.startOutput(params, started.output) : started.output;
+    if (pattern !== 'sync') return cb.succeeded(output);
     const handle = spec.handle(params, started.output);
-    if (!handle) return cb.failed('States.TaskFailed', JSON.stringify(started.output));
-    cb.submitted(started.output);
+    if (!handle) return cb.failed('States.TaskFailed', JSON.stringify(output));
+    cb.submitted(output);
 
     let timer: NodeJS.Timeout | undefined;
     let over = false;

@@ -43,6 +43,8 @@ export interface AwsClientsOptions {
   env?: Record<string, string | undefined>;
   /** Credentials instead of the SDK's standard chain (also the base credentials for assuming roles). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Loads a package by name (default: `import(pkg)`); tests give one that resolves a package elsewhere. */
+  importPackage?: (pkg: string) => Promise<Module>;
 }
 
 /** The SDK's own variable suffix of a package: `@aws-sdk/client-secrets-manager` -> SECRETS_MANAGER. */
@@ -65,12 +67,14 @@ const MAX_CLIENTS = 256;
 export class AwsClients {
   readonly #env: Record<string, string | undefined>;
   readonly #credentials: AwsClientsOptions['credentials'];
+  readonly #import: (pkg: string) => Promise<Module>;
   readonly #modules = new Map<string, Promise<Module>>();
   readonly #clients = new Map<string, Promise<LoadedService>>();
 
   constructor(opts: AwsClientsOptions = {}) {
     this.#env = opts.env ?? process.env;
     this.#credentials = opts.credentials;
+    this.#import = opts.importPackage ?? ((pkg) => import(pkg) as Promise<Module>);
   }
 
   /** The endpoint calls to this service go to, or undefined for AWS's own. */
@@ -125,7 +129,7 @@ export class AwsClients {
   #load(pkg: string): Promise<Module> {
     let p = this.#modules.get(pkg);
     if (!p) {
-      p = import(pkg).then(
+      p = this.#import(pkg).then(
         (m: Module) => m,
         (e: unknown) => {
           this.#modules.delete(pkg);
