@@ -669,6 +669,13 @@ export const handler = async (order) => {
     assert.equal(await link.getAttribute('aria-label'), 'Open the Map Run of Fan');
     assert.equal(decodeURIComponent((await link.getAttribute('href'))!), `#/map-runs/${runArn}`);
     await shot('25-execution-map-run-link');
+    // The Map's iterations are not in this history: no iteration picker; the step details link to the run too.
+    assert.equal(await page.getByLabel('Map iteration').count(), 0);
+    // (Selected from the keyboard: a running container's border is animated, never "stable" for a click.)
+    await page.locator('.graph [data-state="Fan"]').first().focus();
+    await page.keyboard.press('Enter');
+    const detailsLink = page.locator('.step-details').getByRole('link', { name: 'Open its Map Run' });
+    assert.equal(decodeURIComponent((await detailsLink.getAttribute('href'))!), `#/map-runs/${runArn}`);
     await page.getByRole('tab', { name: /Map Runs/ }).click();
     const row = page.locator('table.map-runs tbody tr');
     await row.first().waitFor();

@@ -98,7 +98,8 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
   const canRedrive = (ex.status === 'FAILED' || ex.status === 'TIMED_OUT' || ex.status === 'ABORTED') && ex.redriveStatus !== 'NOT_REDRIVABLE';
   const selectedSteps: Step[] = selected ? timeline.steps.filter((s) => s.name === selected && (!iterPath || sameIteration(s.iteration, iterPath))) : [];
   const stopMs = ex.stopDate !== undefined ? ex.stopDate * 1000 : Date.now();
-  const maps = timeline.mapRuns.filter((m) => m.iterations > 0);
+  // A Distributed Map's iterations are its Map Run's, not in this history: no iteration to pick.
+  const maps = timeline.mapRuns.filter((m) => m.iterations > 0 && !mapRunLinks?.has(m.name));
   const exportHistory = () => {
     const blob = new Blob([JSON.stringify({ execution: ex, events: data.events }, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
