@@ -49,7 +49,7 @@ export function ChildExecutions({ mapRunArn, parent, query, version }: { mapRunA
           </select>
         </label>
         <label>
-          Redrive
+          Redriven
           <select value={redrive} onChange={(e) => set({ redrive: (e.target as HTMLSelectElement).value })}>
             <option value="">Any</option>
             <option value="REDRIVEN">redriven</option>
