@@ -32,6 +32,8 @@ function useMapRun(arn: string): { data?: MapRunData; error?: unknown; reload: (
     let closed = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let samples: CountSample[] = [];
+    // Another Map Run's page: not the last one's data meanwhile (a reload keeps it).
+    setData((d) => (d && d.run.mapRunArn !== arn ? undefined : d));
     const tick = async () => {
       try {
         const run = await call<MapRun>('DescribeMapRun', { mapRunArn: arn });
@@ -43,7 +45,10 @@ function useMapRun(arn: string): { data?: MapRunData; error?: unknown; reload: (
         // The parent may still run after the Map Run (and can be redriven after it ends).
         if (run.status === 'RUNNING' || parent.status === 'RUNNING') timer = setTimeout(tick, POLL_MS);
       } catch (e) {
-        if (!closed) setError(e);
+        if (closed) return;
+        setError(e);
+        // Once shown, the run is tried again (the server may be restarting); a first read that fails is final.
+        if (samples.length) timer = setTimeout(tick, POLL_MS * 5);
       }
     };
     void tick();
@@ -86,13 +91,8 @@ const canRedrive = (ex: Execution) => (ex.status === 'FAILED' || ex.status === '
 export function MapRunView({ arn, query }: { arn: string; query: URLSearchParams }) {
   const { data, error, reload } = useMapRun(arn);
   const [actionError, setActionError] = useState<unknown>(undefined);
-  const [, tick] = useState(0);
+  // (A running Map Run is read again every second: its duration ticks with it.)
   const running = data?.run.status === 'RUNNING';
-  useEffect(() => {
-    if (!running) return;
-    const t = setInterval(() => tick((x) => x + 1), 1000);
-    return () => clearInterval(t);
-  }, [running]);
 
   if (!data) return error ? <ErrorNotice error={error} /> : <Loading what="the Map Run" />;
   const { run, parent, samples } = data;
