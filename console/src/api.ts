@@ -135,3 +135,44 @@ export interface Diagnostic {
 
 /** The role the console uses when it creates a state machine (any role ARN is accepted locally). */
 export const CONSOLE_ROLE = 'arn:aws:iam::123456789012:role/stepwise-console';
+
+/** A Map Run's counts (DescribeMapRun `itemCounts` and `executionCounts`). */
+export interface MapRunCounts {
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  aborted: number;
+  total: number;
+  resultsWritten: number;
+  failuresNotRedrivable?: number;
+  pendingRedrive?: number;
+}
+
+export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+/** DescribeMapRun's answer (dates in epoch seconds, as on the wire). */
+export interface MapRun {
+  mapRunArn: string;
+  executionArn: string;
+  status: MapRunStatus;
+  startDate: number;
+  stopDate?: number;
+  maxConcurrency: number;
+  toleratedFailurePercentage: number;
+  toleratedFailureCount: number;
+  itemCounts: MapRunCounts;
+  executionCounts: MapRunCounts;
+  redriveCount?: number;
+  redriveDate?: number;
+}
+
+/** One row of ListMapRuns. */
+export interface MapRunListItem {
+  executionArn: string;
+  mapRunArn: string;
+  stateMachineArn: string;
+  startDate: number;
+  stopDate?: number;
+}

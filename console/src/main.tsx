@@ -5,6 +5,7 @@ import { localZoneName, setTimeZoneMode, timeZoneMode, type TimeZoneMode } from 
 import { Designer } from './views/designer.js';
 import { ExecutionView } from './views/execution.js';
 import { ExecutionsView } from './views/executions.js';
+import { MapRunView } from './views/map-run.js';
 import { StateMachineView } from './views/state-machine.js';
 import { StateMachinesView } from './views/state-machines.js';
 import { WaitingView } from './views/waiting.js';
@@ -28,6 +29,11 @@ function App() {
       break;
     case 'executions':
       view = arg ? <ExecutionView arn={arg} query={route.query} /> : <ExecutionsView query={route.query} />;
+      break;
+    case 'map-runs':
+      // A Map Run is part of an execution: the Executions tab stays current.
+      view = arg ? <MapRunView arn={arg} query={route.query} /> : <MapRunsIndex />;
+      current = 'executions';
       break;
     case 'waiting':
       view = <WaitingView />;
@@ -84,6 +90,19 @@ function App() {
         {view}
       </main>
     </>
+  );
+}
+
+/** `#/map-runs` alone: Map Runs are reached from their execution. */
+function MapRunsIndex() {
+  return (
+    <section>
+      <h1>Map Runs</h1>
+      <p>
+        A Map Run belongs to the execution whose Distributed Map started it: open the execution and its <strong>Map Runs</strong> tab, or the Map Run link on
+        its Map state in the graph. <a href="#/executions">Executions</a>
+      </p>
+    </section>
   );
 }
 

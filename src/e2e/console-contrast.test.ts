@@ -1,6 +1,7 @@
 /**
  * The console's colours are readable: every text colour the stylesheet pairs with a background meets
- * WCAG AA (4.5:1), read from the custom properties of console/src/styles.css.
+ * WCAG AA (4.5:1), and the Map Run progress bar's segments stand out (3:1), read from the custom
+ * properties of console/src/styles.css.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -40,11 +41,32 @@ const PAIRS: [string, string][] = [
   ['text', 'st-succeeded-fill'],
   ['text', 'st-failed-fill'],
   ['text', 'st-none-fill'],
+  // The Map Run link on a Distributed Map's header, and hovered.
+  ['accent', 'accent-soft'],
+];
+
+// [shape, background]: the Map Run progress bar's segments against its empty (pending) part and the
+// panel: non-text contrast, WCAG 1.4.11 (3:1).
+const SHAPES: [string, string][] = [
+  ['st-succeeded-line', 'bar-pending'],
+  ['st-failed-line', 'bar-pending'],
+  ['st-caught-line', 'bar-pending'],
+  ['st-cancelled-line', 'bar-pending'],
+  ['st-running-line', 'bar-pending'],
+  ['st-succeeded-line', 'panel'],
+  ['st-running-line', 'panel'],
 ];
 
 it('text colours of the console meet WCAG AA contrast (4.5:1) on their backgrounds', () => {
   for (const [fg, bg] of PAIRS) {
     const ratio = contrast(color(fg), color(bg));
     assert.ok(ratio >= 4.5, `${fg} on ${bg}: ${ratio.toFixed(2)}:1`);
+  }
+});
+
+it("the Map Run progress bar's segments meet the non-text contrast of WCAG AA (3:1)", () => {
+  for (const [fg, bg] of SHAPES) {
+    const ratio = contrast(color(fg), color(bg));
+    assert.ok(ratio >= 3, `${fg} on ${bg}: ${ratio.toFixed(2)}:1`);
   }
 });

@@ -3,7 +3,8 @@
  * (SQLite file, local Lambda functions). It designs a state machine (seeing a diagnostic on the line and
  * the node, then fixing it), starts an execution, sees states turn green and one red, opens the failing
  * step's error, redrives, approves a waiting step, stops a running execution, and reads the table, event
- * and log views. Screenshots of each view, at 1280×800 and at a narrow width, go to
+ * and log views; follows a Distributed Map's Map Run (counts, items/s, UpdateMapRun through its form,
+ * Redrive). Screenshots of each view, at 1280×800 and at a narrow width, go to
  * test-artifacts/console/. It also times the drawing of a 200-state definition (printed, not asserted).
  */
 import assert from 'node:assert/strict';
@@ -631,6 +632,238 @@ export const handler = async (order) => {
     } finally {
       await context.close();
     }
+  });
+
+  const count = (name: string) => page.locator(`[data-count="${name}"]`).innerText();
+  const waitCount = async (name: string, value: string, timeout = 15_000) => {
+    await page.locator(`[data-count="${name}"]`, { hasText: new RegExp(`^${value}$`) }).waitFor({ timeout });
+  };
+
+  let fanRun = { runArn: '', executionArn: '' };
+  it("follows a Distributed Map's Map Run: linked from the graph and listed, counts live, maxConcurrency raised through the form, then its succeeded counts", async () => {
+    const items = Array.from({ length: 12 }, (_, i) => i + 1);
+    const def = {
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Pass', Next: 'Fan' },
+        Fan: {
+          Type: 'Map',
+          MaxConcurrency: 1,
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 2, End: true } } },
+          End: true,
+        },
+      },
+    };
+    const created = await server.client.send(new CreateStateMachineCommand({ name: 'fan-out', definition: JSON.stringify(def), roleArn: ROLE }));
+    const { StartExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand } = await import('@aws-sdk/client-sfn');
+    const started = await server.client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn!, name: 'fan-1', input: JSON.stringify(items) }));
+    let runArn = '';
+    for (let i = 0; i < 200 && !runArn; i++) {
+      runArn = (await server.client.send(new ListMapRunsCommand({ executionArn: started.executionArn! }))).mapRuns?.[0]?.mapRunArn ?? '';
+      if (!runArn) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(runArn, 'the Map Run started');
+    fanRun = { runArn, executionArn: started.executionArn! };
+    // The execution: the Distributed Map's node links to its Map Run; the Map Runs tab lists it.
+    await page.goto(`${server.endpoint}/#/executions/${encodeURIComponent(started.executionArn!)}`);
+    const link = page.locator('.graph .graph-link[data-link-of="Fan"]');
+    await link.waitFor();
+    assert.equal(await link.getAttribute('aria-label'), 'Open the Map Run of Fan');
+    assert.equal(decodeURIComponent((await link.getAttribute('href'))!), `#/map-runs/${runArn}`);
+    await shot('25-execution-map-run-link');
+    // The Map's iterations are not in this history: no iteration picker; the step details link to the run too.
+    assert.equal(await page.getByLabel('Map iteration').count(), 0);
+    // (Selected from the keyboard: a running container's border is animated, never "stable" for a click.)
+    await page.locator('.graph [data-state="Fan"]').first().focus();
+    await page.keyboard.press('Enter');
+    const detailsLink = page.locator('.step-details').getByRole('link', { name: 'Open its Map Run' });
+    assert.equal(decodeURIComponent((await detailsLink.getAttribute('href'))!), `#/map-runs/${runArn}`);
+    await page.getByRole('tab', { name: /Map Runs/ }).click();
+    const row = page.locator('table.map-runs tbody tr');
+    await row.first().waitFor();
+    assert.equal(await row.count(), 1);
+    await row.locator('.status', { hasText: 'Running' }).waitFor();
+    assert.match(await row.innerText(), /Fan/);
+    assert.equal(decodeURIComponent((await row.getByRole('link').first().getAttribute('href'))!), `#/map-runs/${runArn}`);
+    await shot('25-execution-map-runs');
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    await page.locator('.graph .graph-link[data-link-of="Fan"]').click();
+
+    // The Map Run view: running, one at a time.
+    await page.waitForURL((u) => decodeURIComponent(u.hash) === `#/map-runs/${runArn}`);
+    await page.getByRole('heading', { name: /Map Run Fan/, level: 1 }).waitFor();
+    await page.locator('.page-head h1 .status', { hasText: 'Running' }).waitFor();
+    await waitCount('items-running', '1');
+    await waitCount('items-total', '12');
+    await waitCount('executions-total', '12');
+    assert.ok(Number(await count('items-pending')) >= 9, `pending: ${await count('items-pending')}`);
+    assert.equal(await page.locator('[data-limit="maxConcurrency"]').innerText(), '1');
+    assert.equal(await page.locator('.progress-bar').count(), 2);
+    await shot('26-map-run');
+
+    // Child executions: ListExecutions with the mapRunArn, filtered; none to list, said plainly.
+    const children = page.getByRole('region', { name: 'Child executions' });
+    await children.getByText('No child executions to list.').waitFor();
+    assert.match(await children.innerText(), /iterations run inside the parent execution/);
+    const filtered = page.waitForRequest((r) => r.headers()['x-amz-target'] === 'AWSStepFunctions.ListExecutions' && JSON.parse(r.postData() ?? '{}').statusFilter === 'FAILED');
+    await children.getByLabel('Status').selectOption('FAILED');
+    const sent = JSON.parse((await filtered).postData()!);
+    assert.equal(sent.mapRunArn, runArn);
+    assert.equal(sent.maxResults, 25);
+    await children.getByText('No child executions match these filters.').waitFor();
+    assert.match(decodeURIComponent(page.url()), /status=FAILED/);
+    await children.getByLabel('Status').selectOption('');
+
+    // AWS's validation error is shown as it is.
+    const form = page.getByRole('form', { name: 'Update the limits' });
+    await form.getByLabel('Tolerated failure percentage').fill('150');
+    await form.getByRole('button', { name: 'Update Map Run' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /ValidationException/);
+    assert.match(await alert.innerText(), /toleratedFailurePercentage/);
+    assert.match(await alert.innerText(), /less than or equal to 100/);
+    await form.getByLabel('Tolerated failure percentage').fill('');
+    // Nothing to change: AWS's own refusal.
+    await form.getByRole('button', { name: 'Update Map Run' }).click();
+    await form.getByRole('alert').filter({ hasText: 'At least one of' }).waitFor();
+    // The browser logs each refused request (400) on its console: these two were asked for.
+    const refused = problems().filter((p) => /status of 400/.test(p));
+    assert.equal(refused.length, 2, problems().join(' | '));
+    problems().splice(0, problems().length, ...problems().filter((p) => !/status of 400/.test(p)));
+    await shot('26-map-run-update-refused');
+
+    // More concurrency: more iterations run at once.
+    await form.getByLabel('Max concurrency').fill('4');
+    await form.getByRole('button', { name: 'Update Map Run' }).click();
+    await form.getByText('Updated: max concurrency 4.').waitFor();
+    await waitCount('items-running', '4');
+    await page.locator('[data-limit="maxConcurrency"]', { hasText: '4' }).waitFor();
+    const described = await server.client.send(new DescribeMapRunCommand({ mapRunArn: runArn }));
+    assert.equal(described.maxConcurrency, 4);
+    // Items per second, measured while it runs.
+    await page.waitForFunction(() => Number((document as any).querySelector('.rate')?.getAttribute('data-rate')) > 0, undefined, { timeout: 15_000 });
+    assert.match(await page.locator('.rate').innerText(), /Items per second: \d+\.\d+ over the last \d+ s/);
+    await narrowShot('26-map-run-running');
+
+    // It ends: the counts say so, the form is gone.
+    await page.locator('.page-head h1 .status', { hasText: 'Succeeded' }).waitFor({ timeout: 30_000 });
+    await waitCount('items-succeeded', '12');
+    await waitCount('executions-succeeded', '12');
+    for (const k of ['pending', 'running', 'failed', 'timedOut', 'aborted']) assert.equal(await count(`items-${k}`), '0', k);
+    await page.getByText('The Map Run has ended: its limits can no longer be changed.').waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Update the limits' }).count(), 0);
+    assert.match(await page.locator('.rate').innerText(), /Items per second: \d+\.\d+ on average/);
+    assert.equal(await page.getByRole('button', { name: 'Redrive' }).count(), 0, 'a succeeded execution cannot be redriven');
+    const end = await server.client.send(new DescribeMapRunCommand({ mapRunArn: runArn }));
+    assert.equal(end.status, 'SUCCEEDED');
+    assert.equal(end.itemCounts!.succeeded, 12);
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await shot('27-map-run-succeeded');
+    // The parent: its Map Runs tab says Succeeded.
+    await page.locator('.page-head .meta').getByRole('link', { name: 'fan-1' }).click();
+    await page.getByRole('tab', { name: /Map Runs/ }).click();
+    await page.locator('table.map-runs tbody tr .status', { hasText: 'Succeeded' }).waitFor();
+  });
+
+  it("pages through a Map Run's child executions and opens one (ListExecutions answers fed to the page: the server has no child executions to list yet)", async () => {
+    assert.ok(fanRun.runArn, 'the Map Run test ran');
+    // The server lists no child executions (iterations run inside the parent), so the pages are answered
+    // here in ListExecutions' wire shape; every other call goes to the server. Row 1 is a real execution.
+    const row = (i: number) => ({
+      executionArn: i === 0 ? fanRun.executionArn : `arn:aws:states:us-east-1:123456789012:execution:fan-out/Fan:child-${i}`,
+      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:fan-out/Fan',
+      mapRunArn: fanRun.runArn,
+      name: i === 0 ? 'fan-1' : `child-${i}`,
+      status: 'SUCCEEDED',
+      startDate: Date.now() / 1000 - 60,
+      stopDate: Date.now() / 1000 - 58,
+    });
+    const asked: Record<string, unknown>[] = [];
+    await page.route(`${server.endpoint}/`, async (route) => {
+      const req = route.request();
+      if (req.method() !== 'POST' || req.headers()['x-amz-target'] !== 'AWSStepFunctions.ListExecutions') return route.fallback();
+      const body = JSON.parse(req.postData() ?? '{}') as Record<string, unknown>;
+      asked.push(body);
+      const page2 = body.nextToken === 'page-2';
+      const executions = page2 ? [25, 26, 27].map(row) : Array.from({ length: 25 }, (_, i) => row(i));
+      await route.fulfill({ status: 200, contentType: 'application/x-amz-json-1.0', body: JSON.stringify(page2 ? { executions } : { executions, nextToken: 'page-2' }) });
+    });
+    try {
+      await page.goto(`${server.endpoint}/#/map-runs/${encodeURIComponent(fanRun.runArn)}`);
+      const children = page.getByRole('region', { name: 'Child executions' });
+      const rows = children.locator('table.list tbody tr');
+      await rows.nth(24).waitFor();
+      assert.equal(await rows.count(), 25);
+      assert.equal(asked.at(-1)!.mapRunArn, fanRun.runArn);
+      assert.equal(asked.at(-1)!.nextToken, undefined);
+      await children.getByRole('button', { name: 'Next →' }).click();
+      await children.locator('table.list tbody tr', { hasText: 'child-27' }).waitFor();
+      assert.equal(await rows.count(), 3);
+      assert.equal(asked.at(-1)!.nextToken, 'page-2');
+      assert.ok(await children.getByRole('button', { name: 'Next →' }).isDisabled());
+      await children.getByRole('button', { name: '← Previous' }).click();
+      await rows.nth(24).waitFor();
+      assert.equal(asked.at(-1)!.nextToken, undefined);
+      // A filter starts over on the first page, and is sent.
+      await children.getByRole('button', { name: 'Next →' }).click();
+      await children.locator('table.list tbody tr', { hasText: 'child-27' }).waitFor();
+      await children.getByLabel('Redriven').selectOption('REDRIVEN');
+      await rows.nth(24).waitFor();
+      assert.deepEqual([asked.at(-1)!.redriveFilter, asked.at(-1)!.nextToken], ['REDRIVEN', undefined]);
+      await shot('29-map-run-children');
+      // Each row opens like any execution.
+      await rows.first().getByRole('link', { name: 'fan-1' }).click();
+      await page.waitForURL((u) => decodeURIComponent(u.hash) === `#/executions/${fanRun.executionArn}`);
+      await page.locator('.page-head h1', { hasText: 'fan-1' }).waitFor();
+    } finally {
+      await page.unroute(`${server.endpoint}/`);
+    }
+  });
+
+  it('redrives a failed Map Run from its view: the Redrive button is shown while the parent can be redriven', async () => {
+    const def = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Map',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Check',
+            States: {
+              Check: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'Bad' }], Default: 'Good' },
+              Bad: { Type: 'Fail', Error: 'BadItem', Cause: 'Item 2 is bad.' },
+              Good: { Type: 'Succeed' },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const created = await server.client.send(new CreateStateMachineCommand({ name: 'fan-fails', definition: JSON.stringify(def), roleArn: ROLE }));
+    const { StartExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand } = await import('@aws-sdk/client-sfn');
+    const started = await server.client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn!, input: '[1, 2, 3]' }));
+    assert.equal((await waitForEnd(server.client, started.executionArn!)).status, 'FAILED');
+    const runArn = (await server.client.send(new ListMapRunsCommand({ executionArn: started.executionArn! }))).mapRuns![0]!.mapRunArn!;
+    await page.goto(`${server.endpoint}/#/map-runs/${encodeURIComponent(runArn)}`);
+    await page.locator('.page-head h1 .status', { hasText: 'Failed' }).waitFor();
+    await waitCount('items-failed', '1');
+    await waitCount('items-total', '3');
+    const redrive = page.getByRole('button', { name: 'Redrive' });
+    await redrive.waitFor();
+    assert.match(await page.locator('#redrive-hint').innerText(), /failed or were aborted run again/);
+    await shot('28-map-run-failed');
+    await redrive.click();
+    // The same Map Run, redriven once; item 2 fails again.
+    await page.locator('.page-head .meta', { hasText: 'redriven 1×' }).waitFor({ timeout: 15_000 });
+    await page.locator('.page-head h1 .status', { hasText: 'Failed' }).waitFor({ timeout: 15_000 });
+    const d = await waitForEnd(server.client, started.executionArn!);
+    assert.equal(d.redriveCount, 1);
+    const run = await server.client.send(new DescribeMapRunCommand({ mapRunArn: runArn }));
+    assert.equal(run.redriveCount, 1);
+    assert.equal(run.status, 'FAILED');
+    await waitCount('items-failed', '1');
+    await page.getByRole('button', { name: 'Redrive' }).waitFor();
   });
 
   it('made no request outside the server and logged no error', () => {

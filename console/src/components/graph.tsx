@@ -3,7 +3,8 @@
  * branches and Map processors as nested containers, Choice/Default/Catch edges told apart by line and
  * label. Opens fitted to its panel (readable: a tall graph is fitted by its width and scrolls), centred on
  * a state to focus on (an execution's failing state). Pans (wheel, drag, arrow keys), zooms (Ctrl+wheel,
- * +/−) and fits. Each state is a focusable button; a status
+ * +/−) and fits. Each state is a focusable button (a Map state may also carry a link, e.g. to its Map
+ * Run, drawn in its header as a link of its own); a status
  * paints it with a colour AND an icon, so it never relies on colour alone.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -101,6 +102,16 @@ export interface GraphProps {
   label: string;
   /** Height of the viewport, CSS. */
   height?: string;
+  /** Links drawn on states' boxes (Map states' headers): an execution's Distributed Map to its Map Run. */
+  links?: Map<string, GraphLink>;
+}
+
+export interface GraphLink {
+  href: string;
+  /** What the link shows (short: it fits a header). */
+  text: string;
+  /** The link's accessible name. */
+  label: string;
 }
 
 const truncate = (s: string, w: number) => {
@@ -108,7 +119,7 @@ const truncate = (s: string, w: number) => {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 };
 
-export function GraphView({ layout, statuses, problems, selected, onSelect, focus, label, height = '560px' }: GraphProps) {
+export function GraphView({ layout, statuses, problems, selected, onSelect, focus, label, height = '560px', links }: GraphProps) {
   const wrap = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
   const drag = useRef<{ px: number; py: number; x: number; y: number; moved: boolean } | null>(null);
@@ -267,7 +278,7 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, focu
         onKeyDown={onKey}
         onFocusIn={onFocusIn}
         onPointerDown={(e) => {
-          if ((e.target as Element).closest('[data-state]') || e.button !== 0) return;
+          if ((e.target as Element).closest('[data-state], a') || e.button !== 0) return;
           drag.current = { px: e.clientX, py: e.clientY, x: view.x, y: view.y, moved: false };
           (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
         }}
@@ -295,7 +306,15 @@ export function GraphView({ layout, statuses, problems, selected, onSelect, focu
             {boxes
               .filter((b) => b.container)
               .map((b) => (
-                <Container key={b.id} box={b} status={b.kind === 'Branch' ? undefined : statusOf(b, statuses)} selected={selected === b.name && b.kind !== 'Branch'} problem={problems?.get(b.name)} onSelect={onSelect} />
+                <Container
+                  key={b.id}
+                  box={b}
+                  status={b.kind === 'Branch' ? undefined : statusOf(b, statuses)}
+                  selected={selected === b.name && b.kind !== 'Branch'}
+                  problem={problems?.get(b.name)}
+                  onSelect={onSelect}
+                  link={b.kind === 'Branch' ? undefined : links?.get(b.name)}
+                />
               ))}
             {layout.paths.map((p, i) => (
               <Edge key={i} path={p} />
@@ -373,7 +392,10 @@ function StateNode({ box, status, selected, problem, onSelect }: { box: Box; sta
   );
 }
 
-function Container({ box, status, selected, problem, onSelect }: { box: Box; status?: NodeStatus; selected: boolean; problem?: string; onSelect?: (n: string) => void }) {
+/** The width of a link drawn in a container's header. */
+const LINK_W = 74;
+
+function Container({ box, status, selected, problem, onSelect, link }: { box: Box; status?: NodeStatus; selected: boolean; problem?: string; onSelect?: (n: string) => void; link?: GraphLink }) {
   const isBranch = box.kind === 'Branch';
   const cls = ['container', `kind-${box.kind.toLowerCase()}`, status ? `st-${status}` : '', selected ? 'selected' : '', problem ? 'has-problem' : ''].join(' ');
   const icon = status ? NODE_STATUS_ICON[status] : '';
@@ -386,19 +408,32 @@ function Container({ box, status, selected, problem, onSelect }: { box: Box; sta
         </text>
       </g>
     );
+  // The link sits in the header, left of the status mark; it is a sibling of the state's button, not inside it.
+  const linkX = box.x + box.w - (icon ? 28 : 6) - LINK_W;
   return (
-    <g class={cls} data-state={box.name} tabindex={0} role="button" aria-pressed={selected} aria-label={describe(box, status, problem)} onClick={() => onSelect?.(box.name)}>
-      <title>{describe(box, status, problem)}</title>
-      <rect class="container-bg" x={box.x} y={box.y} width={box.w} height={box.h} rx={8} />
-      <rect class="container-head" x={box.x} y={box.y} width={box.w} height={28} rx={8} />
-      <text class="kind-icon" x={box.x + 10} y={box.y + 19} aria-hidden="true">
-        {KIND_ICON[box.kind] ?? ''}
-      </text>
-      <text class="node-name" x={box.x + 28} y={box.y + 19}>
-        {truncate(`${box.name}${box.sub ? ` · ${box.sub}` : ''}`, box.w - 24)}
-      </text>
-      <Marks box={box} icon={icon} problem={problem} inset={14} />
-    </g>
+    <>
+      <g class={cls} data-state={box.name} tabindex={0} role="button" aria-pressed={selected} aria-label={describe(box, status, problem)} onClick={() => onSelect?.(box.name)}>
+        <title>{describe(box, status, problem)}</title>
+        <rect class="container-bg" x={box.x} y={box.y} width={box.w} height={box.h} rx={8} />
+        <rect class="container-head" x={box.x} y={box.y} width={box.w} height={28} rx={8} />
+        <text class="kind-icon" x={box.x + 10} y={box.y + 19} aria-hidden="true">
+          {KIND_ICON[box.kind] ?? ''}
+        </text>
+        <text class="node-name" x={box.x + 28} y={box.y + 19}>
+          {truncate(`${box.name}${box.sub ? ` · ${box.sub}` : ''}`, box.w - 24 - (link ? LINK_W + 8 : 0))}
+        </text>
+        <Marks box={box} icon={icon} problem={problem} inset={14} />
+      </g>
+      {link && (
+        <a class="graph-link" href={link.href} aria-label={link.label} data-link-of={box.name}>
+          <title>{link.label}</title>
+          <rect x={linkX} y={box.y + 5} width={LINK_W} height={18} rx={9} />
+          <text x={linkX + LINK_W / 2} y={box.y + 18} text-anchor="middle" aria-hidden="true">
+            {link.text} ↗
+          </text>
+        </a>
+      )}
+    </>
   );
 }
 

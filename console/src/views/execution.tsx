@@ -1,26 +1,29 @@
 /**
  * One execution: the graph coloured by each state's status (live while it runs), the table of steps with
  * their timeline bars, the full event history, the logs, input and output; the step details beside the
- * graph; Stop, Redrive, Start again, Approve/Reject a waiting step, Export.
+ * graph; its Map Runs (a Distributed Map's node links to its own); Stop, Redrive, Start again,
+ * Approve/Reject a waiting step, Export.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { buildGraph } from '../../../src/asl/graph.js';
 import { layoutGraph } from '../../../src/asl/layout.js';
-import { buildTimeline, stateStatuses, type Step } from '../../../src/history/timeline.js';
+import { eventDetails, buildTimeline, stateStatuses, type Step } from '../../../src/history/timeline.js';
+import { mapRunsByState } from '../../../src/history/map-run-progress.js';
 import { call } from '../api.js';
-import { GraphLegend, GraphView } from '../components/graph.js';
+import { GraphLegend, GraphView, type GraphLink } from '../components/graph.js';
 import { CodeBlock, ErrorNotice, Loading, Modal, StatusBadge, Tabs } from '../components/ui.js';
 import { arnName, causeSummary, duration, prettyJson, time } from '../format.js';
 import { href, navigate } from '../router.js';
 import { EventsTable } from './execution/events.js';
 import { useExecution } from './execution/live.js';
 import { LogsView } from './execution/logs.js';
+import { MapRunsTable } from './execution/map-runs.js';
 import { StepDetails } from './execution/step-details.js';
 import { StepsTable } from './execution/steps-table.js';
 import { WaitingTasks } from './execution/tasks.js';
 import { StartExecutionDialog } from './start-execution.js';
 
-type Tab = 'graph' | 'table' | 'events' | 'logs' | 'io';
+type Tab = 'graph' | 'table' | 'events' | 'logs' | 'io' | 'map-runs';
 
 export function ExecutionView({ arn, query }: { arn: string; query: URLSearchParams }) {
   const tab = (query.get('tab') as Tab | null) ?? 'graph';
@@ -41,6 +44,24 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
       return undefined;
     }
   }, [data?.definition]);
+  // Each Distributed Map state's latest Map Run (its MapRunStarted event): its node links there.
+  const mapRunLinks = useMemo(() => {
+    if (!timeline || !data) return undefined;
+    const links = new Map<string, GraphLink>();
+    for (const [state, runArn] of mapRunsByState(timeline, data.events)) links.set(state, { href: href(['map-runs', runArn]), text: 'Map Run', label: `Open the Map Run of ${state}` });
+    return links;
+  }, [timeline]);
+  const mapRunInfo = useMemo(() => {
+    const runs = new Set<string>();
+    let events = 0;
+    for (const e of data?.events ?? []) {
+      if (!e.type.startsWith('MapRun')) continue;
+      events++;
+      const arn = eventDetails(e)?.mapRunArn;
+      if (e.type === 'MapRunStarted' && typeof arn === 'string') runs.add(arn);
+    }
+    return { count: runs.size, events };
+  }, [data?.events]);
   const iterPath = iteration === '' ? undefined : iteration.split('.').map(Number);
   const statuses = useMemo(() => (timeline ? stateStatuses(timeline, iterPath) : undefined), [timeline, iteration]);
 
@@ -77,7 +98,8 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
   const canRedrive = (ex.status === 'FAILED' || ex.status === 'TIMED_OUT' || ex.status === 'ABORTED') && ex.redriveStatus !== 'NOT_REDRIVABLE';
   const selectedSteps: Step[] = selected ? timeline.steps.filter((s) => s.name === selected && (!iterPath || sameIteration(s.iteration, iterPath))) : [];
   const stopMs = ex.stopDate !== undefined ? ex.stopDate * 1000 : Date.now();
-  const maps = timeline.mapRuns.filter((m) => m.iterations > 0);
+  // A Distributed Map's iterations are its Map Run's, not in this history: no iteration to pick.
+  const maps = timeline.mapRuns.filter((m) => m.iterations > 0 && !mapRunLinks?.has(m.name));
   const exportHistory = () => {
     const blob = new Blob([JSON.stringify({ execution: ex, events: data.events }, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
@@ -155,6 +177,7 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
           { key: 'events', label: 'Events', count: data.events.length },
           { key: 'logs', label: 'Logs' },
           { key: 'io', label: 'Input and output' },
+          ...(mapRunInfo.count > 0 || tab === 'map-runs' ? [{ key: 'map-runs' as const, label: 'Map Runs', count: mapRunInfo.count }] : []),
         ]}
       />
       <div role="tabpanel" aria-labelledby={`tab-${tab}`}>
@@ -179,7 +202,7 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
                 )}
               </div>
               {layout ? (
-                <GraphView layout={layout} statuses={statuses} selected={selected} onSelect={setSelected} focus={failing} label={`Graph of execution ${ex.name}`} />
+                <GraphView layout={layout} statuses={statuses} links={mapRunLinks} selected={selected} onSelect={setSelected} focus={failing} label={`Graph of execution ${ex.name}`} />
               ) : (
                 <p class="notice">The definition could not be drawn.</p>
               )}
@@ -215,6 +238,7 @@ export function ExecutionView({ arn, query }: { arn: string; query: URLSearchPar
         )}
         {tab === 'events' && <EventsTable events={data.events} timeline={timeline} stateFilter={query.get('state') ?? undefined} />}
         {tab === 'logs' && <LogsView arn={arn} configured={data.loggingLevel} stateFilter={query.get('state') ?? undefined} version={data.events.length} />}
+        {tab === 'map-runs' && <MapRunsTable executionArn={arn} version={mapRunInfo.events} />}
         {tab === 'io' && (
           <div class="two-col">
             <div>

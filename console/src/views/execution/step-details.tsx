@@ -4,12 +4,14 @@
  * TestState (inspectionLevel DEBUG) on the state's own definition with the step's input, the task's
  * recorded result as the mock and the variables assigned before it — the same code that ran it.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { eventsById, mapRunArnOfStep } from '../../../../src/history/map-run-progress.js';
 import { eventDetails, type AwsEvent, type Step, type Timeline } from '../../../../src/history/timeline.js';
 import { call, CONSOLE_ROLE } from '../../api.js';
 import { NODE_STATUS_ICON, NODE_STATUS_LABEL } from '../../components/graph.js';
 import { CodeBlock } from '../../components/ui.js';
 import { causeSummary, duration, prettyJson, time } from '../../format.js';
+import { href } from '../../router.js';
 
 type JsonObj = Record<string, unknown>;
 
@@ -143,6 +145,8 @@ export function StepDetails({
   useEffect(() => setPick(undefined), [name]);
   const step = steps[pick ?? steps.length - 1];
   const trace = useTrace(definition, step, events, timeline);
+  // A Distributed Map step started a Map Run: its own view.
+  const runArn = useMemo(() => (step ? mapRunArnOfStep(step, eventsById(events)) : undefined), [step, events]);
   // A Fail state's error is not always in the history (inside a Map iteration it is not); its trace has it.
   const traced = trace && trace !== 'unavailable' && trace.status === 'FAILED' ? trace : undefined;
   const error = step?.error ?? (step?.status === 'failed' || step?.status === 'caught' ? traced?.error : undefined);
@@ -196,6 +200,15 @@ export function StepDetails({
             <button type="button" class="link" onClick={onEvents}>
               Events of this state
             </button>
+            {runArn && (
+              <>
+                {' '}
+                ·{' '}
+                <a href={href(['map-runs', runArn])} class="map-run-link">
+                  Open its Map Run
+                </a>
+              </>
+            )}
           </p>
           {(error || cause) && (
             <div class={`notice ${step.status === 'caught' ? 'notice-warn' : 'notice-error'} step-error`}>
