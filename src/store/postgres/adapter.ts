@@ -4,8 +4,10 @@
  * Writes: every write method queues a job on the group commit (shared with SQLite); the jobs of one
  * event-loop turn, and those submitted while a batch is being written, form the next batch, written in
  * one transaction by `batch.ts` (one job failing rolls back alone; history rows of the batch in one
- * multi-row insert). What a job writes is serialized when the method is called, as the contract
- * requires (the engine goes on mutating the state it handed over).
+ * multi-row insert). `createExecution` and `commitStep` jobs are data, not code: a run of them is
+ * written set-based by `rows.ts` (one statement per kind of change for the whole run). What a job
+ * writes is serialized when the method is called, as the contract requires (the engine goes on
+ * mutating the state it handed over).
  *
  * Reads: a read first waits for the writes issued before it (if any are queued or in flight) and then
  * reads committed data on a pooled connection, so a caller sees its own writes in call order.
@@ -33,7 +35,8 @@ import type {
   TimerKind,
   TimerRow,
 } from '../store.js';
-import { Refusal, writeBatch, type BatchStats, type Tx, type TxJob } from './batch.js';
+import { writeBatch, type BatchJob, type BatchStats, type Tx } from './batch.js';
+import { copyPatch, serializeEvents, serializeWork, type RowJob } from './rows.js';
 import { definitionHash } from './migrations.js';
 import { listExecutionsQuery, mirroredColumns, Q, type RecordColumns, type Sql, type TaskColumns, type TimerColumns } from './statements.js';
 
@@ -42,19 +45,6 @@ export interface PostgresStoreConfig {
   groupCommit?: boolean;
   /** Called when the store closes, after its writes and before its pool ends. */
   onClose?: () => Promise<void> | void;
-}
-
-/** A step's work, serialized (as the arrays the statements take). */
-interface Work {
-  /** Seqs whose every timer goes; (seq, kind) pairs that go. */
-  timersRemoveSeqs: number[];
-  timersRemovePairs: [number[], string[]];
-  /** Timers to add: seqs, kinds, due times (one per (seq, kind), the last given). */
-  timersAdd: [number[], string[], number[]];
-  /** Seqs whose task goes (removed, or replaced by one added). */
-  tasksDelete: number[];
-  tasksAdd: [number[], string[], (string | null)[], (string | null)[], string[], (string | null)[], number[]] | undefined;
-  tasksStarted: [number[], (string | null)[]] | undefined;
 }
 
 export class PostgresStore implements Store {
@@ -92,7 +82,7 @@ export class PostgresStore implements Store {
     }
     let broken: Error | undefined;
     try {
-      await writeBatch(client, jobs, () => this.#definitionIds.clear(), this.#batchStats);
+      await writeBatch(client, jobs, (tx, text) => this.#definitionId(tx, text), () => this.#definitionIds.clear(), this.#batchStats);
     } catch (error) {
       broken = error instanceof Error ? error : new Error(String(error));
     } finally {
@@ -136,9 +126,9 @@ export class PostgresStore implements Store {
   }
 
   /** Queues a write; `prepare` runs now (it serializes its input) and returns the job. */
-  #write<R>(prepare: () => TxJob<R>): Promise<R> {
+  #write<R>(prepare: () => BatchJob): Promise<R> {
     if (this.#closed) return Promise.reject(new Error('The PostgreSQL store is closed'));
-    let job: TxJob<R>;
+    let job: BatchJob;
     try {
       job = prepare();
     } catch (e) {
@@ -252,22 +242,17 @@ export class PostgresStore implements Store {
   // ---- executions -----------------------------------------------------------------------------
 
   createExecution(rec: ExecutionRecord, first: { state: ExecState; events: HistoryEvent[] } & StepWork): Promise<boolean> {
-    return this.#write(() => {
-      const arn = rec.executionArn;
-      const cols = mirroredColumns(rec);
+    return this.#write((): RowJob => {
       const { definition, ...stored } = rec;
-      const text = JSON.stringify(stored);
-      const state = JSON.stringify(first.state);
-      const events = serializeEvents(first.events);
-      const work = rec.status === 'RUNNING' ? serializeWork(first) : undefined;
-      return async (tx) => {
-        const lastId = events ? events.last : 0;
-        const definitionId = await this.#definitionId(tx, definition);
-        const row = (await tx.query<{ id: number }>(Q.insertExecution, [arn, ...cols, text, state, definitionId, lastId])).rows[0];
-        if (!row) return false;
-        if (events) tx.history(row.id, events.first, events.last, events.text);
-        if (work) await applyWork(tx, arn, work);
-        return true;
+      return {
+        kind: 'create',
+        arn: rec.executionArn,
+        cols: mirroredColumns(rec),
+        record: JSON.stringify(stored),
+        state: JSON.stringify(first.state),
+        definition,
+        events: serializeEvents(first.events),
+        work: rec.status === 'RUNNING' ? serializeWork(first) : undefined,
       };
     });
   }
@@ -300,34 +285,17 @@ export class PostgresStore implements Store {
   }
 
   commitStep(c: StepCommit): Promise<void> {
-    return this.#write(() => {
-      const arn = c.executionArn;
-      const state = JSON.stringify(c.state);
-      const events = serializeEvents(c.events);
+    return this.#write((): RowJob => {
       const patch = copyPatch(c.record);
-      const work = serializeWork(c);
-      // Steps of a running execution send only `{ status: 'RUNNING' }`: then the record is not read.
-      const needsRecord = Object.keys(patch).some((k) => k !== 'status');
-      return async (tx) => {
-        let row: { id: number; status: string; record?: string } | undefined;
-        if (events) {
-          row = (await tx.query<{ id: number; status: string }>(needsRecord ? Q.updateStateEventsRecord : Q.updateStateEvents, [state, events.last, arn, events.first])).rows[0];
-          if (!row) {
-            if (!(await tx.query(Q.exists, [arn])).rowCount) return; // unknown execution
-            throw new Refusal(`The history of ${arn} already has an event with id ${events.first} or later`);
-          }
-          tx.history(row.id, events.first, events.last, events.text);
-        } else {
-          row = (await tx.query<{ id: number; status: string }>(needsRecord ? Q.updateStateRecord : Q.updateState, [state, arn])).rows[0];
-          if (!row) return; // unknown execution
-        }
-        let status = row.status;
-        if (changes(status, patch)) {
-          const record = row.record ?? (await tx.query<{ record: string }>(Q.getRecordById, [row.id])).rows[0]!.record;
-          status = await mergeRecord(tx, row.id, record, patch);
-        }
-        if (status === 'RUNNING') await applyWork(tx, arn, work);
-        else await tx.query(Q.deleteWorkOf, [arn]); // a closed execution keeps no work
+      return {
+        kind: 'step',
+        arn: c.executionArn,
+        state: JSON.stringify(c.state),
+        events: serializeEvents(c.events),
+        patch,
+        // Steps of a running execution send only `{ status: 'RUNNING' }`: then the record is not read.
+        needsRecord: Object.keys(patch).some((k) => k !== 'status'),
+        work: serializeWork(c),
       };
     });
   }
@@ -419,105 +387,6 @@ export class PostgresStore implements Store {
       await this.pool.end();
     }
   }
-}
-
-/** Applies record changes (Object.assign semantics; `undefined` deletes); returns the new status. */
-async function mergeRecord(tx: Tx, id: number, text: string, patch: Record<string, unknown>): Promise<string> {
-  const rec = JSON.parse(text) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === 'definition') continue; // kept apart, and never changed
-    if (v === undefined) delete rec[k];
-    else rec[k] = v;
-  }
-  const r = rec as unknown as ExecutionRecord;
-  await tx.query(Q.updateRecord, [...mirroredColumns(r), JSON.stringify(rec), id]);
-  return r.status;
-}
-
-/** A step's work, removals before additions; at most one statement per kind of change. */
-async function applyWork(tx: Tx, arn: string, w: Work): Promise<void> {
-  if (w.timersRemoveSeqs.length || w.timersRemovePairs[0].length) await tx.query(Q.deleteTimers, [arn, w.timersRemoveSeqs, ...w.timersRemovePairs]);
-  if (w.timersAdd[0].length) await tx.query(Q.putTimers, [arn, ...w.timersAdd]);
-  if (w.tasksDelete.length) await tx.query(Q.deleteTasks, [arn, w.tasksDelete]);
-  if (w.tasksAdd) await tx.query(Q.insertTasks, [arn, ...w.tasksAdd]);
-  if (w.tasksStarted) await tx.query(Q.startTasks, [arn, ...w.tasksStarted]);
-}
-
-/** A copy of record changes that keeps `undefined` (it clears the field). */
-function copyPatch(record: Partial<ExecutionRecord>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'object' && v !== null ? structuredClone(v) : v;
-  return out;
-}
-
-/** A step's events as one history row: ascending ids, each once (else the commit is refused). */
-function serializeEvents(events: HistoryEvent[]): { first: number; last: number; text: string } | undefined {
-  if (events.length === 0) return undefined;
-  let sorted = events;
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.id <= events[i - 1]!.id) {
-      sorted = [...events].sort((a, b) => a.id - b.id);
-      break;
-    }
-  }
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.id === sorted[i - 1]!.id) throw new Error(`Event id ${sorted[i]!.id} appears twice in one step`);
-  }
-  return { first: sorted[0]!.id, last: sorted[sorted.length - 1]!.id, text: JSON.stringify(sorted) };
-}
-
-function serializeWork(w: StepWork): Work {
-  const removeSeqs: number[] = [];
-  const removePairs: [number[], string[]] = [[], []];
-  for (const r of w.timersRemove ?? []) {
-    if (r.kind) {
-      removePairs[0].push(r.seq);
-      removePairs[1].push(r.kind);
-    } else removeSeqs.push(r.seq);
-  }
-  // One row per (seq, kind): the last one given wins (as successive upserts would).
-  const adds = new Map<string, { seq: number; kind: string; dueAt: number }>();
-  for (const t of w.timersAdd ?? []) adds.set(`${t.seq}/${t.kind}`, { seq: t.seq, kind: t.kind, dueAt: t.dueAt });
-  const timersAdd: Work['timersAdd'] = [[], [], []];
-  for (const t of adds.values()) {
-    timersAdd[0].push(t.seq);
-    timersAdd[1].push(t.kind);
-    timersAdd[2].push(t.dueAt);
-  }
-  // A task added replaces the one of its seq: delete both the removed and the replaced, then insert.
-  const tasks = new Map<number, NonNullable<StepWork['tasksAdd']>[number]>();
-  for (const t of w.tasksAdd ?? []) {
-    tasks.delete(t.seq); // the last one given, in its place in the order
-    tasks.set(t.seq, t);
-  }
-  const tasksDelete = [...new Set([...(w.tasksRemove ?? []), ...tasks.keys()])];
-  let tasksAdd: Work['tasksAdd'];
-  if (tasks.size) {
-    tasksAdd = [[], [], [], [], [], [], []];
-    for (const t of tasks.values()) {
-      tasksAdd[0].push(t.seq);
-      tasksAdd[1].push(JSON.stringify(t.command));
-      tasksAdd[2].push(t.activityArn ?? null);
-      tasksAdd[3].push(t.token ?? null);
-      tasksAdd[4].push(t.status);
-      tasksAdd[5].push(t.workerName ?? null);
-      tasksAdd[6].push(t.createdAt);
-    }
-  }
-  let tasksStarted: Work['tasksStarted'];
-  if (w.tasksStarted?.length) {
-    tasksStarted = [w.tasksStarted.map((s) => s.seq), w.tasksStarted.map((s) => s.workerName ?? null)];
-  }
-  return { timersRemoveSeqs: removeSeqs, timersRemovePairs: removePairs, timersAdd, tasksDelete, tasksAdd, tasksStarted };
-}
-
-/**
- * Whether record changes would change the stored record. Steps of a running execution send only
- * `{ status: 'RUNNING' }`: then the record JSON is left alone (a step rewrites just the state column).
- */
-function changes(status: string, patch: Record<string, unknown>): boolean {
-  for (const k in patch) if (k !== 'status' || patch[k] !== status) return true;
-  return false;
 }
 
 function taskRow(r: TaskColumns): TaskRow {

@@ -14,6 +14,7 @@
  */
 import pg from 'pg';
 import type { Job } from '../sqlite/group-commit.js';
+import { writeRows, type DefinitionIds, type Outcome, type RowJob } from './rows.js';
 import { Q, type Sql } from './statements.js';
 
 /** What a write job gets: queries on the batch's connection, and history rows to insert later. */
@@ -25,10 +26,12 @@ export interface Tx {
 
 export type TxJob<R = unknown> = (tx: Tx) => Promise<R>;
 
+/** What a write job's `run()` returns: a function of the transaction, or a row job written set-based with its neighbours (`rows.ts`). */
+export type BatchJob = TxJob | RowJob;
+
 /** A job's rejection that wrote nothing: the batch's transaction goes on without it. */
 export class Refusal extends Error {}
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** History rows gathered for one multi-row insert. */
 class HistoryRows {
@@ -69,18 +72,18 @@ export interface BatchStats {
  * one) is rolled back, so caches of what it wrote can be dropped. Resolves once every job is settled;
  * rejects only when the connection should be discarded (every job already rejected).
  */
-export async function writeBatch(client: pg.ClientBase, jobs: Job[], onFailure: () => void, stats: BatchStats): Promise<void> {
-  const fns = jobs.map((j) => j.run() as TxJob);
+export async function writeBatch(client: pg.ClientBase, jobs: Job[], definitionId: DefinitionIds, onFailure: () => void, stats: BatchStats): Promise<void> {
+  const fns = jobs.map((j) => j.run() as BatchJob);
   let out: Outcome[] | undefined;
   try {
-    const fast = await optimistic(client, fns);
+    const fast = await optimistic(client, fns, definitionId);
     if (Array.isArray(fast)) out = fast;
     else {
       onFailure();
       if (fns.length === 1) out = [{ ok: false, error: fast.error }];
       else {
         stats.retried++;
-        out = await isolated(client, fns, onFailure);
+        out = await isolated(client, fns, definitionId, onFailure);
       }
     }
   } catch (error) {
@@ -92,13 +95,21 @@ export async function writeBatch(client: pg.ClientBase, jobs: Job[], onFailure: 
 }
 
 /** The batch in one transaction without savepoints; `{ error }` when it had to be rolled back. */
-async function optimistic(client: pg.ClientBase, fns: TxJob[]): Promise<Outcome[] | { error: unknown }> {
+async function optimistic(client: pg.ClientBase, fns: BatchJob[], definitionId: DefinitionIds): Promise<Outcome[] | { error: unknown }> {
   const rows = new HistoryRows();
   const tx = txOf(client, rows);
   const out: Outcome[] = [];
   await client.query('BEGIN');
   try {
+    // Consecutive row jobs are written together.
+    let run: RowJob[] = [];
     for (const fn of fns) {
+      if (typeof fn !== 'function') {
+        run.push(fn);
+        continue;
+      }
+      if (run.length) out.push(...(await writeRows(tx, run, definitionId)));
+      run = [];
       try {
         out.push({ ok: true, value: await fn(tx) });
       } catch (error) {
@@ -106,6 +117,7 @@ async function optimistic(client: pg.ClientBase, fns: TxJob[]): Promise<Outcome[
         out.push({ ok: false, error });
       }
     }
+    if (run.length) out.push(...(await writeRows(tx, run, definitionId)));
     await rows.flush(client);
   } catch (error) {
     await client.query('ROLLBACK');
@@ -117,7 +129,7 @@ async function optimistic(client: pg.ClientBase, fns: TxJob[]): Promise<Outcome[
 }
 
 /** The batch in one transaction, each job (with its history rows) in a savepoint of its own. */
-async function isolated(client: pg.ClientBase, fns: TxJob[], onFailure: () => void): Promise<Outcome[]> {
+async function isolated(client: pg.ClientBase, fns: BatchJob[], definitionId: DefinitionIds, onFailure: () => void): Promise<Outcome[]> {
   const out: Outcome[] = [];
   await client.query('BEGIN');
   try {
@@ -125,10 +137,11 @@ async function isolated(client: pg.ClientBase, fns: TxJob[], onFailure: () => vo
       const rows = new HistoryRows();
       await client.query('SAVEPOINT stepwise_job');
       try {
-        const value = await fn(txOf(client, rows));
+        const tx = txOf(client, rows);
+        const o = typeof fn === 'function' ? { ok: true as const, value: await fn(tx) } : (await writeRows(tx, [fn], definitionId))[0]!;
         await rows.flush(client);
         await client.query('RELEASE SAVEPOINT stepwise_job');
-        out.push({ ok: true, value });
+        out.push(o);
       } catch (error) {
         if (!(error instanceof pg.DatabaseError) && isConnectionError(error)) throw error;
         await client.query('ROLLBACK TO SAVEPOINT stepwise_job');

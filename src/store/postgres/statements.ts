@@ -75,29 +75,7 @@ export const Q = {
   insertTags: sql('insert_tags', 'INSERT INTO tags (resource_arn, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u (k, v, o) ORDER BY o'),
 
   // ---- executions ----
-  /** Returns the new execution's id, or no row when the ARN exists. */
-  insertExecution: sql(
-    'insert_execution',
-    `INSERT INTO executions (arn, ${EXEC_COLS}, record, state, definition_id, last_event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-     ON CONFLICT (arn) DO NOTHING RETURNING id`,
-  ),
-  /** The step's state; returns the id and status, or nothing for an unknown ARN. */
-  updateState: sql('update_state', 'UPDATE executions SET state = $1 WHERE arn = $2 RETURNING id, status'),
-  /** The same, also returning the record (for a step that changes it). */
-  updateStateRecord: sql('update_state_record', 'UPDATE executions SET state = $1 WHERE arn = $2 RETURNING id, status, record'),
-  /**
-   * The step's state and the id of its last event, if its first event is newer than every recorded one;
-   * returns the id and status, or nothing (an unknown ARN, or events already recorded).
-   */
-  updateStateEvents: sql('update_state_events', 'UPDATE executions SET state = $1, last_event_id = $2 WHERE arn = $3 AND last_event_id < $4 RETURNING id, status'),
-  updateStateEventsRecord: sql(
-    'update_state_events_record',
-    'UPDATE executions SET state = $1, last_event_id = $2 WHERE arn = $3 AND last_event_id < $4 RETURNING id, status, record',
-  ),
-  exists: sql('exists', 'SELECT 1 FROM executions WHERE arn = $1'),
   getRecord: sql('get_record', 'SELECT record, definition_id FROM executions WHERE arn = $1'),
-  getRecordById: sql('get_record_by_id', 'SELECT record FROM executions WHERE id = $1'),
-  updateRecord: sql('update_record', `UPDATE executions SET (${EXEC_COLS}, record) = ROW($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) WHERE id = $11`),
   getState: sql('get_state', 'SELECT state FROM executions WHERE arn = $1'),
   countExecutions: sql('count_executions', 'SELECT status, count(*)::integer AS n FROM executions WHERE state_machine_arn = $1 GROUP BY status'),
   running: sql('running', "SELECT arn FROM executions WHERE status = 'RUNNING' AND type = 'STANDARD' ORDER BY id"),
@@ -139,20 +117,6 @@ export const Q = {
   getDefinition: sql('get_definition', 'SELECT text FROM definitions WHERE id = $1'),
 
   // ---- timers ----
-  /** Adds timers (seqs, kinds, due times), moving those that exist. */
-  putTimers: sql(
-    'put_timers',
-    `INSERT INTO timers (execution_arn, seq, kind, due_at) SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::bigint[])
-     ON CONFLICT (execution_arn, seq, kind) DO UPDATE SET due_at = excluded.due_at`,
-  ),
-  /** Deletes every timer of some seqs ($2), and some (seq, kind) pairs ($3, $4). */
-  deleteTimers: sql(
-    'delete_timers',
-    `DELETE FROM timers WHERE execution_arn = $1
-       AND (seq = ANY($2::integer[]) OR (seq, kind) IN (SELECT * FROM unnest($3::integer[], $4::text[])))`,
-  ),
-  /** A closed execution keeps no work. */
-  deleteWorkOf: sql('delete_work_of', 'WITH t AS (DELETE FROM timers WHERE execution_arn = $1) DELETE FROM tasks WHERE execution_arn = $1'),
   /**
    * Claims due timers: locks them (skipping rows another transaction holds), moves them to the lease,
    * returns them as they were. The caller sorts (RETURNING has no order).
@@ -168,21 +132,6 @@ export const Q = {
   moveTimer: sql('move_timer', 'UPDATE timers SET due_at = $1 WHERE execution_arn = $2 AND seq = $3 AND kind = $4'),
 
   // ---- tasks ----
-  deleteTasks: sql('delete_tasks', 'DELETE FROM tasks WHERE execution_arn = $1 AND seq = ANY($2::integer[])'),
-  /** New rows, in the order given (a new id each: a replaced task counts as added now). */
-  insertTasks: sql(
-    'insert_tasks',
-    `INSERT INTO tasks (${TASK_COLS})
-     SELECT $1, seq, command, activity_arn, token, status, worker_name, created_at
-     FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) WITH ORDINALITY
-       AS u (seq, command, activity_arn, token, status, worker_name, created_at, o)
-     ORDER BY o`,
-  ),
-  startTasks: sql(
-    'start_tasks',
-    `UPDATE tasks t SET status = 'started', worker_name = coalesce(u.worker, t.worker_name)
-     FROM unnest($2::integer[], $3::text[]) AS u (seq, worker) WHERE t.execution_arn = $1 AND t.seq = u.seq`,
-  ),
   openTasks: sql('open_tasks', `SELECT ${TASK_COLS} FROM tasks WHERE execution_arn = $1 ORDER BY seq`),
   invocableTasks: sql(
     'invocable_tasks',
@@ -264,3 +213,64 @@ export function listExecutionsQuery(q: ExecutionQuery): { name: string; text: st
     ORDER BY start_date DESC, id DESC LIMIT $${values.length - 1} OFFSET $${values.length}`;
   return { name: `stepwise_list_executions_${key}`, text, values };
 }
+
+// ---- set-based writes of many executions at once (a group commit's round, see rows.ts) ----------
+
+export const QM = {
+  /** New executions (column arrays); returns the ARN and id of each inserted (none for an ARN that exists). */
+  insertExecutions: sql(
+    'insert_executions',
+    `INSERT INTO executions (arn, ${EXEC_COLS}, record, state, definition_id, last_event_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::integer[], $9::text[], $10::text[],
+       $11::text[], $12::text[], $13::bigint[], $14::bigint[])
+     ON CONFLICT (arn) DO NOTHING RETURNING arn, id`,
+  ),
+  /**
+   * Steps (one per execution): the new state and, for a step with events, the id of its last event if its
+   * first is newer than every recorded one. Returns the id, status and (when asked) record of each updated.
+   */
+  updateSteps: sql(
+    'update_steps',
+    `UPDATE executions e SET state = u.state, last_event_id = coalesce(u.last, e.last_event_id)
+     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::boolean[]) AS u (arn, state, last, first, need)
+     WHERE e.arn = u.arn AND (u.first IS NULL OR e.last_event_id < u.first)
+     RETURNING e.arn, e.id, e.status, CASE WHEN u.need THEN e.record END AS record`,
+  ),
+  existing: sql('existing', 'SELECT arn FROM executions WHERE arn = ANY($1::text[])'),
+  recordsById: sql('records_by_id', 'SELECT id, record FROM executions WHERE id = ANY($1::bigint[])'),
+  updateRecords: sql(
+    'update_records',
+    `UPDATE executions e SET (${EXEC_COLS}, record) = ROW(u.c1, u.c2, u.c3, u.c4, u.c5, u.c6, u.c7, u.c8, u.c9, u.record)
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+       AS u (c1, c2, c3, c4, c5, c6, c7, c8, c9, record, id)
+     WHERE e.id = u.id`,
+  ),
+  /** Closed executions keep no work. */
+  deleteWorkOf: sql('delete_work_of_many', 'WITH t AS (DELETE FROM timers WHERE execution_arn = ANY($1::text[])) DELETE FROM tasks WHERE execution_arn = ANY($1::text[])'),
+  /** Timers to delete: (arn, seq, kind), a null kind meaning every kind of the seq. */
+  deleteTimers: sql(
+    'delete_timers_many',
+    `DELETE FROM timers t USING unnest($1::text[], $2::integer[], $3::text[]) AS u (arn, seq, kind)
+     WHERE t.execution_arn = u.arn AND t.seq = u.seq AND (u.kind IS NULL OR t.kind = u.kind)`,
+  ),
+  putTimers: sql(
+    'put_timers_many',
+    `INSERT INTO timers (execution_arn, seq, kind, due_at) SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::bigint[])
+     ON CONFLICT (execution_arn, seq, kind) DO UPDATE SET due_at = excluded.due_at`,
+  ),
+  deleteTasks: sql('delete_tasks_many', 'DELETE FROM tasks t USING unnest($1::text[], $2::integer[]) AS u (arn, seq) WHERE t.execution_arn = u.arn AND t.seq = u.seq'),
+  /** New rows, in the order given (a new id each: a replaced task counts as added now). */
+  insertTasks: sql(
+    'insert_tasks_many',
+    `INSERT INTO tasks (${TASK_COLS})
+     SELECT arn, seq, command, activity_arn, token, status, worker_name, created_at
+     FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) WITH ORDINALITY
+       AS u (arn, seq, command, activity_arn, token, status, worker_name, created_at, o)
+     ORDER BY o`,
+  ),
+  startTasks: sql(
+    'start_tasks_many',
+    `UPDATE tasks t SET status = 'started', worker_name = coalesce(u.worker, t.worker_name)
+     FROM unnest($1::text[], $2::integer[], $3::text[]) AS u (arn, seq, worker) WHERE t.execution_arn = u.arn AND t.seq = u.seq`,
+  ),
+} as const;
