@@ -88,7 +88,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     if (!keepAdmin) await admin.end().catch(() => undefined);
   }
 
-  const pool = new pg.Pool({ ...base, max: poolSize, options: `-c search_path=${quoteIdent(schema)}` });
+  const pool = new pg.Pool({ ...base, max: poolSize, allowExitOnIdle: true, options: `-c search_path=${quoteIdent(schema)}` });
   // An idle connection that the server drops is replaced on next use; the error must not crash the process.
   pool.on('error', () => undefined);
   const onClose = options.onClose;

@@ -219,3 +219,84 @@ describe('postgres store', { skip: SKIP_POSTGRES }, () => {
     await assert.rejects(s.listActivities());
   });
 });
+
+describe('postgres store: set-based batches', { skip: SKIP_POSTGRES }, () => {
+  test('a batch of many executions’ creates and steps (work, closes, refusals) ends as the memory store does one by one', async () => {
+    const { MemoryStore } = await import('../memory/memory-store.js');
+    const kinds = ['wait', 'retry', 'taskTimeout', 'heartbeat'] as const;
+    // A deterministic mix: 12 executions, 8 steps each, interleaved; some refused, some closing, one redriven.
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    type Op = { kind: 'create'; rec: ReturnType<typeof execution> } | { kind: 'step'; c: import('../store.js').StepCommit };
+    const ops: Op[] = [];
+    const recs = Array.from({ length: 12 }, (_, i) => execution('sm', `x${i}`, i * 10));
+    const lastId = recs.map(() => 1);
+    for (const rec of recs) ops.push({ kind: 'create', rec });
+    for (let round = 0; round < 8; round++) {
+      for (let i = 0; i < recs.length; i++) {
+        const refused = (round === 3 && i % 4 === 1) || rnd(10) === 0;
+        const closing = round === 5 && i % 3 === 0;
+        const redrive = round === 6 && i % 6 === 0;
+        // Round 1 adds a timer and a task of seq 9; round 2 removes and re-adds them in one step (removals first).
+        const replace = round === 2 && !refused;
+        if (!refused && !closing && !redrive && round > 2 && rnd(4) === 0) continue;
+        const rec = recs[i]!;
+        const empty = !refused && rnd(5) === 0;
+        // A refused step repeats the last event id recorded; an empty one records none.
+        const id = refused || empty ? lastId[i]! : ++lastId[i]!;
+        ops.push({
+          kind: 'step',
+          c: {
+            executionArn: rec.executionArn,
+            state: execState(rec, id),
+            events: empty ? [] : [event(id)],
+            record: closing ? { status: 'FAILED', stopDate: 1000 + i, error: 'E' } : redrive ? { status: 'RUNNING', stopDate: undefined, error: undefined, redriveCount: 1 } : { status: 'RUNNING' },
+            timersAdd: [...Array.from({ length: rnd(3) }, () => tm(rnd(4), kinds[rnd(4)]!, rnd(1000))), ...(round === 1 || replace ? [tm(9, 'wait', round)] : [])],
+            timersRemove: [...Array.from({ length: rnd(2) }, () => (rnd(2) ? { seq: rnd(4) } : { seq: rnd(4), kind: kinds[rnd(4)]! })), ...(replace ? [{ seq: 9 }] : [])],
+            tasksAdd: [
+              ...Array.from({ length: rnd(2) }, () => {
+                const seq = rnd(5);
+                return task(rec.executionArn, seq, { token: `tok-${i}-${round}-${seq}`, createdAt: rnd(50), ...(rnd(2) ? { activityArn: activityArn('work') } : {}) });
+              }),
+              ...(round === 1 || replace ? [task(rec.executionArn, 9, { token: `nine-${i}-${round}` })] : []),
+            ],
+            tasksRemove: [...Array.from({ length: rnd(2) }, () => rnd(5)), ...(replace ? [9] : [])],
+            tasksStarted: rnd(3) === 0 ? [{ seq: rnd(5), workerName: 'w' }] : [],
+          },
+        });
+      }
+    }
+    const apply = async (s: import('../store.js').Store) => {
+      const results = await Promise.allSettled(ops.map((op) => (op.kind === 'create' ? s.createExecution(op.rec, { state: execState(op.rec, 1), events: [event(1)] }) : s.commitStep(op.c))));
+      const peek = await s.claimDueTimers(Number.MAX_SAFE_INTEGER, 10_000, Number.MAX_SAFE_INTEGER);
+      const view = {
+        results: results.map((r) => r.status),
+        timers: peek.map((t) => `${t.executionArn}/${t.seq}/${t.kind}/${t.dueAt}`).sort(),
+        perExecution: [] as unknown[],
+        invocable: (await s.invocableTasks()).map((t) => `${t.executionArn}/${t.seq}`).sort(),
+        tokens: (await s.tokenTasks(1000)).map((t) => t.token),
+      };
+      for (const rec of recs) {
+        view.perExecution.push({
+          rec: await s.getExecution(rec.executionArn),
+          state: await s.getExecutionState(rec.executionArn),
+          history: (await s.getHistory(rec.executionArn, { limit: 100 })).map((e) => e.id),
+          tasks: await s.openTasks(rec.executionArn),
+        });
+      }
+      return view;
+    };
+    const expected = await apply(new MemoryStore());
+    const s = await open();
+    try {
+      const got = await apply(s);
+      assert.ok(s.stats.maxBatch >= ops.length, 'all in one batch');
+      assert.equal(s.stats.retried, 0);
+      assert.ok(expected.results.includes('rejected'), 'the mix has refused steps');
+      assert.ok(expected.perExecution.some((e) => (e as { rec: { status: string } }).rec.status === 'FAILED'), 'the mix has closed executions');
+      same(got, expected);
+    } finally {
+      await s.close();
+    }
+  });
+});
