@@ -9,8 +9,11 @@
  * writes is serialized when the method is called, as the contract requires (the engine goes on
  * mutating the state it handed over).
  *
- * Reads: a read first waits for the writes issued before it (if any are queued or in flight) and then
- * reads committed data on a pooled connection, so a caller sees its own writes in call order.
+ * Reads: a read first waits for the writes issued before it that it could see (if any are queued or in
+ * flight) and then reads committed data on a pooled connection, so a caller sees its own writes in call
+ * order. Every write names the ARN it changes (or none: a claim or a purge may change any), so a read of
+ * one ARN (an execution, a state machine, its tags…) waits only while a write of that ARN, or of no
+ * particular one, is pending; other reads wait for every pending write.
  *
  * Claims (timers, activity tasks) lock the rows they take with `FOR UPDATE SKIP LOCKED`, so concurrent
  * claimants never take one row twice nor wait on each other.
@@ -55,6 +58,9 @@ export class PostgresStore implements Store {
   readonly #onClose: PostgresStoreConfig['onClose'];
   readonly #batchStats: BatchStats = { retried: 0 };
   #closed = false;
+  /** Pending writes by the ARN they change, and those that may change any. */
+  #pendingByArn = new Map<string, number>();
+  #pendingAny = 0;
   /** Definitions kept once each: id by text, text by id (filled as they are written or read). */
   #definitionIds = new Map<string, number>();
   #definitionTexts = new Map<number, string>();
@@ -125,8 +131,11 @@ export class PostgresStore implements Store {
     return rec;
   }
 
-  /** Queues a write; `prepare` runs now (it serializes its input) and returns the job. */
-  #write<R>(prepare: () => BatchJob): Promise<R> {
+  /**
+   * Queues a write that changes `arn`'s data only (undefined: it may change anything); `prepare` runs
+   * now (it serializes its input) and returns the job.
+   */
+  #write<R>(arn: string | undefined, prepare: () => BatchJob): Promise<R> {
     if (this.#closed) return Promise.reject(new Error('The PostgreSQL store is closed'));
     let job: BatchJob;
     try {
@@ -134,14 +143,31 @@ export class PostgresStore implements Store {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.#gc.submit(() => job) as unknown as Promise<R>;
+    if (arn === undefined) this.#pendingAny++;
+    else this.#pendingByArn.set(arn, (this.#pendingByArn.get(arn) ?? 0) + 1);
+    const done = () => {
+      if (arn === undefined) this.#pendingAny--;
+      else {
+        const n = this.#pendingByArn.get(arn)! - 1;
+        if (n) this.#pendingByArn.set(arn, n);
+        else this.#pendingByArn.delete(arn);
+      }
+    };
+    const p = this.#gc.submit(() => job) as unknown as Promise<R>;
+    p.then(done, done);
+    return p;
   }
 
-  /** Reads after the writes issued before (committed data only). */
-  async #read<R>(run: () => Promise<R>): Promise<R> {
+  /**
+   * Reads committed data after the writes issued before it: those of `arn` and of no particular ARN
+   * when the read is of one ARN's data, else every write.
+   */
+  async #read<R>(run: () => Promise<R>, arn?: string): Promise<R> {
     if (this.#closed) throw new Error('The PostgreSQL store is closed');
-    const written = this.#gc.whenWritten();
-    if (written) await written;
+    if (arn === undefined || this.#pendingAny > 0 || this.#pendingByArn.has(arn)) {
+      const written = this.#gc.whenWritten();
+      if (written) await written;
+    }
     return run();
   }
 
@@ -160,14 +186,14 @@ export class PostgresStore implements Store {
   // ---- catalog --------------------------------------------------------------------------------
 
   putStateMachine(rec: StateMachineRecord): Promise<void> {
-    return this.#write(() => {
+    return this.#write(rec.stateMachineArn, () => {
       const text = JSON.stringify(rec);
       const { stateMachineArn, name, versionOf, versionNumber } = rec;
       return async (tx) => void (await tx.query(Q.putMachine, [stateMachineArn, name, versionOf ?? null, versionNumber ?? null, text]));
     });
   }
   getStateMachine(arn: string): Promise<StateMachineRecord | undefined> {
-    return this.#read(() => this.#recordOf<StateMachineRecord>(Q.getMachine, arn));
+    return this.#read(() => this.#recordOf<StateMachineRecord>(Q.getMachine, arn), arn);
   }
   listStateMachines(): Promise<StateMachineRecord[]> {
     return this.#read(() => this.#records<StateMachineRecord>(Q.listMachines));
@@ -176,44 +202,44 @@ export class PostgresStore implements Store {
     return this.#read(() => this.#records<StateMachineRecord>(Q.listVersions, [stateMachineArn]));
   }
   deleteStateMachine(arn: string): Promise<void> {
-    return this.#write(() => async (tx) => {
+    return this.#write(arn, () => async (tx) => {
       await tx.query(Q.deleteMachine, [arn]);
       await tx.query(Q.deleteTags, [arn]);
     });
   }
 
   putAlias(rec: AliasRecord): Promise<void> {
-    return this.#write(() => {
+    return this.#write(rec.stateMachineAliasArn, () => {
       const text = JSON.stringify(rec);
       const { stateMachineAliasArn, stateMachineArn } = rec;
       return async (tx) => void (await tx.query(Q.putAlias, [stateMachineAliasArn, stateMachineArn, text]));
     });
   }
   getAlias(arn: string): Promise<AliasRecord | undefined> {
-    return this.#read(() => this.#recordOf<AliasRecord>(Q.getAlias, arn));
+    return this.#read(() => this.#recordOf<AliasRecord>(Q.getAlias, arn), arn);
   }
   listAliases(stateMachineArn: string): Promise<AliasRecord[]> {
     return this.#read(() => this.#records<AliasRecord>(Q.listAliases, [stateMachineArn]));
   }
   deleteAlias(arn: string): Promise<void> {
-    return this.#write(() => async (tx) => void (await tx.query(Q.deleteAlias, [arn])));
+    return this.#write(arn, () => async (tx) => void (await tx.query(Q.deleteAlias, [arn])));
   }
 
   putActivity(rec: ActivityRecord): Promise<void> {
-    return this.#write(() => {
+    return this.#write(rec.activityArn, () => {
       const text = JSON.stringify(rec);
       const { activityArn, name } = rec;
       return async (tx) => void (await tx.query(Q.putActivity, [activityArn, name, text]));
     });
   }
   getActivity(arn: string): Promise<ActivityRecord | undefined> {
-    return this.#read(() => this.#recordOf<ActivityRecord>(Q.getActivity, arn));
+    return this.#read(() => this.#recordOf<ActivityRecord>(Q.getActivity, arn), arn);
   }
   listActivities(): Promise<ActivityRecord[]> {
     return this.#read(() => this.#records<ActivityRecord>(Q.listActivities));
   }
   deleteActivity(arn: string): Promise<void> {
-    return this.#write(() => async (tx) => {
+    return this.#write(arn, () => async (tx) => {
       await tx.query(Q.deleteActivity, [arn]);
       await tx.query(Q.deleteTags, [arn]);
     });
@@ -226,10 +252,10 @@ export class PostgresStore implements Store {
         Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       }
       return out;
-    });
+    }, resourceArn);
   }
   setTags(resourceArn: string, tags: Record<string, string>): Promise<void> {
-    return this.#write(() => {
+    return this.#write(resourceArn, () => {
       const keys = Object.keys(tags);
       const values = keys.map((k) => String(tags[k]));
       return async (tx) => {
@@ -242,7 +268,7 @@ export class PostgresStore implements Store {
   // ---- executions -----------------------------------------------------------------------------
 
   createExecution(rec: ExecutionRecord, first: { state: ExecState; events: HistoryEvent[] } & StepWork): Promise<boolean> {
-    return this.#write((): RowJob => {
+    return this.#write(rec.executionArn, (): RowJob => {
       const { definition, ...stored } = rec;
       return {
         kind: 'create',
@@ -258,13 +284,13 @@ export class PostgresStore implements Store {
   }
 
   getExecution(arn: string): Promise<ExecutionRecord | undefined> {
-    return this.#read(async () => this.#record((await this.#query<RecordColumns>(Q.getRecord, [arn])).rows[0]));
+    return this.#read(async () => this.#record((await this.#query<RecordColumns>(Q.getRecord, [arn])).rows[0]), arn);
   }
   getExecutionState(arn: string): Promise<ExecState | undefined> {
     return this.#read(async () => {
       const row = (await this.#query<{ state: string }>(Q.getState, [arn])).rows[0];
       return row && (JSON.parse(row.state) as ExecState);
-    });
+    }, arn);
   }
   listExecutions(q: ExecutionQuery): Promise<ExecutionRecord[]> {
     return this.#read(async () => {
@@ -285,7 +311,7 @@ export class PostgresStore implements Store {
   }
 
   commitStep(c: StepCommit): Promise<void> {
-    return this.#write((): RowJob => {
+    return this.#write(c.executionArn, (): RowJob => {
       const patch = copyPatch(c.record);
       return {
         kind: 'step',
@@ -327,7 +353,7 @@ export class PostgresStore implements Store {
         }
       }
       return out;
-    });
+    }, executionArn);
   }
 
   // ---- durable work ---------------------------------------------------------------------------
@@ -337,7 +363,7 @@ export class PostgresStore implements Store {
   }
 
   claimDueTimers(until: number, limit: number, leaseUntil: number): Promise<TimerRow[]> {
-    return this.#write(() => async (tx) => {
+    return this.#write(undefined, () => async (tx) => {
       const rows = (await tx.query<TimerColumns>(Q.claimTimers, [until, limit, leaseUntil])).rows.map(timerRow);
       return rows.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq || (a.executionArn < b.executionArn ? -1 : a.executionArn > b.executionArn ? 1 : a.kind < b.kind ? -1 : 1));
     });
@@ -346,10 +372,10 @@ export class PostgresStore implements Store {
     return this.#read(async () => (await this.#query<{ due: number | null }>(Q.nextDue)).rows[0]?.due ?? undefined);
   }
   rescheduleTimer(executionArn: string, seq: number, kind: TimerKind, dueAt: number): Promise<void> {
-    return this.#write(() => async (tx) => void (await tx.query(Q.moveTimer, [dueAt, executionArn, seq, kind])));
+    return this.#write(executionArn, () => async (tx) => void (await tx.query(Q.moveTimer, [dueAt, executionArn, seq, kind])));
   }
   openTasks(executionArn: string): Promise<TaskRow[]> {
-    return this.#read(async () => (await this.#query<TaskColumns>(Q.openTasks, [executionArn])).rows.map(taskRow));
+    return this.#read(async () => (await this.#query<TaskColumns>(Q.openTasks, [executionArn])).rows.map(taskRow), executionArn);
   }
   invocableTasks(): Promise<TaskRow[]> {
     return this.#read(async () => (await this.#query<TaskColumns>(Q.invocableTasks)).rows.map(taskRow));
@@ -358,7 +384,7 @@ export class PostgresStore implements Store {
     return this.#read(async () => (await this.#query<TaskColumns>(Q.tokenTasks, [limit])).rows.map(taskRow));
   }
   claimActivityTask(activityArn: string, workerName: string | undefined): Promise<TaskRow | undefined> {
-    return this.#write(() => async (tx) => {
+    return this.#write(undefined, () => async (tx) => {
       const r = (await tx.query<TaskColumns>(Q.claimTask, [workerName ?? null, activityArn])).rows[0];
       return r && taskRow(r);
     });
@@ -371,7 +397,7 @@ export class PostgresStore implements Store {
   }
 
   purgeClosedExecutions(before: number): Promise<number> {
-    return this.#write(() => async (tx) => (await tx.query<{ n: number }>(Q.purge, [before])).rows[0]!.n);
+    return this.#write(undefined, () => async (tx) => (await tx.query<{ n: number }>(Q.purge, [before])).rows[0]!.n);
   }
 
   /** Writes what is queued, then ends the pool. */
