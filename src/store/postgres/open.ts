@@ -23,6 +23,12 @@ export interface PostgresStoreOptions extends PostgresStoreConfig {
   exclusive?: boolean;
   /** The application name the server shows in pg_stat_activity (default `stepwise`). */
   applicationName?: string;
+  /**
+   * Called if the connection holding the single-node lock is lost while the store is open (PostgreSQL
+   * restarted, the network dropped it): another server could then take the schema. Default: a warning
+   * on stderr.
+   */
+  onLockLost?: (error: Error | undefined) => void;
 }
 
 /** The advisory lock a running store holds (first key "Stepwise node", second the schema's hash). */
@@ -65,13 +71,26 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   // Migrations and the node lock each have a connection of their own (the lock's is kept open).
   const admin = new pg.Client(base);
-  admin.on('error', () => undefined);
+  /** Whether the admin connection stays open (it holds the node lock). */
+  let keepAdmin = false;
+  let closing = false;
+  let lost = false;
+  const onLockLost =
+    options.onLockLost ??
+    ((e: Error | undefined) =>
+      console.error(`stepwise: the connection holding the single-node lock on schema "${schema}" was lost${e ? ` (${e.message})` : ''}; another server could now use the schema`));
+  const lockLost = (e?: Error) => {
+    if (closing || lost || !keepAdmin) return;
+    lost = true;
+    onLockLost(e);
+  };
+  admin.on('error', (e) => lockLost(e));
+  admin.on('end', () => lockLost());
   try {
     await admin.connect();
   } catch (e) {
     throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
   }
-  let keepAdmin = false;
   try {
     await migrate(admin, schema);
     if (options.exclusive ?? true) {
@@ -98,6 +117,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       try {
         await onClose?.();
       } finally {
+        closing = true;
         if (keepAdmin) await admin.end().catch(() => undefined);
       }
     },

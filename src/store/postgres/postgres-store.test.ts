@@ -112,6 +112,29 @@ describe('postgres store', { skip: SKIP_POSTGRES }, () => {
     await b.close();
   });
 
+  test('the connection holding the node lock is lost: reported, and another server may then open the schema', async () => {
+    const schema = testSchema();
+    const applicationName = `stepwise-lock-${schema}`;
+    const lost: (Error | undefined)[] = [];
+    const a = await openPostgresStore(POSTGRES_URL, { schema, applicationName, onLockLost: (e) => lost.push(e) });
+    try {
+      const killed = await sql<{ ok: boolean }>(
+        `SELECT pg_terminate_backend(l.pid) AS ok FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid WHERE l.locktype = 'advisory' AND s.application_name = $1`,
+        [applicationName],
+      );
+      same(killed, [{ ok: true }]);
+      for (let i = 0; i < 100 && !lost.length; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(lost.length, 1);
+      // The store itself goes on (its pool is not the lock's connection).
+      await a.putActivity({ activityArn: activityArn('x'), name: 'x', creationDate: 1 });
+      const b = await openPostgresStore(POSTGRES_URL, { schema });
+      await b.close();
+    } finally {
+      await a.close();
+    }
+    assert.equal(lost.length, 1, 'closing is not a loss');
+  });
+
   test('group commit: the commits of one turn share one transaction, history in one multi-row insert', async () => {
     const s = await open();
     const execs = await Promise.all(

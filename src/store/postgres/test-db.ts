@@ -16,16 +16,14 @@ export const POSTGRES_URL = process.env.STEPWISE_TEST_POSTGRES_URL || 'postgres:
 export const SKIP_POSTGRES: string | false = process.env.STEPWISE_SKIP_POSTGRES === '1' ? 'STEPWISE_SKIP_POSTGRES=1' : false;
 
 const created: string[] = [];
-let registered = false;
+// Registered when the test file imports this module (at its top level): runs once the whole file is done.
+// (Registered from inside a test, the hook would belong to that test.)
+after(dropTestSchemas);
 
 /** A new schema name (the store creates it); dropped after the test file. */
 export function testSchema(): string {
   const name = `stepwise_test_${randomBytes(6).toString('hex')}`;
   created.push(name);
-  if (!registered) {
-    registered = true;
-    after(dropTestSchemas);
-  }
   return name;
 }
 
