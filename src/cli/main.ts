@@ -14,7 +14,8 @@ import { MOCKS_OPTIONS, runMocksCommand } from './mocks.js';
 const USAGE = `Usage: stepwise <command> [options]
 
 Commands:
-  serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory:] [--synchronous FULL|NORMAL]
+  serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory: | postgres://USER@HOST:PORT/DB]
+        [--synchronous FULL|NORMAL] [--pg-schema stepwise]
         [--functions DIR] [--lambda-endpoint URL] [--config FILE] [--mock-config FILE]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
         --mock-config FILE (else SFN_MOCK_CONFIG, else ./MockConfigFile.json): Step Functions Local's mocks;
@@ -44,7 +45,7 @@ Commands:
         Exit code 1 when the API refuses (the error is printed as Name: message), 2 for bad arguments.
 
 Unknown options, options missing their value and a --functions folder that does not exist are errors (exit code 2).
-Environment: PORT, LAMBDA_ENDPOINT, STEPWISE_CONFIG, SFN_MOCK_CONFIG, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
+Environment: PORT, STEPWISE_DB, DATABASE_URL, STEPWISE_PG_SCHEMA, LAMBDA_ENDPOINT, STEPWISE_CONFIG, SFN_MOCK_CONFIG, WAIT_TIME_SCALE, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID, STEPWISE_ENDPOINT.`;
 
 /** The usage lines of one command (from USAGE): shown with a usage error of that command. */
 function usageOf(cmd: string | undefined): string {

@@ -14,13 +14,14 @@ import { functionsFromDirectory } from '../runtime/tasks/functions.js';
 import { loadLocalConfig, type LocalConfig } from '../runtime/tasks/integrations/local-config.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
 import { DEFAULT_DB_PATH, openSqliteStore } from '../store/sqlite/index.js';
+import { DEFAULT_SCHEMA, isPostgresUrl, openPostgresStore, redactUrl } from '../store/postgres/index.js';
 import type { Store } from '../store/store.js';
 import { str, UsageError, type Args, type OptionSpec } from './args.js';
 import { checkFunctionsDir } from './functions-dir.js';
 import { existsSync } from 'node:fs';
 import { loadMockConfig } from '../runtime/tasks/mocks/config.js';
 
-export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'synchronous', 'functions', 'lambda-endpoint', 'config', 'mock-config'], flags: [] };
+export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'pg-schema', 'synchronous', 'functions', 'lambda-endpoint', 'config', 'mock-config'], flags: [] };
 
 export interface ServeConfig {
   port: number;
@@ -34,11 +35,13 @@ export interface ServeConfig {
   accountId: string;
   /**
    * The SQLite database file (default `./.stepwise/stepwise.db`); `:memory:` keeps everything in
-   * memory (nothing survives the process).
+   * memory (nothing survives the process); a `postgres://` URL selects PostgreSQL.
    */
   db?: string;
   /** SQLite's synchronous setting (FULL unless told otherwise). */
   synchronous?: 'FULL' | 'NORMAL';
+  /** PostgreSQL: the schema the tables are in (default `stepwise`). */
+  pgSchema?: string;
   /**
    * Step Functions Local's mock configuration file (--mock-config, else SFN_MOCK_CONFIG, else a
    * MockConfigFile.json in the working directory): read and checked at start-up.
@@ -101,8 +104,7 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     waitTimeScale: scale,
     region: env.AWS_DEFAULT_REGION || env.AWS_REGION || 'us-east-1',
     accountId: env.AWS_ACCOUNT_ID || '123456789012',
-    db: str(args, 'db') ?? env.STEPWISE_DB ?? DEFAULT_DB_PATH,
-    synchronous: syncOf(str(args, 'synchronous') ?? env.STEPWISE_SYNCHRONOUS),
+    ...storeConfig(args, env),
     limits: limitsFrom(env),
     mockConfig: str(args, 'mock-config') ?? (env.SFN_MOCK_CONFIG || undefined) ?? (existsSync('MockConfigFile.json') ? 'MockConfigFile.json' : undefined),
   };
@@ -113,6 +115,24 @@ export function configOf(file: string | undefined): LocalConfig | undefined {
   return file === undefined ? undefined : loadLocalConfig(file);
 }
 
+/**
+ * Where the data goes: `--db`, else STEPWISE_DB, else DATABASE_URL (a PostgreSQL URL), else the SQLite
+ * file. Settings of the other kind of store are refused rather than ignored.
+ */
+function storeConfig(args: Args, env: NodeJS.ProcessEnv): Pick<ServeConfig, 'db' | 'synchronous' | 'pgSchema'> {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) throw new Error(`DATABASE_URL must be a postgres:// or postgresql:// URL, got '${redactUrl(databaseUrl)}'`);
+  const db = str(args, 'db') ?? env.STEPWISE_DB ?? databaseUrl ?? DEFAULT_DB_PATH;
+  const synchronous = syncOf(str(args, 'synchronous') ?? env.STEPWISE_SYNCHRONOUS);
+  const pgSchema = str(args, 'pg-schema') ?? (env.STEPWISE_PG_SCHEMA || undefined);
+  if (isPostgresUrl(db)) {
+    if (synchronous !== undefined) throw new Error('--synchronous (STEPWISE_SYNCHRONOUS) is a SQLite setting: PostgreSQL commits are durable as the server is configured (synchronous_commit)');
+    return { db, pgSchema: pgSchema ?? DEFAULT_SCHEMA };
+  }
+  if (pgSchema !== undefined) throw new Error('--pg-schema (STEPWISE_PG_SCHEMA) needs a PostgreSQL database: --db postgres://… or DATABASE_URL');
+  return { db, synchronous };
+}
+
 function syncOf(v: string | undefined): 'FULL' | 'NORMAL' | undefined {
   if (v === undefined || v === '') return undefined;
   const u = v.toUpperCase();
@@ -120,10 +140,20 @@ function syncOf(v: string | undefined): 'FULL' | 'NORMAL' | undefined {
   return u;
 }
 
-/** The store a server keeps its data in: SQLite at `db`, or memory for `:memory:` (and when no db is given). */
-export async function openStore(cfg: Pick<ServeConfig, 'db' | 'synchronous'>): Promise<Store> {
+/**
+ * The store a server keeps its data in: PostgreSQL for a `postgres://` URL, SQLite at `db`, or memory
+ * for `:memory:` (and when no db is given).
+ */
+export async function openStore(cfg: Pick<ServeConfig, 'db' | 'synchronous' | 'pgSchema'>): Promise<Store> {
   if (cfg.db === undefined || cfg.db === ':memory:') return new MemoryStore();
+  if (isPostgresUrl(cfg.db)) return openPostgresStore(cfg.db, { schema: cfg.pgSchema });
   return openSqliteStore(cfg.db, { synchronous: cfg.synchronous });
+}
+
+function dataLine(cfg: ServeConfig): string {
+  if (cfg.db === undefined || cfg.db === ':memory:') return 'Data: in memory (lost when the server stops)';
+  if (isPostgresUrl(cfg.db)) return `Data: ${redactUrl(cfg.db)} (PostgreSQL, schema ${cfg.pgSchema ?? DEFAULT_SCHEMA}; one node)`;
+  return `Data: ${cfg.db} (SQLite, synchronous=${cfg.synchronous ?? 'FULL'})`;
 }
 
 export interface RunningServer {
@@ -164,7 +194,7 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   log(`Stepwise is serving the AWS Step Functions API on http://${cfg.host}:${port} (region ${cfg.region}, account ${cfg.accountId})`);
   log(`Web console: http://${cfg.host}:${port}/`);
-  log(cfg.db === undefined || cfg.db === ':memory:' ? 'Data: in memory (lost when the server stops)' : `Data: ${cfg.db} (SQLite, synchronous=${cfg.synchronous ?? 'FULL'})`);
+  log(dataLine(cfg));
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);
   if (cfg.localConfig?.file) log(`Config: ${cfg.localConfig.file} (${cfg.localConfig.connections.size} connections, ${cfg.localConfig.ecsTaskDefinitions.size} ECS task definitions, ${cfg.localConfig.batchJobDefinitions.size} Batch job definitions)`);

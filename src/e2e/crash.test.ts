@@ -1,5 +1,6 @@
 /**
- * Crash test: `stepwise serve` (SQLite, synchronous=FULL) in its own process runs 1,000 Standard
+ * Crash test: `stepwise serve` (SQLite, synchronous=FULL; PostgreSQL when STEPWISE_CRASH_POSTGRES=1, on
+ * the tests' server, see `store/postgres/test-db.ts`) in its own process runs 1,000 Standard
  * executions that mix Task (local functions), Wait, Parallel, Map, Retry and a callback
  * (`lambda:invoke.waitForTaskToken`), and is killed with SIGKILL several times mid-run and restarted on
  * the same database. Then every execution must have succeeded with the right output, every history must
@@ -22,6 +23,7 @@ import { StateMachine } from '../library/state-machine.js';
 import type { Json } from '../shared/json.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import { ACCOUNT, REGION, ROLE } from './helpers.js';
+import { POSTGRES_URL, testSchema } from '../store/postgres/test-db.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXECUTIONS = 1000;
@@ -138,6 +140,7 @@ describe('crash recovery', () => {
     const log = join(dir, 'invocations.log');
     writeFileSync(log, '');
     const db = join(dir, 'stepwise.db');
+    const dbArgs = process.env.STEPWISE_CRASH_POSTGRES === '1' ? ['--db', POSTGRES_URL, '--pg-schema', testSchema()] : ['--db', db];
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
 
@@ -146,7 +149,7 @@ describe('crash recovery', () => {
     const serverLog = join(dir, 'server.log');
     writeFileSync(serverLog, '');
     const startServer = () => {
-      const child = spawn(process.execPath, [join(root, 'bin', 'stepwise.js'), 'serve', '--port', String(port), '--db', db, '--functions', functionsDir], {
+      const child = spawn(process.execPath, [join(root, 'bin', 'stepwise.js'), 'serve', '--port', String(port), ...dbArgs, '--functions', functionsDir], {
         env: { ...process.env, CRASH_LOG: log, WAIT_TIME_SCALE: '0.2', AWS_ACCOUNT_ID: ACCOUNT, AWS_DEFAULT_REGION: REGION },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

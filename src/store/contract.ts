@@ -1,5 +1,5 @@
 /**
- * The shared contract of the `Store` port: one suite that every adapter runs (memory, SQLite, later
+ * The shared contract of the `Store` port: one suite that every adapter runs (memory, SQLite,
  * PostgreSQL), so that they behave the same to the engine and the API.
  *
  *   runStoreContract('sqlite', () => openSqliteStore(tempFile()));

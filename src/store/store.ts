@@ -4,7 +4,7 @@
  * history events, the execution record, and the durable work the step creates or finishes), and work
  * that outlives a process (timers, open tasks) is kept as rows any process can pick up.
  *
- * Adapters: `memory/` (reference), `sqlite/`; all pass the shared contract suite in `contract.ts`.
+ * Adapters: `memory/` (reference), `sqlite/`, `postgres/`; all pass the shared contract suite in `contract.ts`.
  * @module
  */
 import type { InvokeTask } from '../runtime/tasks/types.js';
