@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { callSfn, startServe } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -29,33 +30,13 @@ await s3c.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
 const work = mkdtempSync(join(os.tmpdir(), 'stepwise-dmap-bench-'));
 const dbPath = join(work, 'bench.db');
-const port = await new Promise((res) => { const s = http.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
-const server = spawn(process.execPath, [join(root, 'bin', 'stepwise.js'), 'serve', '--port', String(port), '--db', dbPath], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, AWS_ACCOUNT_ID: '123456789012', AWS_DEFAULT_REGION: 'us-east-1', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey },
+const { child: server, port } = await startServe(['--db', dbPath], {
+  AWS_REGION: 'us-east-1',
+  AWS_ENDPOINT_URL_S3: s3.endpoint,
+  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
 });
-await new Promise((res, rej) => {
-  server.stdout.on('data', (d) => { if (String(d).includes('serving')) res(); });
-  server.on('exit', (c) => rej(new Error(`server exited with ${c}`)));
-});
-
-const agent = new http.Agent({ keepAlive: true });
-function call(op, params) {
-  const body = JSON.stringify(params);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${op}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const json = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        if (res.statusCode !== 200) reject(new Error(`${op}: ${json.__type}: ${json.message}`));
-        else resolve(json);
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (op, params) => callSfn(port, op, params);
 
 function rssMb(pid) {
   try {

@@ -16,6 +16,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { callSfn, closeClient, startServe } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -35,40 +36,15 @@ mkdirSync(functionsDir);
 writeFileSync(join(functionsDir, 'inc.mjs'), 'export const handler = async (e) => ({ i: e.i + 1, n: e.n });\n');
 const dbPath = join(work, 'bench.db');
 
-async function startServer() {
-  const port = await new Promise((res) => { const s = http.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []), join(root, 'bin', 'stepwise.js'), 'serve', '--port', String(port), '--db', dbPath, '--functions', functionsDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_ACCOUNT_ID: '123456789012', AWS_DEFAULT_REGION: 'us-east-1' },
-  });
-  await new Promise((res, rej) => {
-    child.stdout.on('data', (d) => { if (String(d).includes('serving')) res(); });
-    child.on('exit', (c) => rej(new Error(`server exited with ${c}`)));
-  });
-  return { child, port };
+function startServer() {
+  return startServe(['--db', dbPath, '--functions', functionsDir], {}, process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []);
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 let PORT;
-function call(op, params) {
-  const body = JSON.stringify(params);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: PORT, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${op}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const json = text ? JSON.parse(text) : {};
-        if (res.statusCode !== 200) reject(new Error(`${op}: ${res.statusCode} ${json.__type}: ${json.message}`));
-        else resolve(json);
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (op, params) => callSfn(PORT, op, params);
 
 const ROLE = 'arn:aws:iam::123456789012:role/bench';
+
 async function machine(name, definition) {
   return (await call('CreateStateMachine', { name: `${name}-${Date.now()}`, definition: JSON.stringify(definition), roleArn: ROLE })).stateMachineArn;
 }
@@ -242,7 +218,7 @@ try {
 } finally {
   server.child.kill('SIGTERM');
   await new Promise((r) => server.child.once('exit', r));
-  agent.destroy();
+  closeClient();
   const jsonOut = opt('--json', null);
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
   rmSync(work, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { callSfn, startServe } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -36,38 +37,12 @@ writeFileSync(join(functionsDir, 'inc.mjs'), 'export const handler = async (e) =
 const schema = `stepwise_bench_${process.pid}`;
 
 async function startServer(store) {
-  const port = await new Promise((res) => { const s = http.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
   const db = store === 'postgres' ? ['--db', URL_, '--pg-schema', schema] : ['--db', join(work, `bench-${Date.now()}.db`)];
-  const child = spawn(process.execPath, [join(root, 'bin', 'stepwise.js'), 'serve', '--port', String(port), ...db, '--functions', functionsDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_ACCOUNT_ID: '123456789012', AWS_DEFAULT_REGION: 'us-east-1' },
-  });
-  await new Promise((res, rej) => {
-    child.stdout.on('data', (d) => { if (String(d).includes('serving')) res(); });
-    child.on('exit', (c) => rej(new Error(`server exited with ${c}`)));
-  });
-  return { child, port };
+  return startServe([...db, '--functions', functionsDir]);
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 let PORT;
-function call(op, params) {
-  const body = JSON.stringify(params);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: PORT, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${op}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const json = text ? JSON.parse(text) : {};
-        if (res.statusCode !== 200) reject(new Error(`${op}: ${res.statusCode} ${json.__type}: ${json.message}`));
-        else resolve(json);
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (op, params) => callSfn(PORT, op, params);
 
 const ROLE = 'arn:aws:iam::123456789012:role/bench';
 const machine = async (name, definition) => (await call('CreateStateMachine', { name: `${name}-${Date.now()}`, definition: JSON.stringify(definition), roleArn: ROLE })).stateMachineArn;

@@ -43,6 +43,7 @@ import { writeBatch, type BatchJob, type BatchStats, type Tx } from './batch.js'
 import { copyPatch, serializeEvents, serializeMapRuns, serializeWork, type RowJob } from './rows.js';
 import { definitionHash } from './migrations.js';
 import { listExecutionsQuery, mirroredColumns, Q, type RecordColumns, type Sql, type TaskColumns, type TimerColumns } from './statements.js';
+import { taskRow, timerRow } from '../rows.js';
 
 export interface PostgresStoreConfig {
   /** Batch the writes of one event-loop turn (and those made while a batch is written) into one transaction (default true). */
@@ -428,20 +429,4 @@ export class PostgresStore implements Store {
   }
 }
 
-function taskRow(r: TaskColumns): TaskRow {
-  const t: TaskRow = {
-    executionArn: r.execution_arn,
-    seq: r.seq,
-    command: JSON.parse(r.command) as TaskRow['command'],
-    status: r.status as TaskRow['status'],
-    createdAt: r.created_at,
-  };
-  if (r.activity_arn !== null) t.activityArn = r.activity_arn;
-  if (r.token !== null) t.token = r.token;
-  if (r.worker_name !== null) t.workerName = r.worker_name;
-  return t;
-}
 
-function timerRow(r: TimerColumns): TimerRow {
-  return { executionArn: r.execution_arn, seq: r.seq, kind: r.kind as TimerKind, dueAt: r.due_at };
-}

@@ -12,17 +12,13 @@
  * unknown execution writes nothing and resolves.
  * @module
  */
-import type { HistoryEvent } from '../../interpreter/history.js';
 import type { ExecutionRecord, StepWork } from '../store.js';
 import { Refusal, type Tx } from './batch.js';
 import { mirroredColumns, QM, type ExecColValues } from './statements.js';
+import { changes, copyPatch, serializeEvents, type EventsRow } from '../rows.js';
 
-/** A step's events as one history row. */
-export interface EventsRow {
-  first: number;
-  last: number;
-  text: string;
-}
+export { changes, copyPatch, serializeEvents, type EventsRow };
+
 
 /** A step's work, serialized: removals before additions, one row per key. */
 export interface Work {
@@ -213,37 +209,8 @@ function push(cols: unknown[][], row: unknown[]): void {
   row.forEach((v, c) => cols[c]!.push(v));
 }
 
-/**
- * Whether record changes would change the stored record. Steps of a running execution send only
- * `{ status: 'RUNNING' }`: then the record JSON is left alone (a step rewrites just the state column).
- */
-export function changes(status: string, patch: Record<string, unknown>): boolean {
-  for (const k in patch) if (k !== 'status' || patch[k] !== status) return true;
-  return false;
-}
 
-/** A copy of record changes that keeps `undefined` (it clears the field). */
-export function copyPatch(record: Partial<ExecutionRecord>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'object' && v !== null ? structuredClone(v) : v;
-  return out;
-}
 
-/** A step's events as one history row: ascending ids, each once (else the commit is refused). */
-export function serializeEvents(events: HistoryEvent[]): EventsRow | undefined {
-  if (events.length === 0) return undefined;
-  let sorted = events;
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.id <= events[i - 1]!.id) {
-      sorted = [...events].sort((a, b) => a.id - b.id);
-      break;
-    }
-  }
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.id === sorted[i - 1]!.id) throw new Error(`Event id ${sorted[i]!.id} appears twice in one step`);
-  }
-  return { first: sorted[0]!.id, last: sorted[sorted.length - 1]!.id, text: JSON.stringify(sorted) };
-}
 
 /** The step's Map Runs as rows (the last report of an ARN wins). */
 export function serializeMapRuns(w: StepWork, executionArn: string): MapRunRow[] {

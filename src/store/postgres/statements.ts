@@ -5,6 +5,9 @@
  * @module
  */
 import type { ExecutionQuery } from '../store.js';
+import { EXEC_COLS, mirroredColumns, TASK_COLS, type ExecColValues, type TaskColumns, type TimerColumns } from '../rows.js';
+
+export { mirroredColumns, type ExecColValues, type TaskColumns, type TimerColumns };
 
 export interface Sql {
   name: string;
@@ -13,34 +16,14 @@ export interface Sql {
 
 const sql = (name: string, text: string): Sql => ({ name: `stepwise_${name}`, text });
 
-export interface TaskColumns {
-  execution_arn: string;
-  seq: number;
-  command: string;
-  activity_arn: string | null;
-  token: string | null;
-  status: string;
-  worker_name: string | null;
-  created_at: number;
-}
 
 export interface RecordColumns {
   record: string;
   definition_id: number | null;
 }
 
-export interface TimerColumns {
-  execution_arn: string;
-  seq: number;
-  kind: string;
-  due_at: number;
-}
 
-const TASK_COLS = 'execution_arn, seq, command, activity_arn, token, status, worker_name, created_at';
 const T_TASK_COLS = TASK_COLS.replace(/(\w+)/g, 't.$1');
-/** Columns of `executions` that mirror record fields, in `mirroredColumns` order. */
-const EXEC_COLS = 'state_machine_arn, name, type, status, start_date, stop_date, redrive_count, version_arn, alias_arn';
-export type ExecColValues = [string, string, string, string, number, number | null, number, string | null, string | null];
 
 export const Q = {
   // ---- catalog ----
@@ -154,30 +137,6 @@ export const Q = {
   taskByToken: sql('task_by_token', `SELECT ${TASK_COLS} FROM tasks WHERE token = $1 ORDER BY id DESC LIMIT 1`),
 } as const;
 
-/** The record fields mirrored in columns, with their column values. */
-export function mirroredColumns(r: {
-  stateMachineArn: string;
-  name: string;
-  type: string;
-  status: string;
-  startDate: number;
-  stopDate?: number;
-  redriveCount: number;
-  stateMachineVersionArn?: string;
-  stateMachineAliasArn?: string;
-}): ExecColValues {
-  return [
-    r.stateMachineArn,
-    r.name,
-    r.type,
-    r.status,
-    r.startDate,
-    r.stopDate ?? null,
-    r.redriveCount,
-    r.stateMachineVersionArn ?? null,
-    r.stateMachineAliasArn ?? null,
-  ];
-}
 
 const FILTERS = [
   ['stateMachineArn', 'state_machine_arn = $'],

@@ -34,7 +34,8 @@ import type {
 } from '../store.js';
 import { GroupCommit, type GroupCommitStats, type Job } from './group-commit.js';
 import { definitionHash } from './migrations.js';
-import { mirroredColumns, prepareStatements, type RecordColumns, type Statements, type TaskColumns, type TimerColumns } from './statements.js';
+import { mirroredColumns, prepareStatements, type RecordColumns, type Statements } from './statements.js';
+import { changes, copyPatch, serializeEvents, taskRow, timerRow } from '../rows.js';
 
 export interface SqliteStoreConfig {
   /** Batch the writes of one event-loop turn into one transaction (default true). */
@@ -446,28 +447,7 @@ function parse<T>(text: string | undefined): T | undefined {
   return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
-/** A copy of record changes that keeps `undefined` (it clears the field). */
-function copyPatch(record: Partial<ExecutionRecord>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'object' && v !== null ? structuredClone(v) : v;
-  return out;
-}
 
-/** A step's events as one history row: ascending ids, each once (else the commit is refused). */
-function serializeEvents(events: HistoryEvent[]): { first: number; last: number; text: string } | undefined {
-  if (events.length === 0) return undefined;
-  let sorted = events;
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.id <= events[i - 1]!.id) {
-      sorted = [...events].sort((a, b) => a.id - b.id);
-      break;
-    }
-  }
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.id === sorted[i - 1]!.id) throw new Error(`Event id ${sorted[i]!.id} appears twice in one step`);
-  }
-  return { first: sorted[0]!.id, last: sorted[sorted.length - 1]!.id, text: JSON.stringify(sorted) };
-}
 
 function serializeMapRuns(w: StepWork, executionArn: string): Work['mapRuns'] {
   return (w.mapRuns ?? []).map((m) => [m.mapRunArn, m.startDate, JSON.stringify({ ...m, executionArn })]);
@@ -484,29 +464,5 @@ function serializeWork(w: StepWork, executionArn: string): Work {
   };
 }
 
-/**
- * Whether record changes would change the stored record. Steps of a running execution send only
- * `{ status: 'RUNNING' }`: then the record JSON is left alone (a step rewrites just the state column).
- */
-function changes(status: string, patch: Record<string, unknown>): boolean {
-  for (const k in patch) if (k !== 'status' || patch[k] !== status) return true;
-  return false;
-}
 
-function taskRow(r: TaskColumns): TaskRow {
-  const t: TaskRow = {
-    executionArn: r.execution_arn,
-    seq: r.seq,
-    command: JSON.parse(r.command) as TaskRow['command'],
-    status: r.status as TaskRow['status'],
-    createdAt: r.created_at,
-  };
-  if (r.activity_arn !== null) t.activityArn = r.activity_arn;
-  if (r.token !== null) t.token = r.token;
-  if (r.worker_name !== null) t.workerName = r.worker_name;
-  return t;
-}
 
-function timerRow(r: TimerColumns): TimerRow {
-  return { executionArn: r.execution_arn, seq: r.seq, kind: r.kind as TimerKind, dueAt: r.due_at };
-}

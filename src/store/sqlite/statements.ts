@@ -5,6 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { ExecutionQuery } from '../store.js';
+import { EXEC_COLS, mirroredColumns, TASK_COLS, type ExecColValues, type TaskColumns, type TimerColumns } from '../rows.js';
+
+export { mirroredColumns, type TaskColumns, type TimerColumns };
 
 type Db = Database.Database;
 /** The part of a prepared statement the adapter uses. */
@@ -15,33 +18,13 @@ export interface Stmt<P extends unknown[], R = unknown> {
   iterate(...params: P): IterableIterator<R>;
 }
 
-export interface TaskColumns {
-  execution_arn: string;
-  seq: number;
-  command: string;
-  activity_arn: string | null;
-  token: string | null;
-  status: string;
-  worker_name: string | null;
-  created_at: number;
-}
 
 export interface RecordColumns {
   record: string;
   definition_id: number | null;
 }
 
-export interface TimerColumns {
-  execution_arn: string;
-  seq: number;
-  kind: string;
-  due_at: number;
-}
 
-const TASK_COLS = 'execution_arn, seq, command, activity_arn, token, status, worker_name, created_at';
-/** Columns of `executions` that mirror record fields, in `mirroredColumns` order. */
-const EXEC_COLS = 'state_machine_arn, name, type, status, start_date, stop_date, redrive_count, version_arn, alias_arn';
-type ExecColValues = [string, string, string, string, number, number | null, number, string | null, string | null];
 
 export function prepareStatements(db: Db) {
   const p = <P extends unknown[], R = unknown>(sql: string): Stmt<P, R> => db.prepare<P, R>(sql);
@@ -159,30 +142,6 @@ export function prepareStatements(db: Db) {
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
-/** The record fields mirrored in columns, with their column values. */
-export function mirroredColumns(r: {
-  stateMachineArn: string;
-  name: string;
-  type: string;
-  status: string;
-  startDate: number;
-  stopDate?: number;
-  redriveCount: number;
-  stateMachineVersionArn?: string;
-  stateMachineAliasArn?: string;
-}): ExecColValues {
-  return [
-    r.stateMachineArn,
-    r.name,
-    r.type,
-    r.status,
-    r.startDate,
-    r.stopDate ?? null,
-    r.redriveCount,
-    r.stateMachineVersionArn ?? null,
-    r.stateMachineAliasArn ?? null,
-  ];
-}
 
 const FILTERS = [
   ['stateMachineArn', 'state_machine_arn = ?'],
