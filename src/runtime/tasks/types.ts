@@ -79,3 +79,23 @@ export interface HttpExchange {
 export interface TaskInvoker {
   invoke(cmd: InvokeTask, ctx: TaskContext, cb: TaskCallbacks): void;
 }
+
+/** A call's outcome as an integration computes it. */
+export type CallOutcome = { ok: true; output: Json } | { ok: false; error: string; cause: string | undefined };
+
+/**
+ * Reports a call's outcome to the task, unless the task was cancelled meanwhile; a call that throws fails
+ * the task with States.Runtime and the error's message.
+ */
+export function reportOutcome(call: Promise<CallOutcome>, ctx: TaskContext, cb: TaskCallbacks): void {
+  call.then(
+    (r) => {
+      if (ctx.cancel.cancelled) return;
+      if (r.ok) cb.succeeded(r.output);
+      else cb.failed(r.error, r.cause);
+    },
+    (e: unknown) => {
+      if (!ctx.cancel.cancelled) cb.failed('States.Runtime', (e as Error)?.message ?? String(e));
+    },
+  );
+}

@@ -16,7 +16,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { isObject, type Json, type JsonObject } from '../../../shared/json.js';
-import type { InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
+import { reportOutcome, type InvokeTask, type TaskCallbacks, type TaskContext, type TaskInvoker } from '../types.js';
 import { AwsClients } from './aws/clients.js';
 import { roleOf } from './aws/call.js';
 
@@ -95,16 +95,7 @@ export class ApiGatewayInvoker implements TaskInvoker {
     }
     const p = this.prepare(cmd.input, ctx);
     if (!p.ok) return cb.failed('States.Runtime', p.cause);
-    this.call(p.req, cmd, ctx).then(
-      (r) => {
-        if (ctx.cancel.cancelled) return;
-        if (r.ok) cb.succeeded(r.output);
-        else cb.failed(r.error, r.cause);
-      },
-      (e: unknown) => {
-        if (!ctx.cancel.cancelled) cb.failed('States.Runtime', (e as Error)?.message ?? String(e));
-      },
-    );
+    reportOutcome(this.call(p.req, cmd, ctx), ctx, cb);
   }
 
   prepare(input: Json, ctx: TaskContext): Prepared {

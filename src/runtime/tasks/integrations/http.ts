@@ -7,7 +7,7 @@
  * @module
  */
 import { isObject, type Json, type JsonObject } from '../../../shared/json.js';
-import type { HttpExchange, InvokeTask, TaskCallbacks, TaskContext, TaskInvoker } from '../types.js';
+import { reportOutcome, type HttpExchange, type InvokeTask, type TaskCallbacks, type TaskContext, type TaskInvoker } from '../types.js';
 import type { Connection, LocalConfig } from './local-config.js';
 import { OAuthTokens } from './oauth.js';
 import { urlEncode, type ArrayFormat } from './url-encode.js';
@@ -54,16 +54,7 @@ export class HttpInvoker implements TaskInvoker {
     }
     const p = this.prepare(cmd.input, ctx);
     if (!p.ok) return cb.failed(p.error, p.cause);
-    this.call(p, ctx).then(
-      (r) => {
-        if (ctx.cancel.cancelled) return;
-        if (r.ok) cb.succeeded(r.output);
-        else cb.failed(r.error, r.cause);
-      },
-      (e: unknown) => {
-        if (!ctx.cancel.cancelled) cb.failed('States.Runtime', (e as Error)?.message ?? String(e));
-      },
-    );
+    reportOutcome(this.call(p, ctx), ctx, cb);
   }
 
   prepare(input: Json, ctx: TaskContext): Prepared {
