@@ -21,7 +21,7 @@ import { checkFunctionsDir } from './functions-dir.js';
 import { existsSync } from 'node:fs';
 import { loadMockConfig } from '../runtime/tasks/mocks/config.js';
 
-export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'pg-schema', 'synchronous', 'functions', 'lambda-endpoint', 'config', 'mock-config'], flags: [] };
+export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'pg-schema', 'synchronous', 'functions', 'lambda-endpoint', 'config', 'mock-config'], flags: ['insecure'] };
 
 export interface ServeConfig {
   port: number;
@@ -95,9 +95,17 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
   const rawPort = str(args, 'port') ?? env.PORT ?? '8083';
   const port = rawPort.trim() === '' ? NaN : Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: '${rawPort}'`);
+  const host = str(args, 'host') ?? env.HOST ?? '127.0.0.1';
+  // The server checks no credentials yet: beyond this machine, anyone who reaches the port could run
+  // workflows (and read their data), so that takes an explicit --insecure.
+  if (!isLoopback(host) && args.flags.insecure !== true && env.STEPWISE_INSECURE !== '1') {
+    throw new Error(
+      `Refusing to serve on ${host}: this server does not authenticate requests yet, so anyone who can reach it could start, read and stop executions. Serve on 127.0.0.1 (the default), or pass --insecure (STEPWISE_INSECURE=1) to accept that.`,
+    );
+  }
   return {
     port,
-    host: str(args, 'host') ?? env.HOST ?? '127.0.0.1',
+    host,
     functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? env.LAMBDA_ENDPOINT,
     localConfig: configOf(str(args, 'config') ?? (env.STEPWISE_CONFIG || undefined)),
@@ -108,6 +116,12 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     limits: limitsFrom(env),
     mockConfig: str(args, 'mock-config') ?? (env.SFN_MOCK_CONFIG || undefined) ?? (existsSync('MockConfigFile.json') ? 'MockConfigFile.json' : undefined),
   };
+}
+
+/** Whether `host` names this machine only (a loopback address). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** The config file named by `--config` / STEPWISE_CONFIG, checked now (a bad file stops the start). */
