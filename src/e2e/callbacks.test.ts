@@ -199,6 +199,28 @@ describe('lambda:invoke.waitForTaskToken with the SDK', { concurrency: true }, (
     assert.equal((await history(executionArn)).at(-2)!.type, 'TaskTimedOut');
   });
 
+  it('tokens are opaque and unforgeable: nothing of the execution in them, a made-up one answers no task', async () => {
+    const sm = await callbackMachine();
+    const a = await started(sm);
+    const b = await started(sm);
+    for (const t of [a.token, b.token]) {
+      assert.match(t, /^[A-Za-z0-9_-]{43}$/);
+      const decoded = Buffer.from(t, 'base64url').toString('latin1');
+      assert.ok(!decoded.includes('arn:') && !t.includes(a.executionArn.split(':').pop()!), 'the token does not carry the execution');
+    }
+    assert.notEqual(a.token, b.token);
+    // A well-formed token that no task has: TaskTimedOut, and both executions still wait.
+    const bytes = Buffer.from(a.token, 'base64url');
+    bytes[0] = bytes[0]! ^ 1;
+    const forged = bytes.toString('base64url');
+    await rejectsAws(c.send(new SendTaskSuccessCommand({ taskToken: forged, output: '{}' })), 'TaskTimedOut');
+    assert.equal((await c.send(new DescribeExecutionCommand({ executionArn: a.executionArn }))).status, 'RUNNING');
+    await c.send(new SendTaskSuccessCommand({ taskToken: a.token, output: '"a"' }));
+    await c.send(new SendTaskSuccessCommand({ taskToken: b.token, output: '"b"' }));
+    assert.equal((await waitForEnd(c, a.executionArn)).output, '"a"');
+    assert.equal((await waitForEnd(c, b.executionArn)).output, '"b"');
+  });
+
   it('a token that is not one: InvalidToken', async () => {
     await rejectsAws(c.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' })), 'InvalidToken', 'Invalid token');
     await rejectsAws(c.send(new SendTaskFailureCommand({ taskToken: 'not-a-token' })), 'InvalidToken');

@@ -58,6 +58,11 @@ export interface StepOptions {
   maxStepTransitions?: number;
   /** Bytes of payload one step may move before its threads yield (default STEP_PAYLOAD_BYTES). */
   maxStepPayloadBytes?: number;
+  /**
+   * The runtime's secret task tokens are signed with (random per process): without it a token cannot be
+   * made from what can be known of a task (its execution, its sequence number, the step's seed).
+   */
+  tokenKey?: string;
 }
 
 export class Runner {

@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { compileMachine } from '../asl/compile.js';
 import type { Machine } from '../asl/model.js';
 import type { Json } from '../shared/json.js';
@@ -143,6 +144,8 @@ export class StateMachine {
       accountId,
       waitTimeScale: opts.waitTimeScale,
       delayOverride: opts.delayOverride,
+      // Task tokens are signed with a secret of this StateMachine's (see makeToken).
+      step: { tokenKey: randomBytes(32).toString('base64') },
     };
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Machine } from '../asl/model.js';
 import type { ExecState, ExecutionInfo, MapRunReport, Thread, Wait } from '../interpreter/exec-state.js';
-import { awaitsCall, parseTaskToken } from '../interpreter/states/task.js';
+import { awaitsCall } from '../interpreter/states/task.js';
 import type { HistoryEvent } from '../interpreter/history.js';
 import type { EngineInput } from '../interpreter/inputs.js';
 import type { StepOptions } from '../interpreter/runner.js';
@@ -274,10 +274,13 @@ export class ExecutionDriver {
    * the token was answered already (the answer waits for the task's call to return).
    */
   taskOfToken(token: string): number | undefined {
-    const t = parseTaskToken(token);
-    if (!t || t.executionArn !== this.state.info.executionArn) return undefined;
-    const w = this.#waitOf(t.seq);
-    return w?.k === 'task' && w.token === token && !w.answer ? t.seq : undefined;
+    // Tokens are opaque: the open tasks are looked through (a handful at a time).
+    for (const key of Object.keys(this.state.pending)) {
+      const seq = Number(key);
+      const w = this.#waitOf(seq);
+      if (w?.k === 'task' && w.token === token) return w.answer ? undefined : seq;
+    }
+    return undefined;
   }
 
   /** Whether the token of the task `seq` was answered already, the answer waiting for the task's call. */

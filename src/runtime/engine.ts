@@ -8,6 +8,7 @@
  * ended ones are kept within `limits.expressKeep` / `limits.expressKeepBytes` (see express.ts).
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import type { Machine } from '../asl/model.js';
 import type { ExecState, ExecutionInfo } from '../interpreter/exec-state.js';
 import type { HistoryEvent } from '../interpreter/history.js';
@@ -121,6 +122,8 @@ export class Engine {
   /** Client tokens of redrives in progress (written with the redrive's step). */
   readonly #redriveTokens = new Map<string, Record<string, number>>();
   #purgeTimer: NodeJS.Timeout | undefined;
+  /** The secret task tokens are signed with (tokens already handed out stay valid: they are looked up). */
+  readonly #tokenKey = randomBytes(32).toString('base64');
   #closed = false;
 
   constructor(readonly opts: EngineOptions) {
@@ -239,7 +242,7 @@ export class Engine {
         region: this.opts.region,
         accountId: this.opts.accountId,
         waitTimeScale: this.opts.waitTimeScale,
-        step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+        step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.standardMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents, tokenKey: this.#tokenKey },
         onStep: (r, input, effects) => (input.k === 'start' && create ? this.#create(create, r, effects) : this.#commit(arn, r, input, effects)),
         timers: () => new StoreTimers(this.store, this.#timers, arn, (e) => this.#log('heartbeat', e)),
         onIdle: (d) => this.#onIdle(d),
@@ -441,7 +444,7 @@ export class Engine {
       region: this.opts.region,
       accountId: this.opts.accountId,
       waitTimeScale: this.opts.waitTimeScale,
-      step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents },
+      step: { activityExists: (a) => this.activities.exists(a), maxExecutionSeconds: this.limits.expressMaxSeconds, maxHistoryEvents: this.limits.maxHistoryEvents, tokenKey: this.#tokenKey },
       keepHistory: true,
       onEvents: (events) => this.listeners.emit(rec.executionArn, events),
     });

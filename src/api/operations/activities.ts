@@ -5,7 +5,8 @@
  */
 import { tryParseJson, toJsonText } from '../../shared/json.js';
 import { activityArn, parseActivityArn } from '../arn.js';
-import { decodeToken, epoch, paginate, type ApiContext, type Params } from '../context.js';
+import { epoch, paginate, type ApiContext, type Params } from '../context.js';
+import { isTaskTokenShaped } from '../../interpreter/states/task.js';
 import { ApiError, invalidToken, notFoundActivity, shortened, Validator } from '../errors.js';
 import { checkNameChars, nameConstraints } from '../names.js';
 import { requiredArn } from './state-machines.js';
@@ -68,10 +69,7 @@ function tokenOf(p: Params, v = new Validator()): string {
 
 /** No open task has the token: a well-formed token of ours is TaskTimedOut; anything else InvalidToken. */
 function noTask(token: string): ApiError {
-  const decoded = decodeToken<{ e?: string; s?: number }>(token);
-  if (decoded && typeof decoded.e === 'string' && typeof decoded.s === 'number') {
-    return new ApiError('TaskTimedOut', 'Task Timed Out: \'Provided task does not exist anymore\'');
-  }
+  if (isTaskTokenShaped(token)) return new ApiError('TaskTimedOut', 'Task Timed Out: \'Provided task does not exist anymore\'');
   return invalidToken('Invalid token');
 }
 

@@ -3,6 +3,7 @@
  * command, waits for its outcome, and handles Retry / Catch.
  * @module
  */
+import { createHmac } from 'node:crypto';
 import { jsonBoundWithin, type Json, type JsonObject } from '../../shared/json.js';
 import { AslFailure } from '../../expr/failure.js';
 import type { CompiledTemplate } from '../../expr/template.js';
@@ -56,21 +57,17 @@ function needsToken(res: TaskResource): boolean {
   return res.kind === 'activity' || (res.kind === 'service' && res.pattern === 'callback');
 }
 
-/** A task token: opaque to clients; the runtime finds the execution and the waiting task from it. */
+/**
+ * A task token: opaque (it tells nothing of the execution) and unforgeable (an HMAC, under the runtime's
+ * secret, of the execution, the task and a nonce of the step): 43 characters of base64url. The runtime
+ * finds the task from it by lookup (the store's open tasks, or the driver's).
+ */
 function makeToken(r: Runner, seq: number): string {
-  const body = JSON.stringify({ e: r.s.info.executionArn, s: seq, n: r.rng.uuid() });
-  return Buffer.from(body, 'utf8').toString('base64');
+  return createHmac('sha256', r.opts.tokenKey ?? '').update(`${r.s.info.executionArn}\n${seq}\n${r.rng.uuid()}`).digest('base64url');
 }
 
-/** The execution and sequence number a token of ours names (undefined for anything else). */
-export function parseTaskToken(token: string): { executionArn: string; seq: number } | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { e?: unknown; s?: unknown };
-    return typeof v?.e === 'string' && typeof v.s === 'number' ? { executionArn: v.e, seq: v.s } : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** Whether a string has the shape of our task tokens (it may be one that is no longer open). */
+export const isTaskTokenShaped = (token: string): boolean => /^[A-Za-z0-9_-]{43}$/.test(token);
 
 interface Prepared {
   params: Json;
