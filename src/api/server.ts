@@ -7,6 +7,7 @@
  * this server as its HTTP proxy reaches it for `sync-<host>` endpoints without resolving that name.
  * @module
  */
+import type { RequestAuthenticator } from './auth.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ApiContext, Operation } from './context.js';
@@ -32,6 +33,8 @@ export interface HttpTimeouts {
 }
 
 export interface ServerOptions {
+  /** When set, every API request must be signed (SigV4) with one of its credentials. */
+  auth?: RequestAuthenticator;
   /** Extra handlers for non-API paths (the console, health checks). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
   operations?: Record<string, Operation>;
@@ -98,6 +101,13 @@ export async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerR
     if (!read.drained) res.setHeader('connection', 'close');
     sendError(res, new ApiError('ValidationException', `Request body exceeds the maximum size of ${MAX_BODY} bytes`));
     return;
+  }
+  if (opts.auth) {
+    const refused = await opts.auth.check(req, read.body);
+    if (refused) {
+      sendError(res, refused);
+      return;
+    }
   }
   if (!op) {
     sendError(res, new ApiError('UnknownOperationException', `Operation ${shortened(target)} is not supported.`));

@@ -21,7 +21,7 @@ test('127.0.0.1 by default; another loopback address as asked', () => {
 });
 
 test('beyond loopback only with --insecure or STEPWISE_INSECURE=1: the server does not authenticate requests', () => {
-  assert.throws(() => host(['--host', '0.0.0.0']), /Refusing to serve on 0\.0\.0\.0: this server does not authenticate requests yet.*--insecure/);
+  assert.throws(() => host(['--host', '0.0.0.0']), /Refusing to serve on 0\.0\.0\.0 without authentication.*--auth FILE.*--insecure/);
   assert.throws(() => host([], { HOST: '192.168.1.5' }), /Refusing to serve on 192\.168\.1\.5/);
   assert.equal(host(['--host', '0.0.0.0', '--insecure']), '0.0.0.0');
   assert.equal(host(['--host', '0.0.0.0'], { STEPWISE_INSECURE: '1' }), '0.0.0.0');
@@ -32,4 +32,10 @@ test('the command refuses to start on 0.0.0.0 and says why', () => {
   const r = spawnSync(process.execPath, [bin, 'serve', '--host', '0.0.0.0', '--port', '0', '--db', ':memory:'], { encoding: 'utf8', timeout: 30000 });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /Refusing to serve on 0\.0\.0\.0/);
+});
+
+test('with credentials configured, any host: requests are then signed', () => {
+  assert.equal(host(['--host', '0.0.0.0'], { STEPWISE_ACCESS_KEY_ID: 'AKID', STEPWISE_SECRET_ACCESS_KEY: 'secret' }), '0.0.0.0');
+  assert.throws(() => host([], { STEPWISE_ACCESS_KEY_ID: 'AKID' }), /go together/);
+  assert.throws(() => host(['--auth', '/no/such/file.json']), /--auth \/no\/such\/file\.json/);
 });

@@ -2,6 +2,8 @@
  * `stepwise serve`: the AWS Step Functions API on a port (Step Functions Local's 8083 by default).
  * @module
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { credentialsFrom, RequestAuthenticator, type Credential } from '../api/auth.js';
 import { createApiContext } from '../api/context.js';
 import { executionLauncher } from '../api/operations/executions.js';
 import type { Server } from 'node:http';
@@ -21,11 +23,13 @@ import { checkFunctionsDir } from './functions-dir.js';
 import { existsSync } from 'node:fs';
 import { loadMockConfig } from '../runtime/tasks/mocks/config.js';
 
-export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'pg-schema', 'synchronous', 'functions', 'lambda-endpoint', 'config', 'mock-config'], flags: ['insecure'] };
+export const SERVE_OPTIONS: OptionSpec = { values: ['port', 'host', 'db', 'pg-schema', 'synchronous', 'functions', 'lambda-endpoint', 'config', 'mock-config', 'auth'], flags: ['insecure'] };
 
 export interface ServeConfig {
   port: number;
   host: string;
+  /** Requests must be signed (SigV4) with one of these (`--auth FILE`, STEPWISE_ACCESS_KEY_ID / _SECRET_ACCESS_KEY). */
+  credentials?: Credential[];
   functionsDir?: string;
   lambdaEndpoint?: string;
   /** The Stepwise config file (`--config` / STEPWISE_CONFIG), loaded and checked: connections, ECS and Batch definitions. */
@@ -96,16 +100,18 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
   const port = rawPort.trim() === '' ? NaN : Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: '${rawPort}'`);
   const host = str(args, 'host') ?? env.HOST ?? '127.0.0.1';
-  // The server checks no credentials yet: beyond this machine, anyone who reaches the port could run
-  // workflows (and read their data), so that takes an explicit --insecure.
-  if (!isLoopback(host) && args.flags.insecure !== true && env.STEPWISE_INSECURE !== '1') {
+  const credentials = credentialsFrom(str(args, 'auth'), env);
+  // Without credentials the server checks nobody: beyond this machine, anyone who reaches the port could
+  // run workflows (and read their data), so that takes an explicit --insecure.
+  if (credentials.length === 0 && !isLoopback(host) && args.flags.insecure !== true && env.STEPWISE_INSECURE !== '1') {
     throw new Error(
-      `Refusing to serve on ${host}: this server does not authenticate requests yet, so anyone who can reach it could start, read and stop executions. Serve on 127.0.0.1 (the default), or pass --insecure (STEPWISE_INSECURE=1) to accept that.`,
+      `Refusing to serve on ${host} without authentication: anyone who can reach it could start, read and stop executions. Configure credentials requests must be signed with (--auth FILE, or STEPWISE_ACCESS_KEY_ID and STEPWISE_SECRET_ACCESS_KEY), serve on 127.0.0.1 (the default), or pass --insecure (STEPWISE_INSECURE=1) to accept that.`,
     );
   }
   return {
     port,
     host,
+    ...(credentials.length ? { credentials } : {}),
     functionsDir,
     lambdaEndpoint: str(args, 'lambda-endpoint') ?? env.LAMBDA_ENDPOINT,
     localConfig: configOf(str(args, 'config') ?? (env.STEPWISE_CONFIG || undefined)),
@@ -116,6 +122,13 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
     limits: limitsFrom(env),
     mockConfig: str(args, 'mock-config') ?? (env.SFN_MOCK_CONFIG || undefined) ?? (existsSync('MockConfigFile.json') ? 'MockConfigFile.json' : undefined),
   };
+}
+
+/** The console's paths when requests must be signed: a page that says why the console is off. */
+function consoleOff(_req: IncomingMessage, res: ServerResponse): boolean {
+  res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('The Stepwise console is off: this server requires signed requests (--auth), and the console has no login yet. The AWS API on POST / works with signed requests (the AWS CLI and SDKs sign them).\n');
+  return true;
 }
 
 /** Whether `host` names this machine only (a loopback address). */
@@ -198,8 +211,10 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   const ctx = createApiContext({ store, engine, clock: systemClock, region: cfg.region, accountId: cfg.accountId });
   await engine.init();
   const log2 = (l: string) => console.error(l);
-  const fallback = consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });
-  const server = createApiServer(ctx, { log: log2, fallback, timeouts: cfg.httpTimeouts });
+  const auth = cfg.credentials?.length ? new RequestAuthenticator(cfg.credentials) : undefined;
+  // The console has no login yet: with authentication on, it is off rather than open to anyone.
+  const fallback = auth ? consoleOff : consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });
+  const server = createApiServer(ctx, { log: log2, fallback, timeouts: cfg.httpTimeouts, ...(auth ? { auth } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());
@@ -207,7 +222,8 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   log(`Stepwise is serving the AWS Step Functions API on http://${cfg.host}:${port} (region ${cfg.region}, account ${cfg.accountId})`);
-  log(`Web console: http://${cfg.host}:${port}/`);
+  if (auth) log(`Requests must be signed (SigV4) with one of ${auth.size} credential${auth.size === 1 ? '' : 's'}; the web console is off (it has no login yet)`);
+  else log(`Web console: http://${cfg.host}:${port}/`);
   log(dataLine(cfg));
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);

@@ -13,7 +13,7 @@
  * cause; no answer at all with `ApiGateway.SdkClientException`.
  * @module
  */
-import { createHash, createHmac } from 'node:crypto';
+import { Sha256 } from '../../../shared/sha256.js';
 import { createRequire } from 'node:module';
 import { isObject, type Json, type JsonObject } from '../../../shared/json.js';
 import { reportOutcome, type InvokeTask, type TaskCallbacks, type TaskContext, type TaskInvoker } from '../types.js';
@@ -257,22 +257,3 @@ function loadSigner(): SignerCtor | null {
   return signerCache;
 }
 
-/** SHA-256 (HMAC-SHA-256 with a secret) for the signer, on node:crypto. */
-class Sha256 {
-  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(private readonly secret?: string | Uint8Array) {
-    this.#h = this.#fresh();
-  }
-  #fresh() {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
-  }
-  update(data: string | Uint8Array): void {
-    this.#h.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.#h.digest()));
-  }
-  reset(): void {
-    this.#h = this.#fresh();
-  }
-}
