@@ -14,10 +14,13 @@ import { MOCKS_OPTIONS, runMocksCommand } from './mocks.js';
 const USAGE = `Usage: stepwise <command> [options]
 
 Commands:
-  serve [--port 8083] [--host 127.0.0.1] [--db ./.stepwise/stepwise.db | :memory: | postgres://USER@HOST:PORT/DB]
+  serve [--port 8083] [--host 127.0.0.1] [--auth FILE | --insecure] [--db ./.stepwise/stepwise.db | :memory: | postgres://USER@HOST:PORT/DB]
         [--synchronous FULL|NORMAL] [--pg-schema stepwise]
         [--functions DIR] [--lambda-endpoint URL] [--config FILE] [--mock-config FILE]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
+        --auth FILE ({"credentials":[{"accessKeyId","secretAccessKey"}]}, or STEPWISE_ACCESS_KEY_ID and
+        STEPWISE_SECRET_ACCESS_KEY): requests must be SigV4-signed with one of them (the console is off then).
+        Without credentials, a --host beyond loopback needs --insecure.
         --mock-config FILE (else SFN_MOCK_CONFIG, else ./MockConfigFile.json): Step Functions Local's mocks;
         an execution started on stateMachineArn#TestCase answers the states its test case mocks from them.
   run FILE [--input JSON | --input-file FILE] [--functions DIR] [--lambda-endpoint URL] [--config FILE] [--name NAME]
