@@ -14,6 +14,24 @@ export class ApiError extends Error {
   }
 }
 
+/** Called when the server asks for a sign-in (it requires signed requests and this page has no session). */
+let loginNeeded: (() => void) | undefined;
+export function onLoginNeeded(fn: () => void): void {
+  loginNeeded = fn;
+}
+
+function failure(body: Record<string, unknown>, res: Response): ApiError {
+  const type = String(body.__type ?? `Http${res.status}`).replace(/^.*#/, '');
+  if (res.status === 403 && type === 'MissingAuthenticationTokenException') loginNeeded?.();
+  return new ApiError(type, String(body.message ?? res.statusText), res.status);
+}
+
+/** Signs in with an access key of the server's (`POST /console/login`): a session cookie; false when refused. */
+export async function signIn(accessKeyId: string, secretAccessKey: string): Promise<boolean> {
+  const res = await fetch('/console/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKeyId, secretAccessKey }) });
+  return res.ok;
+}
+
 /** One AWS operation (`StartExecution`, …) with its parameters; the parsed answer, or an ApiError. */
 export async function call<T = Record<string, unknown>>(operation: string, params: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch('/', {
@@ -28,7 +46,7 @@ export async function call<T = Record<string, unknown>>(operation: string, param
   } catch {
     throw new ApiError('InternalFailure', text.slice(0, 200), res.status);
   }
-  if (!res.ok) throw new ApiError(String(body.__type ?? `Http${res.status}`).replace(/^.*#/, ''), String(body.message ?? res.statusText), res.status);
+  if (!res.ok) throw failure(body, res);
   return body as T;
 }
 
@@ -37,7 +55,7 @@ export async function get<T>(path: string): Promise<T> {
   const res = await fetch(`/console/api/${path}`);
   const text = await res.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  if (!res.ok) throw new ApiError(String(body.__type ?? `Http${res.status}`), String(body.message ?? res.statusText), res.status);
+  if (!res.ok) throw failure(body, res);
   return body as T;
 }
 

@@ -10,9 +10,12 @@ import { StateMachineView } from './views/state-machine.js';
 import { StateMachinesView } from './views/state-machines.js';
 import { WaitingView } from './views/waiting.js';
 import { useRoute } from './router.js';
+import { onLoginNeeded, signIn } from './api.js';
 
 function App() {
   const route = useRoute();
+  const [needLogin, setNeedLogin] = useState(false);
+  onLoginNeeded(() => setNeedLogin(true));
   // Every time on the page is shown in this zone; changing it redraws the page.
   const [zone, setZone] = useState<TimeZoneMode>(timeZoneMode());
   const [section, arg] = route.parts;
@@ -87,9 +90,49 @@ function App() {
         </label>
       </header>
       <main id="main" tabIndex={-1}>
-        {view}
+        {needLogin ? <SignIn /> : view}
       </main>
     </>
+  );
+}
+
+/** The sign-in form, when the server requires signed requests: one of its access keys and the secret. */
+function SignIn() {
+  const [refused, setRefused] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    setBusy(true);
+    const ok = await signIn(String(data.get('accessKeyId') ?? ''), String(data.get('secretAccessKey') ?? ''));
+    setBusy(false);
+    if (ok) location.reload();
+    else setRefused(true);
+  };
+  return (
+    <section class="sign-in">
+      <h1>Sign in</h1>
+      <p>This server requires signed requests. Sign in with one of its access keys (as configured with <code>--auth</code>) and its secret.</p>
+      {refused && (
+        <div class="notice notice-error" role="alert">
+          That access key ID or secret access key is not right.
+        </div>
+      )}
+      <form onSubmit={submit}>
+        <label>
+          Access key ID
+          <input name="accessKeyId" autoComplete="username" required />
+        </label>
+        <label>
+          Secret access key
+          <input name="secretAccessKey" type="password" autoComplete="current-password" required />
+        </label>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+    </section>
   );
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import type { RequestAuthenticator } from './auth.js';
+import type { ConsoleSessions } from './console-sessions.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ApiContext, Operation } from './context.js';
@@ -33,8 +34,9 @@ export interface HttpTimeouts {
 }
 
 export interface ServerOptions {
-  /** When set, every API request must be signed (SigV4) with one of its credentials. */
+  /** When set, every API request must be signed (SigV4) with one of its credentials, or come with a console session. */
   auth?: RequestAuthenticator;
+  sessions?: ConsoleSessions;
   /** Extra handlers for non-API paths (the console, health checks). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
   operations?: Record<string, Operation>;
@@ -102,7 +104,7 @@ export async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerR
     sendError(res, new ApiError('ValidationException', `Request body exceeds the maximum size of ${MAX_BODY} bytes`));
     return;
   }
-  if (opts.auth) {
+  if (opts.auth && !opts.sessions?.valid(req)) {
     const refused = await opts.auth.check(req, read.body);
     if (refused) {
       sendError(res, refused);

@@ -19,7 +19,7 @@ Commands:
         [--functions DIR] [--lambda-endpoint URL] [--config FILE] [--mock-config FILE]
         Serve the AWS Step Functions API (point the AWS CLI or an SDK at it with --endpoint-url).
         --auth FILE ({"credentials":[{"accessKeyId","secretAccessKey"}]}, or STEPWISE_ACCESS_KEY_ID and
-        STEPWISE_SECRET_ACCESS_KEY): requests must be SigV4-signed with one of them (the console is off then).
+        STEPWISE_SECRET_ACCESS_KEY): requests must be SigV4-signed with one of them (the console asks to sign in).
         Without credentials, a --host beyond loopback needs --insecure.
         --mock-config FILE (else SFN_MOCK_CONFIG, else ./MockConfigFile.json): Step Functions Local's mocks;
         an execution started on stateMachineArn#TestCase answers the states its test case mocks from them.

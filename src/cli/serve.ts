@@ -2,7 +2,8 @@
  * `stepwise serve`: the AWS Step Functions API on a port (Step Functions Local's 8083 by default).
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConsoleSessions } from '../api/console-sessions.js';
+import { consoleBehindLogin } from '../api/console/login.js';
 import { credentialsFrom, RequestAuthenticator, type Credential } from '../api/auth.js';
 import { createApiContext } from '../api/context.js';
 import { executionLauncher } from '../api/operations/executions.js';
@@ -124,13 +125,6 @@ export function serveConfig(args: Args, env: NodeJS.ProcessEnv): ServeConfig {
   };
 }
 
-/** The console's paths when requests must be signed: a page that says why the console is off. */
-function consoleOff(_req: IncomingMessage, res: ServerResponse): boolean {
-  res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end('The Stepwise console is off: this server requires signed requests (--auth), and the console has no login yet. The AWS API on POST / works with signed requests (the AWS CLI and SDKs sign them).\n');
-  return true;
-}
-
 /** Whether `host` names this machine only (a loopback address). */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
@@ -212,9 +206,11 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   await engine.init();
   const log2 = (l: string) => console.error(l);
   const auth = cfg.credentials?.length ? new RequestAuthenticator(cfg.credentials) : undefined;
-  // The console has no login yet: with authentication on, it is off rather than open to anyone.
-  const fallback = auth ? consoleOff : consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });
-  const server = createApiServer(ctx, { log: log2, fallback, timeouts: cfg.httpTimeouts, ...(auth ? { auth } : {}) });
+  // With authentication on, the console is behind a login (a session stands for a signature).
+  const sessions = cfg.credentials?.length ? new ConsoleSessions(cfg.credentials) : undefined;
+  const console_ = consoleHandler(ctx, { consoleDir: cfg.consoleDir, stream: cfg.consoleStream, log: log2 });
+  const fallback = sessions ? consoleBehindLogin(console_, sessions) : console_;
+  const server = createApiServer(ctx, { log: log2, fallback, timeouts: cfg.httpTimeouts, ...(auth && sessions ? { auth, sessions } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());
@@ -222,8 +218,8 @@ export async function startServer(cfg: ServeConfig, log: (s: string) => void = (
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   log(`Stepwise is serving the AWS Step Functions API on http://${cfg.host}:${port} (region ${cfg.region}, account ${cfg.accountId})`);
-  if (auth) log(`Requests must be signed (SigV4) with one of ${auth.size} credential${auth.size === 1 ? '' : 's'}; the web console is off (it has no login yet)`);
-  else log(`Web console: http://${cfg.host}:${port}/`);
+  log(`Web console: http://${cfg.host}:${port}/`);
+  if (auth) log(`Requests must be signed (SigV4) with one of ${auth.size} credential${auth.size === 1 ? '' : 's'}; the console asks for one of them to sign in`);
   log(dataLine(cfg));
   if (cfg.functionsDir) log(`Local Lambda functions: ${cfg.functionsDir}`);
   if (cfg.lambdaEndpoint) log(`Lambda Invoke API: ${cfg.lambdaEndpoint}`);
