@@ -138,34 +138,47 @@ export function textNestingOver(text: string, max = MAX_JSON_DEPTH): number {
   return -1;
 }
 
-/** Whether a value nests arrays and objects deeper than `max` levels (walked without recursion). */
-export function nestedDeeperThan(v: unknown, max = MAX_JSON_DEPTH): boolean {
-  if (v === null || typeof v !== 'object') return false;
-  const stack: unknown[] = [v];
-  const depths: number[] = [1];
-  while (stack.length > 0) {
-    const x = stack.pop() as object;
-    const d = depths.pop()!;
-    if (d > max) return true;
-    if (Array.isArray(x)) {
-      for (let i = 0; i < x.length; i++) {
-        const c: unknown = x[i];
-        if (c !== null && typeof c === 'object') {
-          stack.push(c);
-          depths.push(d + 1);
-        }
+/**
+ * Levels of arrays and objects each value nests (0 for a scalar), cached per object: values are immutable,
+ * so a new root over a large shared subtree (a ResultPath, an Assign) costs only its new nodes.
+ */
+const heightCache = new WeakMap<object, number>();
+
+/** The levels `v` nests, or Infinity once that is more than `budget` (then nothing below is cached). */
+function height(v: unknown, budget: number): number {
+  if (v === null || typeof v !== 'object') return 0;
+  const cached = heightCache.get(v);
+  if (cached !== undefined) return cached <= budget ? cached : Infinity;
+  if (budget <= 0) return Infinity;
+  let h = 0;
+  let entries = 0;
+  if (Array.isArray(v)) {
+    entries = v.length;
+    for (let i = 0; i < v.length; i++) {
+      const c = height(v[i], budget - 1);
+      if (c > h) {
+        if (c === Infinity) return Infinity;
+        h = c;
       }
-    } else {
-      for (const k in x) {
-        const c: unknown = (x as Record<string, unknown>)[k];
-        if (c !== null && typeof c === 'object') {
-          stack.push(c);
-          depths.push(d + 1);
-        }
+    }
+  } else {
+    for (const k in v) {
+      entries++;
+      const c = height((v as Record<string, unknown>)[k], budget - 1);
+      if (c > h) {
+        if (c === Infinity) return Infinity;
+        h = c;
       }
     }
   }
-  return false;
+  // Small nodes are cheaper to walk again than to remember.
+  if (entries >= CACHE_MIN_ENTRIES) heightCache.set(v, h + 1);
+  return h + 1;
+}
+
+/** Whether a value nests arrays and objects deeper than `max` levels (recursion at most `max` deep). */
+export function nestedDeeperThan(v: unknown, max = MAX_JSON_DEPTH): boolean {
+  return height(v, max) > max;
 }
 
 /**
