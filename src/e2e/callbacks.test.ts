@@ -204,15 +204,15 @@ describe('lambda:invoke.waitForTaskToken with the SDK', { concurrency: true }, (
     const a = await started(sm);
     const b = await started(sm);
     for (const t of [a.token, b.token]) {
-      assert.match(t, /^[A-Za-z0-9_-]{43}$/);
-      const decoded = Buffer.from(t, 'base64url').toString('latin1');
+      assert.match(t, /^[0-9a-f]{64}$/);
+      const decoded = Buffer.from(t, 'hex').toString('latin1');
       assert.ok(!decoded.includes('arn:') && !t.includes(a.executionArn.split(':').pop()!), 'the token does not carry the execution');
     }
     assert.notEqual(a.token, b.token);
     // A well-formed token that no task has: TaskTimedOut, and both executions still wait.
-    const bytes = Buffer.from(a.token, 'base64url');
+    const bytes = Buffer.from(a.token, 'hex');
     bytes[0] = bytes[0]! ^ 1;
-    const forged = bytes.toString('base64url');
+    const forged = bytes.toString('hex');
     await rejectsAws(c.send(new SendTaskSuccessCommand({ taskToken: forged, output: '{}' })), 'TaskTimedOut');
     assert.equal((await c.send(new DescribeExecutionCommand({ executionArn: a.executionArn }))).status, 'RUNNING');
     await c.send(new SendTaskSuccessCommand({ taskToken: a.token, output: '"a"' }));

@@ -138,8 +138,11 @@ describe('local integrations through the server', () => {
       Resource: 'arn:aws:states:::ecs:runTask.sync',
       Parameters: { TaskDefinition: 'linger', Overrides: { ContainerOverrides: [{ Name: 'linger', Environment: [{ Name: 'PID_FILE', Value: pidFile }] }] } },
     });
-    for (let i = 0; i < 500 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // The file exists before its pid is written in it (an empty read is pid 0: this process group).
+    const readPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0);
+    for (let i = 0; i < 500 && !(readPid() > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    const pid = readPid();
+    assert.ok(pid > 0, 'the process wrote its pid');
     await srv.client.send(new StopExecutionCommand({ executionArn: arn }));
     assert.equal((await srv.client.send(new DescribeExecutionCommand({ executionArn: arn }))).status, 'ABORTED');
     const alive = () => {

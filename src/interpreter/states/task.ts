@@ -59,15 +59,16 @@ function needsToken(res: TaskResource): boolean {
 
 /**
  * A task token: opaque (it tells nothing of the execution) and unforgeable (an HMAC, under the runtime's
- * secret, of the execution, the task and a nonce of the step): 43 characters of base64url. The runtime
- * finds the task from it by lookup (the store's open tasks, or the driver's).
+ * secret, of the execution, the task and a nonce of the step): 64 hex digits (never a leading `-` a
+ * command line would take for an option). The runtime finds the task from it by lookup (the store's open
+ * tasks, or the driver's).
  */
 function makeToken(r: Runner, seq: number): string {
-  return createHmac('sha256', r.opts.tokenKey ?? '').update(`${r.s.info.executionArn}\n${seq}\n${r.rng.uuid()}`).digest('base64url');
+  return createHmac('sha256', r.opts.tokenKey ?? '').update(`${r.s.info.executionArn}\n${seq}\n${r.rng.uuid()}`).digest('hex');
 }
 
 /** Whether a string has the shape of our task tokens (it may be one that is no longer open). */
-export const isTaskTokenShaped = (token: string): boolean => /^[A-Za-z0-9_-]{43}$/.test(token);
+export const isTaskTokenShaped = (token: string): boolean => /^[0-9a-f]{64}$/.test(token);
 
 interface Prepared {
   params: Json;
