@@ -69,6 +69,14 @@ export interface DriverOptions {
 
 const NO_HISTORY: StepOptions = Object.freeze({ recordHistory: false });
 
+/** The history-less variant of a host's step options, made once per host (not per execution). */
+const noHistoryVariants = new WeakMap<StepOptions, StepOptions>();
+function withoutHistory(step: StepOptions): StepOptions {
+  let v = noHistoryVariants.get(step);
+  if (!v) noHistoryVariants.set(step, (v = Object.freeze({ ...step, recordHistory: false })));
+  return v;
+}
+
 /**
  * An invoked task: its callbacks (TaskCallbacks) and what the invoker may read about it (TaskContext),
  * in one object. It is "in flight" while its invocation runs; a task completed later by a token (an
@@ -192,7 +200,7 @@ export class ExecutionDriver {
   ) {
     this.#keepHistory = perRun?.keepHistory ?? opts.keepHistory ?? false;
     // A run that keeps no history and persists nothing needs no event objects at all.
-    this.#stepOptions = !this.#keepHistory && !opts.onStep ? (opts.step ? { ...opts.step, recordHistory: false } : NO_HISTORY) : opts.step;
+    this.#stepOptions = !this.#keepHistory && !opts.onStep ? (opts.step ? withoutHistory(opts.step) : NO_HISTORY) : opts.step;
     this.#onDone = perRun?.onDone ?? opts.onDone;
     this.state = state ?? initialState(info);
     this.timers = opts.timers ? opts.timers(this) : new ClockTimers(opts.clock);

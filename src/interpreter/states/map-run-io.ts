@@ -39,7 +39,7 @@ function s3Resource(arn: string, actions: Set<string>, field: 'ItemReader' | 'Re
 }
 
 /** A numeric string read through a `…Path` counts as its number (as AWS reads it). */
-const numeric = (v: Json | undefined): Json | undefined => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
+export const numeric = (v: Json | undefined): Json | undefined => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
 
 function readerRequest(spec: ItemReaderSpec, params: Json | undefined, config: Json | undefined, maxItems: Json | undefined): ReaderRequest {
   const resource = s3Resource(spec.resource, READER_ACTIONS, 'ItemReader');

@@ -26,6 +26,7 @@ import {
   childRecord,
   endRecord,
   ioFailure,
+  numeric,
   readerCommand,
   readerRequestJsonata,
   readerRequestPath,
@@ -47,7 +48,7 @@ export function limitValue(d: Dyn<number> | undefined, name: string, v: Json | u
   if (!d) return undefined;
   if (d.k === 'path') {
     // AWS reads numbers written as strings too ("1").
-    if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) v = Number(v);
+    v = numeric(v);
     const pct = name === 'ToleratedFailurePercentage';
     if (typeof v !== 'number' || !Number.isFinite(v) || (!pct && !Number.isInteger(v))) {
       throw new AslFailure('States.Runtime', `The ${name}Path field refers to value "${showValue(v)}" which is not a valid ${pct ? 'float' : 'integer'}: ${d.path.source}`);

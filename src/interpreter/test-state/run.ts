@@ -10,6 +10,7 @@
  * @module
  */
 import { isObject, type Json, type JsonObject } from '../../shared/json.js';
+import { valueAtPointer } from '../../shared/json-pointer.js';
 import { AslFailure, toFailure } from '../../expr/failure.js';
 import type { CompiledJsonata } from '../../expr/jsonata.js';
 import { evaluatePath } from '../../expr/jsonpath.js';
@@ -222,7 +223,7 @@ function readerItems(req: TestStateRequest, config: Json | undefined, insp: Insp
   const data = req.config.mapItemReaderData;
   const pointer = isObject(config) && typeof config.ItemsPointer === 'string' ? config.ItemsPointer : undefined;
   if (pointer !== undefined && data !== undefined) {
-    const v = jsonPointer(data, pointer);
+    const v = valueAtPointer(data, pointer);
     if (!Array.isArray(v)) throw new AslFailure('States.ItemReaderFailed', `The ItemsPointer '${pointer}' does not point to an array.`);
     insp.afterItemsPointer = v;
     return v;
@@ -230,18 +231,6 @@ function readerItems(req: TestStateRequest, config: Json | undefined, insp: Insp
   return Array.isArray(data) ? data : undefined;
 }
 
-/** RFC 6901: the value `pointer` designates in `doc`, or undefined. */
-function jsonPointer(doc: Json, pointer: string): Json | undefined {
-  if (pointer === '') return doc;
-  let v: Json | undefined = doc;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(v)) v = /^(0|[1-9]\d*)$/.test(key) ? v[Number(key)] : undefined;
-    else if (isObject(v)) v = Object.hasOwn(v, key) ? v[key] : undefined;
-    else return undefined;
-  }
-  return v;
-}
 
 /** What the Map's iterations did, from the mock and the state configuration. */
 function mapOutcome(req: TestStateRequest, facts: MapFacts, insp: InspectionData, seq: number): EngineInput {

@@ -6,18 +6,13 @@
  * @module
  */
 import type { Json } from '../../shared/json.js';
+import { pointerTokens } from '../../shared/json-pointer.js';
 import { ItemReaderError } from './request.js';
+
+export { pointerTokens };
 
 export const NOT_ITERABLE = 'Attempting to map over non-iterable node.';
 
-/** RFC 6901 reference tokens of a pointer ('' or undefined: the whole document). */
-export function pointerTokens(pointer: string | undefined): string[] {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
 
 interface Frame {
   array: boolean;
